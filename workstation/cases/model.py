@@ -1,0 +1,123 @@
+"""The patient case as it arrives for coding: who, when, where, who pays, and the documentation.
+
+Plain dataclasses; `to_dict`/`from_dict` give the JSON case format (documented in the README).
+Dates are ISO strings (YYYY-MM-DD) so they round-trip through JSON unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+ENCOUNTER_TYPES = ("office", "emergency", "outpatient_surgery", "inpatient", "telehealth", "other")
+RELATIONSHIPS = ("self", "spouse", "child", "other")  # patient's relationship to the subscriber
+
+
+@dataclass
+class Address:
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""  # 5 or 9 digits
+
+
+@dataclass
+class Person:
+    first: str
+    last: str
+    middle: str = ""
+    dob: str = ""  # YYYY-MM-DD
+    sex: str = "U"  # F, M or U
+    address: Address = field(default_factory=Address)
+    phone: str = ""
+
+
+@dataclass
+class Coverage:
+    """Who pays. `self_pay` cases have no payer and get a patient statement instead of a claim."""
+
+    payer_name: str = ""
+    payer_id: str = ""
+    member_id: str = ""
+    group_number: str = ""
+    plan_type: str = ""  # e.g. MB (Medicare Part B), MC (Medicaid), CI (commercial)
+    relationship: str = "self"  # patient's relationship to the subscriber
+    subscriber: Person | None = None  # None when the patient is the subscriber
+    self_pay: bool = False
+    prior_authorization: str = ""
+
+
+@dataclass
+class Provider:
+    name: str = ""  # "Last, First" for a person
+    npi: str = ""
+    taxonomy: str = ""
+
+
+@dataclass
+class Encounter:
+    type: str  # one of ENCOUNTER_TYPES
+    date_of_service: str  # YYYY-MM-DD (inpatient: the discharge date decides the code year)
+    place_of_service: str = "11"  # CMS two-digit POS code
+    admit_date: str = ""
+    discharge_date: str = ""
+    rendering_provider: Provider = field(default_factory=Provider)
+    facility: str = ""
+    accident: str = ""  # "", "AA" auto, "EM" employment, "OA" other accident
+    accident_state: str = ""
+
+
+@dataclass
+class Document:
+    title: str  # e.g. "Progress note", "Discharge summary"
+    text: str
+    author: str = ""
+    date: str = ""
+
+
+@dataclass
+class Case:
+    case_id: str
+    patient: Person
+    encounter: Encounter
+    coverage: Coverage = field(default_factory=Coverage)
+    documents: list[Document] = field(default_factory=list)
+    source: str = ""  # where the case came from (file name, "demo")
+    source_key: str = ""  # identity of the source record, so a second import adds nothing
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Case":
+        return _build(cls, data)
+
+    @property
+    def documentation(self) -> str:
+        return "\n\n".join(f"{d.title}\n{d.text}" for d in self.documents)
+
+
+def _build(cls: type, data: Any) -> Any:
+    """Rebuild a dataclass tree from plain dicts, ignoring unknown keys."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
+    kwargs: dict[str, Any] = {}
+    hints = {f.name: f for f in fields(cls)}
+    nested = {
+        "address": Address,
+        "patient": Person,
+        "subscriber": Person,
+        "encounter": Encounter,
+        "coverage": Coverage,
+        "rendering_provider": Provider,
+    }
+    for name, value in data.items():
+        if name not in hints:
+            continue
+        if name == "documents":
+            kwargs[name] = [_build(Document, d) for d in (value or [])]
+        elif name in nested and value is not None:
+            kwargs[name] = _build(nested[name], value)
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)

@@ -1,0 +1,320 @@
+"""ICD-10-CM: compile the official CDC tabular XML, and query the compiled code book.
+
+Compiled layout (one orjson document per release, gzip-compressed):
+  codes:   [[code, title, level, parent_index, billable], ...] in tabular order. Chapters are
+           "Chapter 1".."Chapter 22", blocks their range ("A00-A09"); codes carry their dot.
+           7th-character codes are expanded (S72.012A, T36.0X1A) and their parent is the code
+           they extend, which becomes a header.
+  notes:   {node: [[kind, text], ...]}: each note once, on the node where the tabular prints it.
+  seventh: {node: {"note": [...], "chars": [[char, meaning], ...]}} where a 7th-character table
+           is defined; it applies to every code below that node.
+Inheritance is resolved at look-up time (`ICD10CM.notes`), so nothing is stored twice.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from workstation.codes.model import CodeRef, Note, NOTE_KINDS, parse_refs
+
+LEVELS = ("chapter", "block", "category", "subcategory", "code")
+
+# XML element -> note kind
+_NOTE_TAGS = {
+    "includes": "includes",
+    "inclusionTerm": "inclusion_term",
+    "excludes1": "excludes1",
+    "excludes2": "excludes2",
+    "codeFirst": "code_first",
+    "useAdditionalCode": "use_additional_code",
+    "codeAlso": "code_also",
+    "notes": "note",
+}
+_SKIP_TAGS = {"name", "desc", "diag", "section", "sectionIndex", "sevenChrNote", "sevenChrDef"}
+
+
+class SourceError(Exception):
+    """A source file that cannot be compiled; the message names the file and what is wrong."""
+
+
+def normalize(code: str) -> str:
+    """'e1122' / 'E11.22' / ' e11.22 ' -> 'E11.22'; ranges and chapters pass through upper-cased."""
+    c = code.strip().upper().replace(" ", "")
+    if c.startswith("CHAPTER"):
+        return "Chapter " + c[7:]
+    if "-" in c[1:] and len(c) > 4 and not c.endswith("-"):
+        return c  # a block such as A00-A09
+    c = c.rstrip("-").rstrip(".")
+    c = c.replace(".", "")
+    if len(c) > 3:
+        c = c[:3] + "." + c[3:]
+    return c
+
+
+# ---------------------------------------------------------------- compile
+
+def _text(el: ET.Element | None) -> str:
+    return " ".join((el.text or "").split()) if el is not None else ""
+
+
+def _notes_of(el: ET.Element, path: Path) -> list[list[str]]:
+    out: list[list[str]] = []
+    for child in el:
+        kind = _NOTE_TAGS.get(child.tag)
+        if kind:
+            for n in child.findall("note"):
+                t = _text(n)
+                if t:
+                    out.append([kind, t])
+        elif child.tag == "visualImpairment":
+            out.append(["note", _visual_impairment(child)])
+        elif child.tag not in _SKIP_TAGS:
+            raise SourceError(f"{path.name}: unexpected element <{child.tag}> under {_text(el.find('name')) or el.get('id')}")
+    return out
+
+
+def _visual_impairment(el: ET.Element) -> str:
+    """The H54 table of visual impairment categories, flattened to readable lines."""
+    lines = ["Category of visual impairment (visual acuity with best possible correction):"]
+    for cat in el.findall("visCategory"):
+        value = _text(cat.find("value"))
+        if not value:
+            continue
+        maxes = ", ".join(_text(r.find("visMax/value")) for r in cat.findall("visRange"))
+        mins = ", ".join(_text(r.find("visMin/value")) for r in cat.findall("visRange"))
+        lines.append(f"Category {value}: maximum less than {maxes}; minimum equal to or better than {mins or 'none'}")
+    return "\n".join(lines)
+
+
+def _seventh_of(el: ET.Element) -> dict[str, Any] | None:
+    d = el.find("sevenChrDef")
+    if d is None:
+        return None
+    note_el = el.find("sevenChrNote")
+    notes = [_text(n) for n in note_el.findall("note")] if note_el is not None else []
+    chars = [[e.get("char", ""), _text(e)] for e in d.findall("extension")]
+    return {"note": notes, "chars": chars}
+
+
+def seventh_code(code: str, char: str) -> str:
+    """Add a 7th character, with placeholder X up to six characters: T36.0 + 1A? no: T36.0X1 + A."""
+    bare = code.replace(".", "")
+    bare = bare.ljust(6, "X") + char
+    return bare[:3] + "." + bare[3:]
+
+
+def compile_tabular(path: Path) -> dict[str, Any]:
+    """Read one CDC tabular XML and return the compiled document."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise SourceError(f"{path}: not a readable tabular XML ({exc})") from exc
+    if root.tag != "ICD10CM.tabular":
+        raise SourceError(f"{path}: root element is <{root.tag}>, expected <ICD10CM.tabular>")
+    version = _text(root.find("version"))
+    codes: list[list[Any]] = []
+    notes: dict[str, list[list[str]]] = {}
+    seventh: dict[str, dict[str, Any]] = {}
+
+    def add(code: str, title: str, level: str, parent: int, el: ET.Element | None) -> int:
+        idx = len(codes)
+        codes.append([code, title, level, parent, 0])
+        if el is not None:
+            n = _notes_of(el, path)
+            if n:
+                notes[code] = n
+            s = _seventh_of(el)
+            if s:
+                seventh[code] = s
+        return idx
+
+    def walk_diag(el: ET.Element, parent: int, inherited_7th: dict[str, Any] | None) -> None:
+        code = _text(el.find("name"))
+        title = _text(el.find("desc"))
+        if not code or not title:
+            raise SourceError(f"{path.name}: a <diag> without name or desc under {codes[parent][0]}")
+        children = el.findall("diag")
+        level = "category" if len(code) == 3 else ("subcategory" if children else "code")
+        idx = add(code, title, level, parent, el)
+        table = seventh.get(code) or inherited_7th
+        for c in children:
+            walk_diag(c, idx, table)
+        if not children:
+            if table:
+                # The leaf needs a 7th character: it becomes a header over the expanded codes.
+                codes[idx][2] = "subcategory" if len(code) > 3 else "category"
+                for char, meaning in table["chars"]:
+                    codes.append([seventh_code(code, char), f"{title}, {meaning}", "code", idx, 1])
+            else:
+                codes[idx][4] = 1
+
+    for ch in root.findall("chapter"):
+        num = _text(ch.find("name"))
+        ch_idx = add(f"Chapter {num}", _text(ch.find("desc")), "chapter", -1, ch)
+        for sec in ch.findall("section"):
+            sid = sec.get("id") or ""
+            sec_idx = add(sid, _text(sec.find("desc")), "block", ch_idx, sec)
+            for d in sec.findall("diag"):
+                walk_diag(d, sec_idx, None)
+    if not codes:
+        raise SourceError(f"{path}: no chapters found")
+    return {
+        "system": "icd10cm",
+        "version": version,
+        "codes": codes,
+        "notes": notes,
+        "seventh": seventh,
+    }
+
+
+def count_levels(doc: dict[str, Any]) -> dict[str, int]:
+    counts = {lvl: 0 for lvl in LEVELS}
+    billable = 0
+    for _code, _title, level, _parent, b in doc["codes"]:
+        counts[level] += 1
+        billable += b
+    counts["billable"] = billable
+    counts["headers"] = sum(counts[l] for l in ("category", "subcategory", "code")) - billable
+    counts["notes"] = sum(len(v) for v in doc["notes"].values())
+    counts["seventh_tables"] = len(doc["seventh"])
+    return counts
+
+
+# ---------------------------------------------------------------- query
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    level: str
+    billable: bool
+    index: int
+    parent: int
+
+    @property
+    def is_header(self) -> bool:
+        return not self.billable
+
+
+@dataclass
+class ICD10CM:
+    """One compiled ICD-10-CM release."""
+
+    fiscal_year: int
+    release: str  # e.g. "2026-april"
+    doc: dict[str, Any] = field(repr=False)
+
+    @cached_property
+    def _rows(self) -> list[list[Any]]:
+        return self.doc["codes"]
+
+    @cached_property
+    def _by_code(self) -> dict[str, int]:
+        return {row[0]: i for i, row in enumerate(self._rows)}
+
+    @cached_property
+    def _children(self) -> dict[int, list[int]]:
+        kids: dict[int, list[int]] = {}
+        for i, row in enumerate(self._rows):
+            kids.setdefault(row[3], []).append(i)
+        return kids
+
+    def _code(self, i: int) -> Code:
+        r = self._rows[i]
+        return Code(r[0], r[1], r[2], bool(r[4]), i, r[3])
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, code: str) -> bool:
+        return normalize(code) in self._by_code
+
+    def get(self, code: str) -> Code | None:
+        i = self._by_code.get(normalize(code))
+        return None if i is None else self._code(i)
+
+    def all_codes(self) -> Iterator[Code]:
+        for i in range(len(self._rows)):
+            yield self._code(i)
+
+    def is_billable(self, code: str) -> bool:
+        c = self.get(code)
+        return bool(c and c.billable)
+
+    def chapters(self) -> list[Code]:
+        return [self._code(i) for i in self._children.get(-1, [])]
+
+    def children(self, code: str) -> list[Code]:
+        c = self.get(code)
+        return [] if c is None else [self._code(i) for i in self._children.get(c.index, [])]
+
+    def parent(self, code: str) -> Code | None:
+        c = self.get(code)
+        return None if c is None or c.parent < 0 else self._code(c.parent)
+
+    def path(self, code: str) -> list[Code]:
+        """Chapter, block, category ... down to the code itself."""
+        c = self.get(code)
+        out: list[Code] = []
+        while c is not None:
+            out.append(c)
+            c = None if c.parent < 0 else self._code(c.parent)
+        return out[::-1]
+
+    def notes(self, code: str) -> list[Note]:
+        """Every instructional note that applies to the code, nearest level first, with its origin."""
+        out: list[Note] = []
+        for node in reversed(self.path(code)):
+            for kind, text in self.doc["notes"].get(node.code, []):
+                out.append(Note(kind, text, node.code, node.level, tuple(parse_refs(text))))
+            s = self.doc["seventh"].get(node.code)
+            if s:
+                for t in s["note"]:
+                    out.append(Note("seventh_note", t, node.code, node.level, tuple(parse_refs(t))))
+                for char, meaning in s["chars"]:
+                    out.append(Note("seventh_char", f"{char}  {meaning}", node.code, node.level, ()))
+        return out
+
+    def notes_of_kind(self, code: str, kind: str) -> list[Note]:
+        return [n for n in self.notes(code) if n.kind == kind]
+
+    def seventh_characters(self, code: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """The 7th-character table that applies to a code (origin node, [(char, meaning)]), if any."""
+        for node in reversed(self.path(code)):
+            s = self.doc["seventh"].get(node.code)
+            if s:
+                return node.code, [(c, m) for c, m in s["chars"]]
+        return None
+
+    def needs_seventh(self, code: str) -> bool:
+        """True for a code that is reportable only once a 7th character is added (S72.012)."""
+        c = self.get(code)
+        if c is None or c.billable:
+            return False
+        kids = self._children.get(c.index, [])
+        return bool(kids) and all(len(self._rows[k][0].replace(".", "")) == 7 and self._rows[k][0].replace(".", "")[:-1].rstrip("X") == c.code.replace(".", "") for k in kids)
+
+    def with_seventh(self, code: str, char: str) -> str:
+        """S72.012 + A -> S72.012A; T36.0 + 1A style placeholders -> T36.0X1A."""
+        return seventh_code(normalize(code), char.upper())
+
+    def refs_resolve(self, ref: CodeRef) -> list[Code]:
+        """Codes in the book that a note reference names (the first code of a range, or the code)."""
+        out = []
+        for c in (ref.start, ref.end):
+            if c and (hit := self.get(c)):
+                out.append(hit)
+        return out
+
+    def block_of(self, code: str) -> Code | None:
+        for node in self.path(code):
+            if node.level == "block":
+                return node
+        return None
+
+
+NOTE_KIND_LABELS = {k: v for k, v in NOTE_KINDS.items()}

@@ -1,0 +1,63 @@
+"""The coder's work on one case: what the session store keeps and the claim is built from.
+
+The case documentation is not here: it is stored once, apart from the work, so saving a
+change never rewrites it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("new", "in_progress", "query", "coded", "exported")  # "query": on hold for a provider query
+
+
+@dataclass
+class ServiceLine:
+    code: str  # HCPCS Level II or CPT
+    modifiers: list[str] = field(default_factory=list)  # up to four
+    units: float = 1
+    charge: float | None = None  # None: take the fee schedule's default
+    pointers: list[str] = field(default_factory=list)  # diagnosis letters A-L, up to four
+    date: str = ""  # empty: the encounter's date of service
+
+
+@dataclass
+class Query:
+    """A provider query: the question, the clinical indicators, the options offered, the answer."""
+
+    query_id: str
+    question: str
+    indicators: str = ""
+    options: list[str] = field(default_factory=list)
+    status: str = "open"  # open, answered, withdrawn
+    answer: str = ""
+    created: str = ""
+    answered: str = ""
+
+
+@dataclass
+class CaseWork:
+    case_id: str
+    status: str = "new"
+    diagnoses: list[str] = field(default_factory=list)  # ICD-10-CM, dotted, first-listed first
+    procedures: list[str] = field(default_factory=list)  # ICD-10-PCS (inpatient)
+    lines: list[ServiceLine] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)
+    notes: str = ""
+    export_batch: str = ""  # set when exported: the batch id
+    export_file: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CaseWork":
+        data = dict(data)
+        data["lines"] = [ServiceLine(**l) for l in data.get("lines", [])]
+        data["queries"] = [Query(**q) for q in data.get("queries", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def open_queries(self) -> list[Query]:
+        return [q for q in self.queries if q.status == "open"]
