@@ -82,10 +82,16 @@ def read_manifest(out_dir: Path | None = None) -> dict[str, Any]:
 
 
 def update_manifest(out_dir: Path, entries: dict[str, dict[str, Any]]) -> None:
-    manifest = read_manifest(out_dir)
-    manifest.setdefault("codebooks", {}).update(entries)
-    data = orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
-    atomic_write_bytes(out_dir / MANIFEST, data)
+    """Merge entries into the manifest; a lock keeps two builds from losing each other's entries."""
+    import fcntl
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = read_manifest(out_dir)
+        manifest.setdefault("codebooks", {}).update(entries)
+        data = orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+        atomic_write_bytes(out_dir / MANIFEST, data)
 
 
 def source_entry(path: Path, sources_root: Path) -> dict[str, str]:

@@ -1,7 +1,10 @@
 """ICD-10-CM: compile the official CDC tabular XML, and query the compiled code book.
 
 Compiled layout (one orjson document per release, gzip-compressed):
-  codes:   [[code, title, level, parent_index, billable], ...] in tabular order. Chapters are
+  codes:   columns in tabular order, stored so that loading parses a few long strings rather
+           than 100,000 small lists (twice as fast): "code" and "title" newline-joined, "level"
+           one letter per row (C chapter, B block, K category, S subcategory, c code),
+           "parent" row indexes (-1 for a chapter), "billable" one 0/1 digit per row. Chapters are
            "Chapter 1".."Chapter 22", blocks their range ("A00-A09"); codes carry their dot.
            7th-character codes are expanded (S72.012A, T36.0X1A) and their parent is the code
            they extend, which becomes a header.
@@ -162,21 +165,32 @@ def compile_tabular(path: Path) -> dict[str, Any]:
                 walk_diag(d, sec_idx, None)
     if not codes:
         raise SourceError(f"{path}: no chapters found")
+    for row in codes:
+        if "\n" in row[0] or "\n" in row[1]:
+            raise SourceError(f"{path.name}: a line break inside the code or title of {row[0]!r}")
     return {
         "system": "icd10cm",
         "version": version,
-        "codes": codes,
+        "codes": {
+            "code": "\n".join(r[0] for r in codes),
+            "title": "\n".join(r[1] for r in codes),
+            "level": "".join(_LEVEL_LETTER[r[2]] for r in codes),
+            "parent": [r[3] for r in codes],
+            "billable": "".join(str(r[4]) for r in codes),
+        },
         "notes": notes,
         "seventh": seventh,
     }
 
 
+_LEVEL_LETTER = {"chapter": "C", "block": "B", "category": "K", "subcategory": "S", "code": "c"}
+_LETTER_LEVEL = {v: k for k, v in _LEVEL_LETTER.items()}
+
+
 def count_levels(doc: dict[str, Any]) -> dict[str, int]:
-    counts = {lvl: 0 for lvl in LEVELS}
-    billable = 0
-    for _code, _title, level, _parent, b in doc["codes"]:
-        counts[level] += 1
-        billable += b
+    cols = doc["codes"]
+    counts = {lvl: cols["level"].count(letter) for lvl, letter in _LEVEL_LETTER.items()}
+    billable = cols["billable"].count("1")
     counts["billable"] = billable
     counts["headers"] = sum(counts[l] for l in ("category", "subcategory", "code")) - billable
     counts["notes"] = sum(len(v) for v in doc["notes"].values())
@@ -209,26 +223,33 @@ class ICD10CM:
     doc: dict[str, Any] = field(repr=False)
 
     @cached_property
-    def _rows(self) -> list[list[Any]]:
-        return self.doc["codes"]
+    def _codes(self) -> list[str]:
+        return self.doc["codes"]["code"].split("\n")
+
+    @cached_property
+    def _titles(self) -> list[str]:
+        return self.doc["codes"]["title"].split("\n")
 
     @cached_property
     def _by_code(self) -> dict[str, int]:
-        return {row[0]: i for i, row in enumerate(self._rows)}
+        return {c: i for i, c in enumerate(self._codes)}
 
     @cached_property
     def _children(self) -> dict[int, list[int]]:
         kids: dict[int, list[int]] = {}
-        for i, row in enumerate(self._rows):
-            kids.setdefault(row[3], []).append(i)
+        for i, p in enumerate(self.doc["codes"]["parent"]):
+            kids.setdefault(p, []).append(i)
         return kids
 
     def _code(self, i: int) -> Code:
-        r = self._rows[i]
-        return Code(r[0], r[1], r[2], bool(r[4]), i, r[3])
+        cols = self.doc["codes"]
+        return Code(
+            self._codes[i], self._titles[i], _LETTER_LEVEL[cols["level"][i]],
+            cols["billable"][i] == "1", i, cols["parent"][i],
+        )
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._codes)
 
     def __contains__(self, code: str) -> bool:
         return normalize(code) in self._by_code
@@ -238,8 +259,19 @@ class ICD10CM:
         return None if i is None else self._code(i)
 
     def all_codes(self) -> Iterator[Code]:
-        for i in range(len(self._rows)):
+        for i in range(len(self._codes)):
             yield self._code(i)
+
+    def rows(self) -> Iterator[tuple[str, str, str, bool]]:
+        """Every row as (code, title, level, billable), in tabular order: for bulk readers (search)."""
+        cols = self.doc["codes"]
+        levels, billable = cols["level"], cols["billable"]
+        for i, (code, title) in enumerate(zip(self._codes, self._titles)):
+            yield code, title, _LETTER_LEVEL[levels[i]], billable[i] == "1"
+
+    def raw_notes(self) -> dict[str, list[list[str]]]:
+        """{node: [[kind, text], ...]} as compiled, each note once where it appears (for bulk readers)."""
+        return self.doc["notes"]
 
     def is_billable(self, code: str) -> bool:
         c = self.get(code)
@@ -296,7 +328,12 @@ class ICD10CM:
         if c is None or c.billable:
             return False
         kids = self._children.get(c.index, [])
-        return bool(kids) and all(len(self._rows[k][0].replace(".", "")) == 7 and self._rows[k][0].replace(".", "")[:-1].rstrip("X") == c.code.replace(".", "") for k in kids)
+        bare = c.code.replace(".", "")
+        for k in kids:
+            kid = self._codes[k].replace(".", "")
+            if len(kid) != 7 or kid[:-1].rstrip("X") != bare:
+                return False
+        return bool(kids)
 
     def with_seventh(self, code: str, char: str) -> str:
         """S72.012 + A -> S72.012A; T36.0 + 1A style placeholders -> T36.0X1A."""

@@ -1,0 +1,188 @@
+"""ICD-10-CM: the compiled code book is complete and exactly the official tabular."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from workstation.codes import books
+from workstation.codes.build import build_icd10cm, read_manifest
+from workstation.codes.model import parse_refs
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def independent_counts(xml_path: Path) -> dict[str, int]:
+    """Recount billable codes and headers straight from the XML, without the compiler's code.
+
+    A leaf <diag> is billable unless a sevenChrDef on it or an ancestor applies, in which case
+    each 7th character gives one billable code and the leaf is a header.
+    """
+    root = ET.parse(xml_path).getroot()
+    billable = headers = 0
+    seventh_codes = 0
+
+    def walk(el: ET.Element, table_size: int) -> None:
+        nonlocal billable, headers, seventh_codes
+        d = el.find("sevenChrDef")
+        if d is not None:
+            table_size = len(d.findall("extension"))
+        kids = el.findall("diag")
+        if kids:
+            headers += 1
+            for k in kids:
+                walk(k, table_size)
+        elif table_size:
+            headers += 1
+            billable += table_size
+            seventh_codes += table_size
+        else:
+            billable += 1
+
+    for sec in root.iter("section"):
+        for diag in sec.findall("diag"):
+            walk(diag, 0)
+    return {
+        "billable": billable,
+        "headers": headers,
+        "chapters": len(root.findall("chapter")),
+        "blocks": len(root.findall("chapter/section")),
+        "categories": len(root.findall("chapter/section/diag")),
+    }
+
+
+@pytest.mark.parametrize("fy", [2025, 2026])
+def test_counts_match_an_independent_recount(sources: Path, fy: int) -> None:
+    expected = independent_counts(sources / f"icd10cm/icd10cm-tabular-{fy}-april.xml")
+    counts = read_manifest()["codebooks"][f"icd10cm-{fy}"]["counts"]
+    assert counts["billable"] == expected["billable"]
+    assert counts["headers"] == expected["headers"]
+    assert counts["chapter"] == expected["chapters"] == 22
+    assert counts["block"] == expected["blocks"]
+    assert counts["category"] == expected["categories"]
+    book = books.icd10cm(fy)
+    assert sum(1 for c in book.all_codes() if c.billable) == expected["billable"]
+
+
+def test_fy2026_has_about_74700_billable_codes() -> None:
+    n = sum(1 for c in books.icd10cm(2026).all_codes() if c.billable)
+    assert 74_000 < n < 75_500
+
+
+def test_e1122_carries_use_additional_code_for_ckd_stage() -> None:
+    book = books.icd10cm(2026)
+    uac = book.notes_of_kind("E11.22", "use_additional_code")
+    own = [n for n in uac if n.origin == "E11.22"]
+    assert own and "stage of chronic kidney disease (N18.1-N18.6)" in own[0].text
+    ref = own[0].refs[0]
+    assert (ref.start, ref.end) == ("N18.1", "N18.6")
+    assert ref.covers("N18.30") and ref.covers("N18.6") and not ref.covers("N18.9")
+    # inherited from the category, with its origin
+    assert any(n.origin == "E11" and "insulin (Z79.4)" in n.text for n in uac)
+
+
+def test_seventh_character_codes() -> None:
+    book = books.icd10cm(2026)
+    assert book.get("S72.012A").billable
+    hdr = book.get("S72.012")
+    assert hdr is not None and not hdr.billable
+    assert book.needs_seventh("S72.012")
+    origin, chars = book.seventh_characters("S72.012")
+    assert origin == "S72" and ("A", "initial encounter for closed fracture") in chars
+    t = book.get("T36.0X1A")
+    assert t is not None and t.billable and t.title.startswith("Poisoning by penicillins, accidental")
+    assert book.with_seventh("T36.0X1", "a") == "T36.0X1A"
+    assert book.get("T36.01A") is None  # placeholder X is required
+
+
+def test_excludes1_and_code_first() -> None:
+    book = books.icd10cm(2026)
+    ex1 = book.notes_of_kind("E11.9", "excludes1")
+    type1 = [n for n in ex1 if "type 1 diabetes mellitus" in n.text]
+    assert type1 and type1[0].origin == "E11"
+    assert any(r.covers("E10.9") for r in type1[0].refs)
+    cf = book.notes_of_kind("F02.80", "code_first")
+    assert cf and any(r.covers("G30.0") for n in cf for r in n.refs)
+
+
+def test_new_fy2026_code_is_absent_from_fy2025() -> None:
+    assert books.icd10cm(2026).get("C50.A0") is not None
+    assert books.icd10cm(2025).get("C50.A0") is None
+
+
+def test_hierarchy_path() -> None:
+    path = [c.code for c in books.icd10cm(2026).path("E11.22")]
+    assert path == ["Chapter 4", "E08-E13", "E11", "E11.2", "E11.22"]
+
+
+def test_release_for_date() -> None:
+    assert books.release_for_date("2025-09-30")["fiscal_year"] == 2025
+    assert books.release_for_date("2025-10-01")["fiscal_year"] == 2026
+    assert books.icd10cm(date="2026-04-02").fiscal_year == 2026
+    with pytest.raises(books.NoRelease, match="FY2027"):
+        books.release_for_date("2026-11-27")
+    with pytest.raises(ValueError, match="not a date"):
+        books.release_for_date("2026-13-01")
+
+
+def test_parse_refs_forms() -> None:
+    refs = parse_refs("diabetes (E11.-), stage (N18.1-N18.6), poisoning (T36-T65), insulin (Z79.4)")
+    assert [(r.start, r.end, r.incomplete) for r in refs] == [
+        ("E11", "", True), ("N18.1", "N18.6", False), ("T36", "T65", False), ("Z79.4", "", False),
+    ]
+
+
+def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: Path) -> None:
+    entries = build_icd10cm(sources, tmp_path, log=lambda s: None)
+    committed = PROJECT / "codebooks"
+    for name, entry in entries.items():
+        rebuilt = (tmp_path / entry["file"]).read_bytes()
+        assert hashlib.sha256(rebuilt).hexdigest() == entry["sha256"]
+        assert rebuilt == (committed / entry["file"]).read_bytes(), f"{name} differs from codebooks/"
+
+
+def test_missing_and_corrupt_codebook_name_the_file_and_fix(tmp_path: Path) -> None:
+    with pytest.raises(books.CodebookError, match=r"icd10cm-2026\.json\.gz is missing.*codebooks build"):
+        books.load_doc("icd10cm-2026", tmp_path)
+    (tmp_path / "icd10cm-2026.json.gz").write_bytes(b"\x1f\x8bnot really gzip")
+    with pytest.raises(books.CodebookError, match=r"icd10cm-2026\.json\.gz is corrupt.*codebooks build"):
+        books.load_doc("icd10cm-2026", tmp_path)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workstation", *args], capture_output=True, text=True)
+
+
+def test_cli_lookup_json_any_case_without_dot() -> None:
+    r = run_cli("lookup", "e1122", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["code"] == "E11.22" and data["billable"] is True
+    assert [p["code"] for p in data["path"]][-2:] == ["E11.2", "E11.22"]
+    assert any(n["kind"] == "use_additional_code" and n["origin"] == "E11.22" for n in data["notes"])
+
+
+def test_cli_lookup_unknown_and_malformed_exit_2() -> None:
+    r = run_cli("lookup", "E11.99")
+    assert r.returncode == 2 and "E11.99" in r.stderr
+    r = run_cli("lookup", "not-a-code!")
+    assert r.returncode == 2 and "not-a-code!" in r.stderr
+
+
+def test_cli_lookup_date_picks_the_code_year() -> None:
+    assert run_cli("lookup", "C50.A0", "--date", "2026-01-05").returncode == 0
+    r = run_cli("lookup", "C50.A0", "--date", "2025-01-05")
+    assert r.returncode == 2 and "FY2025" in r.stderr
+
+
+def test_cli_diff_lists_added_codes() -> None:
+    r = run_cli("codebooks", "diff", "2025", "2026", "--json")
+    assert r.returncode == 0
+    d = json.loads(r.stdout)
+    assert "C50.A0" in {c["code"] for c in d["added"]}
+    assert all(c["code"] not in {a["code"] for a in d["added"]} for c in d["deleted"])
