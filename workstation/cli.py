@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "settings",    # settings
     "scrub",       # scrub
     "export",      # export
+    "codesets",    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
 ]
 
 

@@ -35,6 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--system", default="icd10cm")
     r.set_defaults(func=cmd_release)
 
+    from workstation.commands.codesets import add_codebooks_actions
+
+    add_codebooks_actions(cbs)  # import-cpt, import-ncci
+
     lk = sub.add_parser("lookup", help="show a code: title, billable, hierarchy, every note")
     lk.add_argument("code")
     lk.add_argument("--date", help="date of service YYYY-MM-DD (picks the code year)")

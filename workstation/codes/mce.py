@@ -1,0 +1,233 @@
+"""Medicare Code Editor (MCE) lists as a dated edit table: age, sex, manifestation, principal edits.
+
+Source: CMS "Definitions of Medicare Code Edits" v37 (FY2020, ICD-10), parsed to one tab-separated
+row per code (MCE_Version, ICD_Version, MCE_Section, MCE_Subsection, MCE_Edit_Type,
+ICD_Code_Type D|P, ICD_Code, ICD_Desc). Newer MCE versions change some codes and the maternity
+age range (v37: 12-55; later 9-64), so the version and its effective dates travel with the data.
+
+Compiled layout (`codebooks/mce-v37.json.gz`): {"version", "effective_from", "effective_to",
+"age_ranges": {category: [low, high]}, "edits": {edit type: {"D": [codes], "P": [codes]}},
+"titles": {code: description}}. Diagnosis codes are stored dotted (E84.11), procedure codes as
+the seven PCS characters.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from workstation.codes.icd10cm import SourceError, normalize as dx_normalize
+
+SYSTEM = "mce"
+BOOK = "mce-v37"
+SOURCE = "mce/MCE_Simple_Code_Edits_v37.txt"
+VERSION = "37"
+EFFECTIVE_FROM = "2019-10-01"  # v37 is the FY2020 MCE
+EFFECTIVE_TO = "2020-09-30"
+
+HEADER = ["MCE_Version", "ICD_Version", "MCE_Section", "MCE_Subsection", "MCE_Edit_Type",
+          "ICD_Code_Type", "ICD_Code", "ICD_Desc"]
+
+# Age edits: each category's ages in years (inclusive), as the v37 definitions give them.
+AGE_RANGES: dict[str, tuple[int, int]] = {
+    "newborn": (0, 0),
+    "pediatric": (0, 17),
+    "maternity": (12, 55),
+    "adult": (15, 124),
+}
+AGE_EDITS = {"Newborn_Only": "newborn", "Pediatric_Only": "pediatric", "Maternity_Only": "maternity", "Adult_Only": "adult"}
+SEX_EDITS = {"Female_Only": "F", "Male_Only": "M"}
+KNOWN_EDITS = set(AGE_EDITS) | set(SEX_EDITS) | {
+    "Principal_Manifestation", "Principal_Unacceptable", "Principal_Questionable_Admit",
+    "Noncovered_Always", "Noncovered_Over60", "Limited_Coverage", "Wrong_Performed", "Noncovered_LOS_96hr",
+}
+
+
+def _key(code: str, kind: str) -> str:
+    c = code.strip().upper().replace(".", "")
+    return dx_normalize(c) if kind == "D" else c
+
+
+def compile_mce(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(f"missing source file {path}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text ({exc})") from None
+    lines = text.splitlines()
+    if not lines or lines[0].split("\t") != HEADER:
+        raise SourceError(f"{path}:1: expected the tab-separated header {' '.join(HEADER)}")
+    edits: dict[str, dict[str, list[str]]] = {}
+    titles: dict[str, str] = {}
+    version = None
+    for n, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        f = line.split("\t")
+        if len(f) != len(HEADER):
+            raise SourceError(f"{path}:{n}: expected {len(HEADER)} tab-separated fields, found {len(f)}")
+        ver, icd, _sec, _sub, edit, kind, code, desc = (x.strip() for x in f)
+        if icd != "10":
+            raise SourceError(f"{path}:{n}: ICD version {icd!r}, expected 10")
+        if version is None:
+            version = ver
+        elif ver != version:
+            raise SourceError(f"{path}:{n}: MCE version {ver} differs from {version} on earlier rows")
+        if edit not in KNOWN_EDITS:
+            raise SourceError(f"{path}:{n}: unknown edit type {edit!r}")
+        if kind not in ("D", "P"):
+            raise SourceError(f"{path}:{n}: code type {kind!r}, expected D or P")
+        if not code.isalnum() or not (3 <= len(code) <= 7) or (kind == "P" and len(code) != 7):
+            raise SourceError(f"{path}:{n}: malformed {'diagnosis' if kind == 'D' else 'procedure'} code {code!r}")
+        key = _key(code, kind)
+        edits.setdefault(edit, {"D": [], "P": []})[kind].append(key)
+        titles.setdefault(key, desc)
+    if version != VERSION:
+        raise SourceError(f"{path}: MCE version {version}, expected {VERSION}")
+    return {
+        "version": version,
+        "effective_from": EFFECTIVE_FROM,
+        "effective_to": EFFECTIVE_TO,
+        "age_ranges": {k: list(v) for k, v in AGE_RANGES.items()},
+        "edits": edits,
+        "titles": titles,
+    }
+
+
+def build_mce(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    from workstation.codes.build import source_entry, write_book
+
+    src = sources / SOURCE
+    doc = compile_mce(src)
+    counts = {f"{edit} ({'dx' if k == 'D' else 'proc'})": len(codes)
+              for edit, by in sorted(doc["edits"].items()) for k, codes in by.items() if codes}
+    entry = {
+        "system": SYSTEM,
+        "release": f"MCE v{doc['version']} (FY2020)",
+        "fiscal_year": 2020,
+        "effective_from": EFFECTIVE_FROM,
+        "effective_to": EFFECTIVE_TO,
+        "sources": [source_entry(src, sources)],
+        "counts": counts,
+    }
+    out = write_book(out_dir, BOOK, doc, entry)
+    log(f"  {BOOK}: {sum(counts.values())} edit rows in {len(doc['edits'])} edit types")
+    return {BOOK: out}
+
+
+@dataclass(frozen=True)
+class MceEdit:
+    edit: str      # "Female_Only", "Principal_Manifestation", ...
+    message: str   # a coder-facing sentence
+
+
+class MCE:
+    """One MCE version; sets built once at load."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.version: str = doc["version"]
+        self.effective_from: str = doc["effective_from"]
+        self.effective_to: str = doc["effective_to"]
+        self.age_ranges: dict[str, tuple[int, int]] = {k: (v[0], v[1]) for k, v in doc["age_ranges"].items()}
+        self._sets: dict[tuple[str, str], frozenset[str]] = {
+            (edit, kind): frozenset(codes) for edit, by in doc["edits"].items() for kind, codes in by.items()
+        }
+        self._titles: dict[str, str] = doc["titles"]
+
+    def _has(self, edit: str, code: str, kind: str = "D") -> bool:
+        return _key(code, kind) in self._sets.get((edit, kind), frozenset())
+
+    def codes(self, edit: str, kind: str = "D") -> frozenset[str]:
+        return self._sets.get((edit, kind), frozenset())
+
+    def age_category(self, code: str) -> str | None:
+        """'newborn' | 'pediatric' | 'maternity' | 'adult' for a diagnosis with an age edit."""
+        for edit, cat in AGE_EDITS.items():
+            if self._has(edit, code):
+                return cat
+        return None
+
+    def sex(self, code: str, kind: str | None = None) -> str | None:
+        """'F' or 'M' for a diagnosis (or, with kind='P' or a seven-character code, a procedure)."""
+        kinds = [kind] if kind else (["D", "P"] if len(code.strip().replace(".", "")) == 7 else ["D"])
+        for k in kinds:
+            for edit, sex in SEX_EDITS.items():
+                if self._has(edit, code, k):
+                    return sex
+        return None
+
+    def is_manifestation(self, code: str) -> bool:
+        return self._has("Principal_Manifestation", code)
+
+    def is_unacceptable_principal(self, code: str) -> bool:
+        return self._has("Principal_Unacceptable", code)
+
+    def is_questionable_admission(self, code: str) -> bool:
+        return self._has("Principal_Questionable_Admit", code)
+
+    def title(self, code: str) -> str | None:
+        """The MCE's own (short) description of a code it lists."""
+        return self._titles.get(_key(code, "D")) or self._titles.get(_key(code, "P"))
+
+    def edits(self, code: str, kind: str = "D") -> list[str]:
+        """Every edit type listing a code."""
+        return sorted(edit for (edit, k), s in self._sets.items() if k == kind and _key(code, kind) in s)
+
+    def check_age(self, code: str, age: int) -> MceEdit | None:
+        """The age edit a diagnosis fails for a patient of `age` years, else None."""
+        cat = self.age_category(code)
+        if cat is None:
+            return None
+        low, high = self.age_ranges[cat]
+        if low <= age <= high:
+            return None
+        return MceEdit(f"{cat.capitalize()}_Only",
+                       f"{_key(code, 'D')} is a {cat} diagnosis (ages {low}-{high}) but the patient is {age} (MCE v{self.version})")
+
+    def check_sex(self, code: str, sex: str, kind: str | None = None) -> MceEdit | None:
+        """The sex edit a code fails for a patient of sex 'F' or 'M', else None."""
+        want = self.sex(code, kind)
+        s = (sex or "").strip().upper()[:1]
+        if want is None or s not in ("F", "M") or s == want:
+            return None
+        word = "female" if want == "F" else "male"
+        return MceEdit(f"{word.capitalize()}_Only", f"{code} is for {word} patients only (MCE v{self.version})")
+
+    def check_principal(self, code: str) -> list[MceEdit]:
+        """Edits a diagnosis fails when it is the principal (first-listed) one."""
+        out = []
+        c = _key(code, "D")
+        if self.is_manifestation(c):
+            out.append(MceEdit("Principal_Manifestation", f"{c} is a manifestation code and cannot be principal (MCE v{self.version})"))
+        if self.is_unacceptable_principal(c):
+            out.append(MceEdit("Principal_Unacceptable", f"{c} is unacceptable as principal diagnosis (MCE v{self.version})"))
+        if self.is_questionable_admission(c):
+            out.append(MceEdit("Principal_Questionable_Admit", f"{c} is a questionable admission as principal diagnosis (MCE v{self.version})"))
+        return out
+
+
+_lock = threading.Lock()
+_book: MCE | None = None
+
+
+def mce() -> MCE:
+    """The compiled Medicare Code Editor tables (v37), loaded on first use."""
+    global _book
+    if _book is None:
+        with _lock:
+            if _book is None:
+                from workstation.codes.books import load_doc
+
+                _book = MCE(load_doc(BOOK))
+    return _book
+
+
+def _register() -> None:
+    from workstation.codes.build import register_builder
+
+    register_builder("mce", build_mce)
+
+
+_register()
