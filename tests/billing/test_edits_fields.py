@@ -1,0 +1,103 @@
+"""Required fields and formats, self-pay, open provider queries."""
+from workstation.billing.settings import PracticeSettings
+from workstation.cases.model import Coverage, Person
+
+from tests.billing.factory import ids, make_case, make_work, only, open_query, run
+
+
+def test_billing_npi_must_pass_check_digit():
+    edits = run(settings=PracticeSettings(npi="1234567890"))
+    [e] = only(edits, "settings.npi")
+    assert e.severity == "error" and "check digit" in e.message
+    assert "settings.npi" not in ids(run(settings=PracticeSettings(npi="1234567893")))
+
+
+def test_rendering_npi_checked_when_present():
+    assert "field.rendering_npi" in ids(run(make_case(rendering_npi="1234567890")))
+    assert "field.rendering_npi" not in ids(run(make_case(rendering_npi="")))
+    assert "field.rendering_npi" not in ids(run(make_case()))
+
+
+def test_billing_zip_must_have_nine_digits():
+    s = PracticeSettings()
+    s.address.zip = "62701"
+    assert "settings.address.zip" in ids(run(settings=s))
+
+
+def test_tax_id():
+    assert "settings.tax_id" in ids(run(settings=PracticeSettings(tax_id="12-345")))
+
+
+def test_patient_zip_five_or_nine():
+    assert "field.patient_zip" in ids(run(make_case(zip_="6270")))
+    assert "field.patient_zip" in ids(run(make_case(zip_="")))
+    assert "field.patient_zip" not in ids(run(make_case(zip_="627011234")))
+
+
+def test_dos_valid_and_not_in_future():
+    assert "field.dos" in ids(run(make_case(dos="2026-02-30")))
+    assert "field.dos_future" in ids(run(make_case(dos="2026-11-28")))
+    assert not {"field.dos", "field.dos_future"} & ids(run(make_case(dos="2026-11-27")))
+
+
+def test_member_and_payer_ids():
+    cov = Coverage("Commercial Health Plan (demo)", "", "", plan_type="CI")
+    edits = ids(run(make_case(coverage=cov)))
+    assert {"field.member_id", "field.payer_id"} <= edits
+    assert not {"field.member_id", "field.payer_id"} & ids(run())
+
+
+def test_self_pay_skips_payer_edits_and_gets_a_statement():
+    edits = run(make_case(coverage=Coverage(self_pay=True)))
+    assert "selfpay.statement" in ids(edits)
+    assert not {"field.member_id", "field.payer_id", "field.payer_name"} & ids(edits)
+
+
+def test_patient_dob_and_sex():
+    assert "field.patient_dob" in ids(run(make_case(dob="")))
+    assert "field.patient_dob" in ids(run(make_case(dob="2026-02-01")))  # born after the DOS
+    assert "field.patient_sex" in ids(run(make_case(sex="")))
+    [u] = only(run(make_case(sex="U")), "field.patient_sex")
+    assert u.severity == "warning"
+    assert "field.patient_sex" not in ids(run(make_case(sex="M")))
+
+
+def test_subscriber_needed_when_patient_is_a_dependent():
+    cov = Coverage("Plan", "P1", "M1", relationship="child", plan_type="CI")
+    assert "field.subscriber" in ids(run(make_case(coverage=cov)))
+    cov.subscriber = Person("Parent", "Example", dob="1970-01-01", sex="F")
+    assert "field.subscriber" not in ids(run(make_case(coverage=cov)))
+
+
+def test_auto_accident_needs_state():
+    assert "field.accident_state" in ids(run(make_case(accident="AA")))
+    assert "field.accident_state" not in ids(run(make_case(accident="AA", accident_state="IL")))
+    assert "field.accident_state" not in ids(run(make_case(accident="EM")))
+
+
+def test_place_of_service_in_cms_list():
+    assert "field.pos" in ids(run(make_case(pos="00")))
+    assert "field.pos" in ids(run(make_case(pos="1")))
+    assert "field.pos" not in ids(run(make_case(pos="22")))
+
+
+def test_open_query_blocks_export():
+    edits = run(work=make_work(queries=[open_query()]))
+    [e] = only(edits, "query.open")
+    assert e.severity == "error" and e.blocks_export
+    answered = open_query()
+    answered.status = "answered"
+    assert "query.open" not in ids(run(work=make_work(queries=[answered])))
+
+
+def test_messages_never_carry_patient_details():
+    case = make_case(dob="", zip_="1", sex="", coverage=Coverage("Plan", "", "", relationship="child"))
+    for e in run(case, make_work(["E11", "O80"], queries=[open_query()])):
+        for secret in ("Testa", "Example", "1 Sample St", "Springfield"):
+            assert secret not in e.message
+
+
+def test_errors_come_first():
+    edits = run(make_case(zip_=""), make_work(["E11.22"]))
+    sev = [e.severity for e in edits]
+    assert sev == sorted(sev, key=["error", "warning", "info"].index)

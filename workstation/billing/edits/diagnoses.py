@@ -1,0 +1,228 @@
+"""ICD-10-CM edits: validity for the code year, billable level, 7th characters, instructional notes."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from workstation.billing.claim import MAX_DIAGNOSES
+from workstation.billing.edits.model import Edit, ScrubContext
+from workstation.codes.icd10cm import normalize
+from workstation.codes.model import Note
+
+# Letter, digit, digit-or-letter, optional dot and up to four characters.
+_DX_RE = re.compile(r"[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
+_MANIFESTATION_RE = re.compile(r"\bin (?:other )?diseases classified elsewhere\b", re.I)
+
+
+def _book(fy: int):
+    from workstation.codes import books
+
+    return books.icd10cm(fiscal_year=fy)
+
+
+def _src(fy: int, what: str) -> str:
+    return f"ICD-10-CM FY{fy} tabular: {what}"
+
+
+# The notes of a code never change within a year: cache them (scrub runs on every keystroke).
+@lru_cache(maxsize=4096)
+def _notes(fy: int, code: str) -> tuple[Note, ...]:
+    return tuple(_book(fy).notes(code))
+
+
+def notes_of_kind(fy: int, code: str, kind: str) -> list[Note]:
+    return [n for n in _notes(fy, code) if n.kind == kind]
+
+
+@lru_cache(maxsize=4096)
+def is_manifestation_title(fy: int, code: str) -> bool:
+    """A code titled (or under a category titled) "... in diseases classified elsewhere"."""
+    for node in _book(fy).path(code):
+        if node.level in ("category", "subcategory", "code") and _MANIFESTATION_RE.search(node.title):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _years() -> tuple[int, ...]:
+    from workstation.codes import books
+
+    return tuple(books.icd10cm_years())
+
+
+def _in_other_years(code: str, fy: int) -> list[int]:
+    out = []
+    for y in _years():
+        if y != fy:
+            c = _book(y).get(code)
+            if c is not None and c.billable:
+                out.append(y)
+    return out
+
+
+def check_codes(ctx: ScrubContext) -> list[Edit]:
+    """Each diagnosis: well formed, in the DOS's code year, billable, 7th character present."""
+    out: list[Edit] = []
+    dxs = ctx.diagnoses
+    if not dxs:
+        return [Edit("dx.none", "error", "The claim has no diagnosis: code at least the first-listed diagnosis.",
+                     "X12 837P 5010 required field (HI segment)", "diagnoses")]
+    if len(dxs) > MAX_DIAGNOSES:
+        extra = ", ".join(dxs[MAX_DIAGNOSES:])
+        out.append(Edit("dx.too_many", "error",
+                        f"{len(dxs)} diagnoses: a claim holds at most 12 (A-L). Remove or split: {extra}.",
+                        "CMS-1500 box 21 / X12 837P 5010 HI segment", "diagnoses"))
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(dxs):
+        code = normalize(raw) if raw else ""
+        if code in seen:
+            out.append(Edit("dx.duplicate", "error",
+                            f"{code} is listed twice (positions {seen[code] + 1} and {i + 1}); remove the repeat.",
+                            "X12 837P 5010: each diagnosis once", code))
+            continue
+        seen[code] = i
+    book = ctx.book
+    if book is None:
+        if ctx.dos is not None:
+            out.append(Edit("dx.no_release", "error",
+                            f"No compiled code year for the date of service {ctx.claim.date_of_service}: "
+                            "the diagnoses cannot be checked. " + ctx.book_error,
+                            "ICD-10-CM code year (Oct 1 - Sep 30)", "date_of_service"))
+        return out
+    fy = book.fiscal_year
+    for code in seen:
+        if not _DX_RE.fullmatch(code):
+            out.append(Edit("dx.malformed", "error",
+                            f"{code!s} is not an ICD-10-CM code (letter, digit, then 1-5 more characters).",
+                            _src(fy, "code format"), code))
+            continue
+        c = book.get(code)
+        if c is None:
+            other = _in_other_years(code, fy)
+            if other:
+                years = ", ".join(f"FY{y}" for y in other)
+                when = "was added later" if min(other) > fy else "was deleted"
+                out.append(Edit("dx.not_in_year", "error",
+                                f"{code} is not valid on {ctx.claim.date_of_service} (code year FY{fy}): it {when} "
+                                f"(valid in {years}). Use the FY{fy} code.",
+                                _src(fy, "code not in this year's release"), code))
+                continue
+            stem = code.replace(".", "")[:-1].rstrip("X")
+            stem_code = book.get(stem)
+            if stem_code is not None and book.needs_seventh(stem_code.code):
+                origin, chars = book.seventh_characters(stem_code.code) or ("", [])
+                allowed = ", ".join(ch for ch, _ in chars)
+                out.append(Edit("dx.bad_seventh", "error",
+                                f"{code}: '{code[-1]}' is not a 7th character of {stem_code.code} "
+                                f"(allowed at {origin}: {allowed}).",
+                                _src(fy, f"7th characters at {origin}"), code))
+            else:
+                out.append(Edit("dx.unknown", "error",
+                                f"{code} is not in ICD-10-CM FY{fy}; check the code in the tabular.",
+                                _src(fy, "code not found"), code))
+            continue
+        if c.billable:
+            continue
+        if book.needs_seventh(c.code):
+            origin, chars = book.seventh_characters(c.code) or ("", [])
+            listing = "; ".join(f"{ch} {m}" for ch, m in chars[:6])
+            out.append(Edit("dx.needs_seventh", "error",
+                            f"{c.code} needs a 7th character (table at {origin}): {listing}"
+                            f"{' ...' if len(chars) > 6 else ''}. Example: {book.with_seventh(c.code, chars[0][0]) if chars else ''}.",
+                            _src(fy, f"7th character required ({origin})"), c.code))
+        else:
+            kids = book.children(c.code)
+            shown = ", ".join(k.code for k in kids[:6]) + (" ..." if len(kids) > 6 else "")
+            out.append(Edit("dx.not_billable", "error",
+                            f"{c.code} is a header ({c.level}), not billable: choose a more specific code ({shown}).",
+                            _src(fy, "billable codes only"), c.code))
+    return out
+
+
+def _known(ctx: ScrubContext) -> list[str]:
+    """The claim's diagnoses that exist in the DOS's code year, normalized, in order, once each."""
+    book = ctx.book
+    out: list[str] = []
+    for raw in ctx.diagnoses[:MAX_DIAGNOSES]:
+        code = normalize(raw) if raw else ""
+        if code and code not in out and book.get(code) is not None:
+            out.append(code)
+    return out
+
+
+def check_sequencing(ctx: ScrubContext) -> list[Edit]:
+    """Excludes1 pairs, code-first / manifestation sequencing, use-additional-code reminders."""
+    book = ctx.book
+    if book is None:
+        return []
+    fy = book.fiscal_year
+    dx = _known(ctx)
+    out: list[Edit] = []
+
+    # Excludes1: the two conditions cannot be reported together. One edit per pair.
+    reported: set[frozenset[str]] = set()
+    for a in dx:
+        for note in notes_of_kind(fy, a, "excludes1"):
+            for ref in note.refs:
+                if ref.covers(a):
+                    continue  # a note that names the code's own range says nothing about pairs
+                for b in dx:
+                    if b == a or not ref.covers(b):
+                        continue
+                    pair = frozenset((a, b))
+                    if pair in reported:
+                        continue
+                    reported.add(pair)
+                    out.append(Edit("dx.excludes1", "error",
+                                    f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
+                                    f"\"{note.text}\". Keep the one the documentation supports.",
+                                    _src(fy, f"Excludes1 at {note.origin}"), a))
+
+    first = dx[0] if dx and ctx.diagnoses and normalize(ctx.diagnoses[0]) == dx[0] else None
+    from workstation.billing.edits.mce_edits import mce_lists
+
+    mce = mce_lists()
+    for i, code in enumerate(dx):
+        code_first = [n for n in notes_of_kind(fy, code, "code_first") if n.refs]
+        manifest = is_manifestation_title(fy, code) or (mce is not None and mce.is_manifestation(code))
+        if manifest and code == first:
+            why = "titled 'in diseases classified elsewhere'" if is_manifestation_title(fy, code) else "on the MCE manifestation list"
+            src = _src(fy, "Code first / manifestation codes") if is_manifestation_title(fy, code) else mce.source("manifestation as principal")
+            out.append(Edit("dx.manifestation_first", "error",
+                            f"{code} is a manifestation code ({why}) and cannot be listed first: "
+                            "list the underlying condition first.",
+                            src, code))
+        # Code first: the named underlying condition, when coded, must come before this code.
+        for note in code_first:
+            after = [b for b in dx[i + 1:] if any(r.covers(b) and not r.covers(code) for r in note.refs)]
+            if after:
+                out.append(Edit("dx.code_first_order", "error",
+                                f"{code} has a 'Code first' note at {note.origin} (\"{note.text}\"): "
+                                f"move {after[0]} before {code}.",
+                                _src(fy, f"Code first at {note.origin}"), code))
+        if manifest and code_first:
+            named = [b for b in dx if b != code and any(r.covers(b) and not r.covers(code) for n in code_first for r in n.refs)]
+            if not named:
+                refs = "; ".join(n.text for n in code_first)
+                out.append(Edit("dx.etiology_missing", "warning",
+                                f"{code} is a manifestation code: code the underlying condition too, before it ({refs}).",
+                                _src(fy, f"Code first at {code_first[0].origin}"), code))
+
+        # Use additional code: a reminder only where the note names codes and none is on the claim.
+        # A note printed as a list ("insulin (Z79.4)", "oral antidiabetic drugs (Z79.84)" ...) is
+        # one instruction with alternatives: group by where it is printed, one reminder each.
+        groups: dict[str, list[Note]] = {}
+        for note in notes_of_kind(fy, code, "use_additional_code"):
+            if note.origin_level == "chapter":
+                continue  # chapter-wide reminders would sit on every code of the chapter
+            if [r for r in note.refs if not r.covers(code)]:
+                groups.setdefault(note.origin, []).append(note)
+        for origin, notes in groups.items():
+            refs = [r for n in notes for r in n.refs if not r.covers(code)]
+            if any(r.covers(b) for r in refs for b in dx if b != code):
+                continue
+            listing = "; ".join(n.text for n in notes)
+            out.append(Edit("dx.use_additional", "info",
+                            f"{code}: use additional code ({origin}): {listing} - add it if documented.",
+                            _src(fy, f"Use additional code at {origin}"), code))
+    return out

@@ -1,0 +1,141 @@
+"""Required fields and formats: what an 837P cannot be sent without, and provider queries."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from datetime import date as Date
+
+from workstation.billing.edits.lines import optional_module
+from workstation.billing.edits.model import Edit, ScrubContext
+from workstation.billing.npi import npi_problem
+from workstation.billing.settings import ZIP_RE
+
+X12 = "X12 837P 5010 required field"
+ACCIDENT_CODES = {"AA": "auto accident", "EM": "employment", "OA": "other accident"}
+POS_RE = re.compile(r"[0-9]{2}")
+
+
+@lru_cache(maxsize=1)
+def _pos_codes() -> frozenset[str] | None:
+    mod = optional_module("workstation.codes.hcpcs")
+    if mod is None or not hasattr(mod, "place_of_service"):
+        return None
+    try:
+        return frozenset(mod.place_of_service())
+    except Exception:  # noqa: BLE001 - not compiled: format check only
+        return None
+
+
+def _date(text: str) -> Date | None:
+    try:
+        return Date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_fields(ctx: ScrubContext) -> list[Edit]:
+    claim, case, settings = ctx.claim, ctx.case, ctx.settings
+    out: list[Edit] = []
+
+    def err(edit_id: str, message: str, target: str, source: str = X12, severity: str = "error") -> None:
+        out.append(Edit(edit_id, severity, message, source, target))
+
+    # Practice (billing provider, submitter, receiver).
+    for field_name, problem in settings.problems():
+        err(f"settings.{field_name}", f"Practice settings: {problem}.", f"settings.{field_name}",
+            "X12 837P 5010 loop 2010AA billing provider" if field_name in ("npi", "tax_id", "address.zip", "billing_name")
+            or field_name.startswith("address.") else X12)
+    # Rendering provider
+    rp = claim.rendering_provider
+    if rp is not None and rp.npi and (p := npi_problem(rp.npi)):
+        err("field.rendering_npi", f"Rendering provider {p}.", "encounter.rendering_provider.npi",
+            "X12 837P 5010 loop 2310B rendering provider NPI")
+
+    # Date of service
+    dos = ctx.dos
+    if dos is None:
+        err("field.dos", f"The date of service {claim.date_of_service!r} is not a valid date (YYYY-MM-DD).",
+            "date_of_service", f"{X12} DTP*472")
+    elif dos > ctx.today:
+        err("field.dos_future", f"The date of service {claim.date_of_service} is in the future: a claim "
+            "is billed after the service.", "date_of_service", f"{X12} DTP*472")
+    if ctx.inpatient:
+        admit, discharge = _date(claim.admit_date), _date(claim.discharge_date)
+        if admit is None:
+            err("field.admit_date", "Inpatient stay without a valid admission date.", "encounter.admit_date",
+                "X12 837P 5010 DTP*435 (admission date, inpatient)")
+        elif discharge is not None and discharge < admit:
+            err("field.discharge_date", "The discharge date is before the admission date.",
+                "encounter.discharge_date", "X12 837P 5010 DTP*096")
+    if not POS_RE.fullmatch(claim.place_of_service or ""):
+        err("field.pos", f"Place of service {claim.place_of_service!r} is not a two-digit CMS code.",
+            "encounter.place_of_service", f"{X12} CLM05-1")
+    elif (known := _pos_codes()) is not None and claim.place_of_service not in known:
+        err("field.pos", f"Place of service {claim.place_of_service} is not in the CMS Place of Service code set.",
+            "encounter.place_of_service", "CMS Place of Service code set")
+
+    # Patient
+    p = case.patient
+    if not p.last.strip() or not p.first.strip():
+        err("field.patient_name", "The patient's first or last name is missing.", "patient.name",
+            f"{X12} NM1*QC / NM1*IL")
+    dob = _date(p.dob)
+    if dob is None:
+        err("field.patient_dob", "The patient's date of birth is missing or not a valid date.", "patient.dob",
+            f"{X12} DMG02")
+    elif dos is not None and dob > dos:
+        err("field.patient_dob", "The patient's date of birth is after the date of service.", "patient.dob",
+            f"{X12} DMG02")
+    sex = (p.sex or "").upper()
+    if sex not in ("F", "M", "U"):
+        err("field.patient_sex", "The patient's sex is missing (F, M or U).", "patient.sex", f"{X12} DMG03")
+    elif sex == "U":
+        err("field.patient_sex", "The patient's sex is unknown (U): sex-specific code edits cannot be checked, "
+            "and some payers reject U.", "patient.sex", f"{X12} DMG03", "warning")
+    zip_ = p.address.zip.replace("-", "")
+    if not zip_:
+        err("field.patient_zip", "The patient's ZIP code is missing.", "patient.address.zip", f"{X12} N403")
+    elif not ZIP_RE.fullmatch(zip_):
+        err("field.patient_zip", "The patient's ZIP code must be 5 or 9 digits.", "patient.address.zip", f"{X12} N403")
+    if not p.address.line1.strip() or not p.address.city.strip() or not p.address.state.strip():
+        err("field.patient_address", "The patient's street, city or state is missing.", "patient.address",
+            f"{X12} N3/N4")
+
+    # Accident
+    if claim.accident is not None:
+        if claim.accident.code not in ACCIDENT_CODES:
+            err("field.accident", f"Accident indicator {claim.accident.code!r} is not AA, EM or OA.",
+                "encounter.accident", f"{X12} CLM11")
+        elif claim.accident.code == "AA" and not re.fullmatch(r"[A-Z]{2}", claim.accident.state or ""):
+            err("field.accident_state", "An auto accident needs the state where it happened.",
+                "encounter.accident_state", f"{X12} CLM11-4")
+
+    # Payer and subscriber: none of this applies to a self-pay case.
+    if claim.self_pay:
+        out.append(Edit("selfpay.statement", "info",
+                        "Self-pay: no claim is sent; the patient gets a statement of these charges.",
+                        "Practice billing", "coverage"))
+    else:
+        cov = case.coverage
+        if not cov.payer_name.strip():
+            err("field.payer_name", "The payer name is missing.", "coverage.payer_name", f"{X12} NM1*PR (2010BB)")
+        if not cov.payer_id.strip():
+            err("field.payer_id", "The payer id is missing: add the payer's electronic id.", "coverage.payer_id",
+                f"{X12} NM1*PR09 (2010BB)")
+        if not cov.member_id.strip():
+            err("field.member_id", "The member id is missing: copy it from the insurance card.",
+                "coverage.member_id", f"{X12} NM1*IL09 (2010BA)")
+        if claim.relationship != "18":
+            if cov.subscriber is None:
+                err("field.subscriber", "The patient is not the subscriber, but the subscriber is missing.",
+                    "coverage.subscriber", f"{X12} loop 2010BA")
+            elif not _date(cov.subscriber.dob):
+                err("field.subscriber_dob", "The subscriber's date of birth is missing.",
+                    "coverage.subscriber.dob", f"{X12} DMG02 (2010BA)")
+
+    # Open provider queries: the documentation is not settled yet.
+    open_q = ctx.work.open_queries
+    if open_q:
+        err("query.open", f"{len(open_q)} provider quer{'y is' if len(open_q) == 1 else 'ies are'} still open: "
+            "wait for the answer before the claim goes out.", "queries", "Coding compliance (provider query)")
+    return out
