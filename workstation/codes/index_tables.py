@@ -1,0 +1,808 @@
+"""ICD-10-CM Alphabetic Index, Table of Drugs and Chemicals, Neoplasm Table, External Cause Index.
+
+Coders start here, not in the tabular: a main term (the condition), its indented subterms, and
+at the end a code, a cross-reference ("see", "see also") or, in the two tables, a row of codes.
+
+Query API (all four objects are `TermTable`s, loaded lazily once per process)::
+
+    idx = alphabetic_index()          # also drug_table(), neoplasm_table(), external_cause_index()
+    idx.main_terms()                  # [Term, ...] level 0, in book order
+    idx.term(id) / idx.children(id) / idx.path(id)   # path: main term first, the term last
+    idx.find("Diabetes, type 2, with, chronic kidney disease")  # [Term(codes=["E11.22"], ...)]
+    idx.entries()                     # (term_id, "Diabetes, diabetic, type 2, with, ...", codes)
+    drug_table().rows("penicillin")   # substance rows by prefix; row.columns["poisoning_accidental"]
+
+Codes are kept exactly as the index writes them: "E11.-" is incomplete and must be finished in
+the tabular; "T36.0X1" still needs its 7th character. Never code from the index alone.
+
+Compiled layout (`codebooks/icd10cm-<kind>-2025.json.gz`), column-wise for fast loading; term
+ids are 1-based positions (for the Alphabetic Index they equal the source CSV's RowID):
+  level, parent (0 = main term): lists of ints, one per term;
+  term, nonessential, codes: one string per column, a line per term (codes space-joined);
+  see, see_ids (space-joined ids), see_also, see_also_ids, see_codes, see_table, note:
+  sparse {str(id): value};
+  cells (tables only): one list per term of len(columns) codes or null, or null for no row.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import threading
+import unicodedata
+import xml.parsers.expat
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from workstation.codes.books import load_doc
+from workstation.codes.icd10cm import SourceError
+
+# Kinds of book, their compiled names and sources (under the codebook-sources folder).
+KINDS = ("index", "drug", "neoplasm", "eindex")
+BOOK_NAMES = {k: f"icd10cm-{k}-2025" for k in KINDS}
+SOURCES = {
+    "index": "icd10cm/icd10cm-index-2025.flattened.csv",
+    "drug": "icd10cm/icd10cm-drug-2025.xml",
+    "neoplasm": "icd10cm/icd10cm-neoplasm-2025.xml",
+    "eindex": "icd10cm/icd10cm-eindex-2025.xml",
+}
+TITLES = {
+    "index": "ICD-10-CM Alphabetic Index of Diseases and Injuries",
+    "drug": "ICD-10-CM Table of Drugs and Chemicals",
+    "neoplasm": "ICD-10-CM Neoplasm Table",
+    "eindex": "ICD-10-CM Index to External Causes",
+}
+FISCAL_YEAR = 2025
+
+# Table columns in source order (the XML's <head col="2".."7">; col 1 is the substance / site).
+DRUG_COLUMNS = (
+    "poisoning_accidental", "poisoning_intentional_self_harm", "poisoning_assault",
+    "poisoning_undetermined", "adverse_effect", "underdosing",
+)
+NEOPLASM_COLUMNS = (
+    "malignant_primary", "malignant_secondary", "in_situ", "benign",
+    "uncertain_behavior", "unspecified_behavior",
+)
+COLUMNS: dict[str, tuple[str, ...]] = {"index": (), "drug": DRUG_COLUMNS, "neoplasm": NEOPLASM_COLUMNS, "eindex": ()}
+# What each column heading must say (lower case, words), so a reordered release fails the build.
+_EXPECTED_HEADS = {
+    "drug": ("substance", "poisoning accidental", "poisoning intentional self-harm", "poisoning assault",
+             "poisoning undetermined", "adverse effect", "underdosing"),
+    "neoplasm": ("neoplasm", "malignant primary", "malignant secondary", "ca in situ", "benign",
+                 "uncertain behavior", "unspecified behavior"),
+}
+
+# A code as the index writes it: E11.22, I01, C56.-, T59.89-, H53.00-.
+CODE_RE = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?-?")
+# "see category M01" / "see subcategory M14.8-": a reference into the tabular, not the index.
+_SEE_CAT_RE = re.compile(r"\b(?:sub)?categor(?:y|ies)\b(.*)", re.I)
+_CODE_IN_TEXT_RE = re.compile(r"\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?-?(?![0-9A-Za-z])")
+_EMPTY_CELLS = {"", "-", "--"}
+
+
+@dataclass
+class Term:
+    """One index entry: a main term (level 0) or a subterm.
+
+    `term` is the text without its non-essential modifiers, which sit in `nonessential` as
+    written, e.g. "(mellitus) (sugar)". `codes` are as written ("E11.22", incomplete "E11.-", a
+    paired manifestation code second). `see_ids` / `see_also_ids` are the ids of the terms a
+    cross-reference names (the deepest resolvable term when only part of it resolves); empty when
+    it names something outside this book (`see_table` then says "drug" or "neoplasm" if it names
+    one of those tables) or a generic instruction ("see condition"). `see_codes`: tabular codes a
+    "see category ..." names. `columns` (drug and neoplasm rows only): column -> code or None.
+    """
+
+    id: int
+    level: int
+    term: str
+    nonessential: str = ""
+    codes: list[str] = field(default_factory=list)
+    see: str = ""
+    see_ids: list[int] = field(default_factory=list)
+    see_also: str = ""
+    see_also_ids: list[int] = field(default_factory=list)
+    parent: int | None = None
+    has_children: bool = False
+    see_codes: list[str] = field(default_factory=list)
+    see_table: str = ""
+    note: str = ""
+    columns: dict[str, str | None] | None = None
+
+    @property
+    def label(self) -> str:
+        """The term as printed: text then non-essential modifiers."""
+        return " ".join(p for p in (self.term, self.nonessential) if p)
+
+    @property
+    def incomplete(self) -> list[str]:
+        """Codes ending in "-": to be completed in the tabular."""
+        return [c for c in self.codes if c.endswith("-")]
+
+    def all_codes(self) -> list[str]:
+        """`codes`, then the table columns' codes in column order."""
+        out = list(self.codes)
+        if self.columns:
+            out.extend(c for c in self.columns.values() if c)
+        return out
+
+
+# ------------------------------------------------------------------ matching
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def normalize_text(text: str) -> str:
+    """Lower case, accents and parenthesised (non-essential) words dropped, hyphens as spaces,
+    spacing and commas tidied: 'Legg-Calvé-Perthes  disease' -> 'legg calve perthes disease'."""
+    t = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    if not t.isascii():
+        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    t = _PARENS.sub(" ", t).replace("-", " ")
+    return ", ".join(" ".join(p.split()) for p in t.split(",") if p.strip())
+
+
+def split_path(text: str) -> list[str]:
+    """'Diabetes, type 2 (mellitus), with' -> ['diabetes', 'type 2', 'with']."""
+    t = normalize_text(text)
+    return [p for p in t.split(", ") if p] if t else []
+
+
+def _aliases(term: str) -> set[str]:
+    """Names a term answers to: its text, each comma-separated form ("Disease, diseased"),
+    and the text without a trailing NEC or NOS ("skin NOS" for "skin")."""
+    t = normalize_text(term)
+    if not t:
+        return set()
+    out = {t}
+    pieces = t.split(", ")
+    if len(pieces) > 1:
+        out.update(pieces)
+    for a in list(out):
+        if a.endswith((" nec", " nos")):
+            out.add(a[:-4])
+    return out
+
+
+class _Matcher:
+    """Finds terms by comma-separated path text, level by level.
+
+    A term whose own text has commas ("Abdomen, abdominal") may take several parts at once.
+    The names under a parent are indexed the first time that parent is searched, so a look-up
+    pays only for the levels it walks through.
+    """
+
+    def __init__(self, terms: list[str], children: Callable[[int], list[int]]) -> None:
+        self.terms = terms
+        self.children = children  # parent id (0 = the root) -> child ids in book order
+        self._names: dict[int, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
+        self._lock = threading.Lock()
+        self.max_span = 1 + max((t.count(",") for t in terms), default=0)
+
+    def names(self, parent: int) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """(full texts, other forms) of the terms under a parent, each -> ids in book order.
+
+        Full texts come first: a term named exactly beats one that merely has that form
+        ("Injury" is the main term Injury, not "Cave-in, injury").
+        """
+        got = self._names.get(parent)
+        if got is None:
+            exact: dict[str, list[int]] = {}
+            forms: dict[str, list[int]] = {}
+            for i in self.children(parent):
+                full = normalize_text(self.terms[i - 1])
+                if not full:
+                    continue
+                exact.setdefault(full, []).append(i)
+                for a in _aliases(self.terms[i - 1]) - {full}:
+                    forms.setdefault(a, []).append(i)
+            with self._lock:
+                got = self._names.setdefault(parent, (exact, forms))
+        return got
+
+    def _candidates(self, parent: int, key: str) -> list[int]:
+        exact, forms = self.names(parent)
+        # Then singular / plural forms ("Complications" for "Complication (s)").
+        alt = key[:-1] if key.endswith("s") else key + "s"
+        for table, k in ((exact, key), (forms, key), (exact, alt), (forms, alt)):
+            ids = table.get(k)
+            if ids:
+                return ids
+        return []
+
+    def resolve(self, parts: list[str], parent: int = 0) -> tuple[list[int], int]:
+        """(ids, parts consumed): every term that takes all parts, or else the deepest partial
+        match (consumed < len(parts)); ([], 0) when not even the first part matches."""
+        best: tuple[list[int], int] = ([], 0)
+        full: list[int] = []
+        for k in range(1, min(len(parts), self.max_span) + 1):
+            key = ", ".join(parts[:k])
+            for tid in self._candidates(parent, key):
+                if k == len(parts):
+                    if tid not in full:
+                        full.append(tid)
+                    continue
+                ids, used = self.resolve(parts[k:], tid)
+                if ids and used == len(parts) - k:
+                    full.extend(i for i in ids if i not in full)
+                    continue
+                depth, ids = (k + used, ids) if ids else (k, [tid])
+                if depth > best[1]:
+                    best = (list(ids), depth)
+                elif depth == best[1]:
+                    best[0].extend(i for i in ids if i not in best[0])
+        if full:
+            return full, len(parts)
+        return best
+
+
+_INSTRUCTION_RE = re.compile(
+    r"^(?:condition\b|specific |specified |by |nature of |substance specified|(?:sub)?categor(?:y|ies)\b)")
+
+
+def is_instruction(text: str) -> bool:
+    """True for a cross-reference that names no term: "see condition", "see also specific
+    organism", "see category M01" (a tabular reference, kept in `see_codes`)."""
+    return bool(_INSTRUCTION_RE.match(normalize_text(text)))
+
+
+def table_named(text: str) -> str:
+    """'drug' or 'neoplasm' when a cross-reference sends the coder to one of the tables
+    ("Table of Drugs and Chemicals, by drug, poisoning"; "Neoplasm, skin, benign")."""
+    t = normalize_text(text)
+    if t.startswith("table of drugs"):
+        return "drug"
+    if t.startswith("table of neoplasms") or t == "neoplasm" or t.startswith("neoplasm,"):
+        return "neoplasm"
+    return ""
+
+
+# ------------------------------------------------------------------ query
+
+
+class TermTable:
+    """One compiled index or table. Cheap to create; lookup structures are built on first use."""
+
+    def __init__(self, kind: str, doc: dict[str, Any]) -> None:
+        self.kind = kind
+        self.doc = doc
+        self.title: str = doc.get("title", TITLES.get(kind, kind))
+        self.columns: tuple[str, ...] = tuple(doc.get("columns", ()))
+        self.headings: dict[str, str] = dict(zip(self.columns, doc.get("headings", [])[1:]))
+        self._level: list[int] = doc["level"]
+        # One string per column, split here: far quicker to load than 81,000 JSON strings.
+        self._text: list[str] = doc["term"].split("\n")
+        self._ness: list[str] = doc["nonessential"].split("\n")
+        self._codes: list[str] = doc["codes"].split("\n")
+        self._parent: list[int] = doc["parent"]
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    @cached_property
+    def _main_ids(self) -> list[int]:
+        return [i for i, lv in enumerate(self._level, start=1) if lv == 0]
+
+    def _end(self, term_id: int) -> int:
+        """Terms are stored depth first: a term's descendants are the ids after it up to this one."""
+        levels, top, j = self._level, self._level[term_id - 1], term_id
+        while j < len(levels) and levels[j] > top:
+            j += 1
+        return j + 1
+
+    def _kids(self, term_id: int) -> list[int]:
+        if term_id == 0:
+            return self._main_ids
+        want = self._level[term_id - 1] + 1
+        return [i for i in range(term_id + 1, self._end(term_id)) if self._level[i - 1] == want]
+
+    @cached_property
+    def _matcher(self) -> _Matcher:
+        return _Matcher(self._text, self._kids)
+
+    def term(self, term_id: int) -> Term:
+        """The term with this id (KeyError for an unknown id)."""
+        if not 1 <= term_id <= len(self._text):
+            raise KeyError(f"no term {term_id} in the {self.title}")
+        d, i, k = self.doc, term_id - 1, str(term_id)
+        codes = self._codes[i]
+        cells = d["cells"][i] if "cells" in d else None
+        p = self._parent[i]
+        return Term(
+            id=term_id, level=self._level[i], term=self._text[i], nonessential=self._ness[i],
+            codes=codes.split(" ") if codes else [],
+            see=d["see"].get(k, ""), see_ids=_ids(d["see_ids"].get(k)),
+            see_also=d["see_also"].get(k, ""), see_also_ids=_ids(d["see_also_ids"].get(k)),
+            parent=p or None, has_children=self._has_children(term_id),
+            see_codes=list(d["see_codes"].get(k, [])), see_table=d["see_table"].get(k, ""),
+            note=d["note"].get(k, ""),
+            columns=dict(zip(self.columns, cells)) if cells is not None else None,
+        )
+
+    def _has_children(self, term_id: int) -> bool:
+        # Terms are stored depth first, so a term has children when the next one is deeper.
+        return term_id < len(self._level) and self._level[term_id] > self._level[term_id - 1]
+
+    def main_terms(self) -> list[Term]:
+        return [self.term(i) for i in self._main_ids]
+
+    def children(self, term_id: int) -> list[Term]:
+        self.term(term_id)  # KeyError for an unknown id
+        return [self.term(i) for i in self._kids(term_id)]
+
+    def path(self, term_id: int) -> list[Term]:
+        """Main term first, down to the term itself."""
+        out = []
+        i = term_id
+        while i:
+            out.append(self.term(i))
+            i = self._parent[i - 1]
+        return out[::-1]
+
+    def path_text(self, term_id: int) -> str:
+        """'Diabetes, diabetic, type 2, with, chronic kidney disease' (without modifiers)."""
+        parts = []
+        i = term_id
+        while i:
+            parts.append(self._text[i - 1] or self._ness[i - 1])
+            i = self._parent[i - 1]
+        return ", ".join(reversed(parts))
+
+    def descendants(self, term_id: int) -> Iterator[Term]:
+        """Every term below, depth first in book order."""
+        for i in range(term_id + 1, self._end(term_id)):
+            yield self.term(i)
+
+    def find(self, path_text: str, prefix: bool = False) -> list[Term]:
+        """Terms named by a comma-separated path, main term first, case-insensitive, ignoring
+        non-essential modifiers: "Diabetes, type 2, with, chronic kidney disease".
+
+        A term answers to its full text or to any of its comma-separated forms ("Diabetes" for
+        "Diabetes, diabetic"). With prefix=True the last part may be the start of a term, and
+        the results are every term it starts (book order).
+        """
+        parts = split_path(path_text)
+        if not parts:
+            return []
+        with self._lock:
+            m = self._matcher
+        if not prefix:
+            ids, used = m.resolve(parts)
+            return [self.term(i) for i in ids] if used == len(parts) else []
+        if len(parts) == 1:
+            parents = [0]
+        else:
+            ids, used = m.resolve(parts[:-1])
+            if used != len(parts) - 1:
+                return []
+            parents = ids
+        last = parts[-1]
+        found: set[int] = set()
+        for p in parents:
+            for names in m.names(p):
+                for name, ids in names.items():
+                    if name.startswith(last):
+                        found.update(ids)
+        return [self.term(i) for i in sorted(found)]
+
+    def rows(self, name: str) -> list[Term]:
+        """Table rows whose substance / site starts with `name` (case-insensitive), with paths
+        allowed ("Penicillin" or "breast, skin"). For the Neoplasm Table the sites are the
+        subterms of its single main term "Neoplasm, neoplastic"."""
+        text = name if not self._neoplasm_root else f"{self._text[self._neoplasm_root - 1]}, {name}"
+        if self._neoplasm_root and split_path(name)[:1] == ["neoplasm"]:
+            text = name
+        return self.find(text, prefix=True)
+
+    @cached_property
+    def _neoplasm_root(self) -> int:
+        return self._main_ids[0] if self.kind == "neoplasm" and len(self._main_ids) == 1 else 0
+
+    def entries(self) -> Iterator[tuple[int, str, list[str]]]:
+        """(term_id, full path text, codes) for every term in book order: for the search index.
+        For table rows, codes are the row's column codes in column order."""
+        d = self.doc
+        paths: list[str] = [""] * (len(self._text) + 1)
+        cells = d.get("cells")
+        for i, (text, p) in enumerate(zip(self._text, self._parent), start=1):
+            own = text or self._ness[i - 1]
+            paths[i] = f"{paths[p]}, {own}" if p else own
+            codes = self._codes[i - 1].split(" ") if self._codes[i - 1] else []
+            if cells is not None and cells[i - 1] is not None:
+                codes += [c for c in cells[i - 1] if c]
+            yield i, paths[i], codes
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(x) for x in text.split()] if text else []
+
+
+_books: dict[str, TermTable] = {}
+_load_lock = threading.Lock()
+
+
+def load(kind: str) -> TermTable:
+    """The compiled book of this kind, loaded once per process (thread-safe)."""
+    if kind not in BOOK_NAMES:
+        raise ValueError(f"unknown index kind {kind!r} (one of {', '.join(KINDS)})")
+    book = _books.get(kind)
+    if book is None:
+        with _load_lock:
+            book = _books.get(kind)
+            if book is None:
+                book = _books[kind] = TermTable(kind, load_doc(BOOK_NAMES[kind]))
+    return book
+
+
+def alphabetic_index() -> TermTable:
+    """The Alphabetic Index of Diseases and Injuries (FY2025)."""
+    return load("index")
+
+
+def drug_table() -> TermTable:
+    """The Table of Drugs and Chemicals; rows' columns are DRUG_COLUMNS."""
+    return load("drug")
+
+
+def neoplasm_table() -> TermTable:
+    """The Neoplasm Table; rows' columns are NEOPLASM_COLUMNS."""
+    return load("neoplasm")
+
+
+def external_cause_index() -> TermTable:
+    """The Index to External Causes."""
+    return load("eindex")
+
+
+# ------------------------------------------------------------------ compile
+
+
+@dataclass
+class _Raw:
+    """A term as read from a source, before cross-references are resolved."""
+
+    level: int
+    term: str
+    nonessential: str
+    codes: list[str]
+    parent: int
+    line: int
+    see: str = ""
+    see_also: str = ""
+    see_codes: list[str] = field(default_factory=list)
+    note: str = ""
+    cells: list[str | None] | None = None
+
+
+def _check_code(code: str, where: str) -> str:
+    if not CODE_RE.fullmatch(code):
+        raise SourceError(f"{where}: malformed code {code!r}")
+    return code
+
+
+def _parse_codes(text: str, where: str) -> list[str]:
+    """'E11.22' -> ['E11.22']; a paired 'G30.9 [F02.80]' -> ['G30.9', 'F02.80'] (manifestation second)."""
+    return [_check_code(c, where) for c in re.split(r"[\s,\[\]]+", text.strip()) if c]
+
+
+def parse_index_csv(path: Path) -> list[_Raw]:
+    """The flattened Alphabetic Index: the tree rebuilt from Level (0 = main term)."""
+    expected = ["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"]
+    rows: list[_Raw] = []
+    stack: list[int] = []  # ids of the current ancestors, by level
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header != expected:
+            raise SourceError(f"{path}: line 1: expected columns {','.join(expected)}, found {header}")
+        for rec in reader:
+            where = f"{path}: line {reader.line_num}"
+            if not rec:
+                continue
+            if len(rec) != len(expected):
+                raise SourceError(f"{where}: expected {len(expected)} fields, found {len(rec)}")
+            row_id, _letter, level_s, term, see, see_also, nonessential, code = (" ".join(x.split()) for x in rec)
+            try:
+                level = int(level_s)
+            except ValueError:
+                raise SourceError(f"{where}: Level {level_s!r} is not a number") from None
+            if level < 0 or level > len(stack):
+                raise SourceError(f"{where}: Level {level} does not follow the row above (level {len(stack) - 1})")
+            if not row_id.isdigit() or int(row_id) != len(rows) + 1:
+                raise SourceError(f"{where}: RowID {row_id!r} out of sequence (expected {len(rows) + 1})")
+            del stack[level:]
+            parent = stack[-1] if stack else 0
+            rows.append(_Raw(level, term, nonessential, _parse_codes(code, where), parent, reader.line_num,
+                             see=see, see_also=see_also, see_codes=_see_codes(see) + _see_codes(see_also)))
+            stack.append(len(rows))
+    if not rows:
+        raise SourceError(f"{path}: no index rows")
+    return rows
+
+
+def _see_codes(text: str) -> list[str]:
+    """Tabular codes named after "category" / "subcategory" / "categories": 'categories O03-O04'."""
+    m = _SEE_CAT_RE.search(text)
+    return _CODE_IN_TEXT_RE.findall(m.group(1)) if m else []
+
+
+class _Node:
+    __slots__ = ("tag", "attrs", "text", "children", "line")
+
+    def __init__(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        self.tag, self.attrs, self.line = tag, attrs, line
+        self.text: list[Any] = []  # strings and child nodes in document order (mixed content)
+        self.children: list[_Node] = []
+
+
+def _parse_xml(path: Path) -> _Node:
+    """A small tree with a line number on every element (ElementTree keeps none)."""
+    parser = xml.parsers.expat.ParserCreate()
+    root = _Node("#document", {}, 0)
+    stack = [root]
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        node = _Node(tag, attrs, parser.CurrentLineNumber)
+        stack[-1].children.append(node)
+        stack[-1].text.append(node)
+        stack.append(node)
+
+    def end(tag: str) -> None:
+        stack.pop()
+
+    def chars(data: str) -> None:
+        stack[-1].text.append(data)
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+    try:
+        with open(path, "rb") as f:
+            parser.ParseFile(f)
+    except xml.parsers.expat.ExpatError as exc:
+        raise SourceError(f"{path}: line {exc.lineno}: XML error: {xml.parsers.expat.errors.messages[exc.code]}") from None
+    if len(root.children) != 1:
+        raise SourceError(f"{path}: no document element")
+    return root.children[0]
+
+
+def _plain(node: _Node, where: str) -> str:
+    out = []
+    for t in node.text:
+        if isinstance(t, str):
+            out.append(t)
+        else:
+            raise SourceError(f"{where}: line {t.line}: unexpected <{t.tag}> inside <{node.tag}>")
+    return " ".join("".join(out).split())
+
+
+def _title(node: _Node, path: Path) -> tuple[str, str]:
+    """(term text, non-essential modifiers) of a <title>: '<nemod>(mono)</nemod> semicarbazone'."""
+    text, nemod = [], []
+    for t in node.text:
+        if isinstance(t, str):
+            text.append(t)
+        elif t.tag == "nemod":
+            nemod.append(_plain(t, str(path)))
+        else:
+            raise SourceError(f"{path}: line {t.line}: unexpected <{t.tag}> in a title")
+    return " ".join("".join(text).split()), " ".join(nemod)
+
+
+def parse_index_xml(path: Path, kind: str) -> tuple[list[_Raw], list[str]]:
+    """Drug, neoplasm or external cause XML -> (terms, column headings)."""
+    root = _parse_xml(path)
+    if root.tag != "ICD10CM.index":
+        raise SourceError(f"{path}: line {root.line}: expected <ICD10CM.index>, found <{root.tag}>")
+    ncols = len(COLUMNS[kind])
+    heads: list[str] = []
+    rows: list[_Raw] = []
+
+    def term(node: _Node, level: int, parent: int) -> None:
+        where = f"{path}: line {node.line}"
+        if node.tag == "term":
+            lv = node.attrs.get("level", "")
+            if not lv.isdigit() or int(lv) != level:
+                raise SourceError(f"{where}: <term level={lv!r}> nested at level {level}")
+        raw = _Raw(level, "", "", [], parent, node.line)
+        rows.append(raw)
+        me = len(rows)
+        cells: dict[int, str | None] = {}
+        kids: list[_Node] = []
+        for c in node.children:
+            cw = f"{path}: line {c.line}"
+            if c.tag == "title":
+                raw.term, raw.nonessential = _title(c, path)
+            elif c.tag == "code":
+                raw.codes.extend(_parse_codes(_plain(c, str(path)), cw))
+            elif c.tag == "manif":
+                text = _plain(c, str(path))
+                if CODE_RE.fullmatch(text.strip("[] ")):
+                    raw.codes.append(text.strip("[] "))  # a paired manifestation code, second
+                else:
+                    raw.note = text  # the Neoplasm Table uses it once as a continuation line
+            elif c.tag == "see":
+                raw.see = _plain(c, str(path))
+            elif c.tag == "seeAlso":
+                raw.see_also = _plain(c, str(path))
+            elif c.tag in ("seecat", "subcat"):
+                code = _check_code(_plain(c, str(path)), cw)
+                raw.see_codes.append(code)
+                ref = f"{'category' if c.tag == 'seecat' else 'subcategory'} {code}"
+                raw.see = f"{raw.see}; {ref}" if raw.see else ref
+            elif c.tag == "cell":
+                col = c.attrs.get("col", "")
+                if not col.isdigit() or not 2 <= int(col) <= ncols + 1:
+                    raise SourceError(f"{cw}: <cell col={col!r}> outside the table's {ncols + 1} columns")
+                value = _plain(c, str(path))
+                cells[int(col)] = None if value in _EMPTY_CELLS else _check_code(value, cw)
+            elif c.tag == "term":
+                kids.append(c)
+            else:
+                raise SourceError(f"{cw}: unexpected element <{c.tag}>")
+        if not raw.term and not raw.nonessential:
+            raise SourceError(f"{where}: term without a title")
+        raw.see_codes += [x for x in _see_codes(raw.see) + _see_codes(raw.see_also) if x not in raw.see_codes]
+        if cells:
+            raw.cells = [cells.get(col) for col in range(2, ncols + 2)]
+        for k in kids:
+            term(k, level + 1, me)
+
+    for child in root.children:
+        if child.tag in ("version", "title"):
+            continue
+        if child.tag == "indexHeading":
+            heads = [_plain(h, str(path)) for h in sorted(child.children, key=lambda h: int(h.attrs.get("col", "0")))]
+        elif child.tag == "letter":
+            for m in child.children:
+                if m.tag == "mainTerm":
+                    term(m, 0, 0)
+                elif m.tag != "title":
+                    raise SourceError(f"{path}: line {m.line}: unexpected element <{m.tag}> in a letter")
+        else:
+            raise SourceError(f"{path}: line {child.line}: unexpected element <{child.tag}>")
+    if kind in _EXPECTED_HEADS:
+        got = tuple(" ".join(h.lower().split()) for h in heads)
+        want = _EXPECTED_HEADS[kind]
+        if len(got) != len(want) or not all(g.startswith(w) for g, w in zip(got, want)):
+            raise SourceError(f"{path}: column headings {heads} are not the expected {list(want)}")
+    if not rows:
+        raise SourceError(f"{path}: no terms")
+    return rows, heads
+
+
+def compile_book(kind: str, rows: list[_Raw], heads: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Resolve cross-references and lay the book out column-wise. Returns (doc, counts)."""
+    children: dict[int, list[int]] = {}
+    for i, r in enumerate(rows, start=1):
+        children.setdefault(r.parent, []).append(i)
+    matcher = _Matcher([r.term for r in rows], lambda p: children.get(p, []))
+    doc: dict[str, Any] = {
+        "format": 1, "kind": kind, "title": TITLES[kind], "version": str(FISCAL_YEAR),
+        "level": [r.level for r in rows], "term": "\n".join(r.term for r in rows),
+        "nonessential": "\n".join(r.nonessential for r in rows), "codes": "\n".join(" ".join(r.codes) for r in rows),
+        "parent": [r.parent for r in rows],
+        "see": {}, "see_ids": {}, "see_also": {}, "see_also_ids": {}, "see_codes": {}, "see_table": {}, "note": {},
+    }
+    if COLUMNS[kind]:
+        doc["columns"] = list(COLUMNS[kind])
+        doc["headings"] = heads
+        doc["cells"] = [r.cells for r in rows]
+    refs = Counter()
+    for i, r in enumerate(rows, start=1):
+        k = str(i)
+        for field_name, text in (("see", r.see), ("see_also", r.see_also)):
+            if not text:
+                continue
+            doc[field_name][k] = text
+            refs[f"{field_name}_refs"] += 1
+            if is_instruction(text):
+                refs[f"{field_name}_instruction"] += 1
+                continue
+            # A few See cells read "also X": a see-also written in the wrong column.
+            target = text[5:] if text.startswith("also ") else text
+            ids, used = matcher.resolve(split_path(target))
+            table = table_named(target)
+            if table and table != kind and (not ids or used < len(split_path(target))):
+                # Sent on to a table; a partial match in this book ("Neoplasm, neoplastic") is kept.
+                doc["see_table"][k] = table
+                refs[f"{field_name}_to_table"] += 1
+                if ids:
+                    doc[f"{field_name}_ids"][k] = " ".join(map(str, ids))
+                continue
+            if ids:
+                doc[f"{field_name}_ids"][k] = " ".join(map(str, ids))
+                refs[f"{field_name}_resolved" if used == len(split_path(target)) else f"{field_name}_partial"] += 1
+            else:
+                refs[f"{field_name}_unresolved"] += 1
+        if r.see_codes:
+            doc["see_codes"][k] = r.see_codes
+        if r.note:
+            doc["note"][k] = r.note
+    counts = {"terms": len(rows), "main_terms": sum(1 for r in rows if r.level == 0)}
+    if COLUMNS[kind]:
+        counts["rows_with_codes"] = sum(1 for r in rows if r.cells)
+    counts.update(sorted(refs.items()))
+    return doc, counts
+
+
+def code_counts(codes: list[str], tabulars: dict[int, Any]) -> dict[str, int]:
+    """How many code references there are, how many are incomplete, and per compiled tabular
+    year how many name a code that year does not have, or a header that cannot be billed."""
+    counts = {"codes": len(codes), "distinct_codes": len(set(codes)),
+              "incomplete": sum(1 for c in codes if c.endswith("-"))}
+    for fy, book in sorted(tabulars.items()):
+        missing = not_billable = needs_7th = 0
+        for c in codes:
+            found = book.get(c.rstrip("-").rstrip("."))
+            if found is None:
+                missing += 1
+            elif not c.endswith("-") and not found.billable:
+                not_billable += 1
+                needs_7th += book.needs_seventh(found.code)
+        counts[f"not_in_fy{fy}"] = missing
+        counts[f"not_billable_fy{fy}"] = not_billable
+        # Of those, how many only lack their 7th character (every Drug Table code does).
+        counts[f"needs_7th_fy{fy}"] = needs_7th
+    return counts
+
+
+def _tabulars(out_dir: Path, log: Callable[[str], None]) -> dict[int, Any]:
+    """Every compiled ICD-10-CM year, read from the output folder (falling back to codebooks/)."""
+    from workstation.codes.books import CodebookError, load_doc
+    from workstation.codes.build import read_manifest
+    from workstation.codes.icd10cm import ICD10CM
+    from workstation.paths import codebooks_dir
+
+    for folder in (out_dir, codebooks_dir()):
+        entries = {n: e for n, e in read_manifest(folder).get("codebooks", {}).items() if e.get("system") == "icd10cm"}
+        if entries:
+            try:
+                return {e["fiscal_year"]: ICD10CM(e["fiscal_year"], f"{e['fiscal_year']}-{e.get('update', '')}",
+                                                  load_doc(n, folder)) for n, e in entries.items()}
+            except CodebookError as exc:
+                log(f"  cannot check index codes against the tabular: {exc}")
+                return {}
+    log("  no compiled ICD-10-CM tabular: index codes not checked (build icd10cm first)")
+    return {}
+
+
+def build_index_tables(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    """Builder for `workstation codebooks build --only index`: all four books."""
+    from workstation.codes.build import source_entry, write_book
+
+    tabulars = _tabulars(out_dir, log)
+    entries: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        src = sources / SOURCES[kind]
+        if not src.exists():
+            raise SourceError(f"missing source file {src}")
+        if kind == "index":
+            rows, heads = parse_index_csv(src), []
+        else:
+            rows, heads = parse_index_xml(src, kind)
+        doc, counts = compile_book(kind, rows, heads)
+        codes = [c for r in rows for c in r.codes] + [c for r in rows if r.cells for c in r.cells if c]
+        counts = {**counts, **code_counts(codes, tabulars)}
+        name = BOOK_NAMES[kind]
+        entry = {
+            "system": f"icd10cm-{kind}",
+            "release": f"FY{FISCAL_YEAR}",
+            "fiscal_year": FISCAL_YEAR,
+            "title": TITLES[kind],
+            "sources": [source_entry(src, sources)],
+            "counts": counts,
+        }
+        entries[name] = write_book(out_dir, name, doc, entry)
+        log(f"  {name}: {counts['terms']} terms, {counts['codes']} codes, {entries[name]['bytes'] / 1e6:.1f} MB")
+    return entries
+
+
+def _register() -> None:
+    from workstation.codes.build import register_builder
+
+    register_builder("index", build_index_tables)
+
+
+_register()
