@@ -1,0 +1,329 @@
+"""`workstation sessions new|list|show|resume|audit` and `workstation code` (scripted coding).
+
+`workstation code` goes through the same store methods as the UI, so it validates the same way,
+writes the same audit entries and fails the same way (exit status 2 with the reason).
+A bare store name ("monday") means sessions/monday.json; any path with a folder is used as given.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from workstation.cli import UsageError
+from workstation.codes.icd10cm import normalize
+from workstation.paths import sessions_dir
+from workstation.session import validate
+from workstation.session.audit import format_entry
+from workstation.session.store import SessionStore, StoreError, resolve_path
+from workstation.session.validate import POINTER_LETTERS, coding_date
+from workstation.session.work import STATUSES, CaseWork, ServiceLine
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("sessions", help="session stores: create, list, show, resume, audit")
+    ss = s.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+
+    n = ss.add_parser("new", help="create a session store")
+    n.add_argument("path", help="store file, or a bare name for sessions/NAME.json")
+    n.add_argument("--demo", action="store_true", help="fill it with the demo worklist")
+    n.set_defaults(func=cmd_new)
+
+    ls = ss.add_parser("list", help="session stores in sessions/ with their case and status counts")
+    ls.add_argument("--dir", help="folder to list (default: sessions/)")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+    sh = ss.add_parser("show", help="the stored work of every case, or of one")
+    sh.add_argument("path")
+    sh.add_argument("--case", help="only this case id")
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(func=cmd_show)
+
+    r = ss.add_parser("resume", help="the case the coder was on, with its work")
+    r.add_argument("path")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_resume)
+
+    a = ss.add_parser("audit", help="the audit trail: who changed what, when, before and after")
+    a.add_argument("path")
+    a.add_argument("--case", help="only this case id")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_audit)
+
+    c = sub.add_parser(
+        "code", help="code a case from the command line (same checks and audit as the app)",
+        description='Example: workstation code --session s.json CASE-007 --dx E11.22 N18.31 '
+                    '--line "G0439 x1 @175.00 >A,B" --status coded',
+    )
+    c.add_argument("--session", required=True, dest="store", metavar="PATH", help="session store")
+    c.add_argument("case_id")
+    c.add_argument("--dx", nargs="+", action="extend", default=[], metavar="CODE",
+                   help="ICD-10-CM diagnoses to add, in order (the first of a new case is first-listed)")
+    c.add_argument("--first", action="store_true", help="put the --dx codes first, ahead of those already assigned")
+    c.add_argument("--pcs", nargs="+", action="extend", default=[], metavar="CODE", help="ICD-10-PCS procedures (inpatient)")
+    c.add_argument("--line", action="append", default=[], metavar="SPEC",
+                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B]"')
+    c.add_argument("--remove", nargs="+", action="extend", default=[], metavar="CODE",
+                   help="remove a diagnosis, procedure or service line with this code")
+    c.add_argument("--status", choices=STATUSES)
+    c.add_argument("--note", help="replace the case's coder note")
+    c.add_argument("--json", action="store_true", help="print the resulting work as JSON")
+    c.set_defaults(func=cmd_code)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _open(path: str, readonly: bool = True, create: bool = False) -> SessionStore:
+    try:
+        return SessionStore.open(resolve_path(path), create=create, readonly=readonly)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _dx_titles(store: SessionStore, case_id: str, codes: list[str]) -> dict[str, str]:
+    try:
+        from workstation.codes import books
+
+        book = books.icd10cm(date=coding_date(store.case(case_id)))
+        return {c: (book.get(c).title if book.get(c) else "") for c in codes}
+    except Exception:  # titles are a courtesy: never fail a listing over them
+        return {}
+
+
+def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
+    enc = store.case(case_id).encounter
+    out = [f"{case_id}  [{work.status}]  {enc.type}, date of service {enc.date_of_service}"]
+    titles = _dx_titles(store, case_id, work.diagnoses)
+    if work.diagnoses:
+        out.append("  Diagnoses:")
+        for i, code in enumerate(work.diagnoses):
+            out.append(f"    {POINTER_LETTERS[i] if i < 12 else ' '}  {code:<8} {titles.get(code, '')}".rstrip())
+    else:
+        out.append("  Diagnoses: none")
+    if work.procedures:
+        out.append("  Procedures: " + ", ".join(work.procedures))
+    for n, line in enumerate(work.lines, 1):
+        mods = "-".join(line.modifiers)
+        charge = "fee schedule" if line.charge is None else f"{line.charge:.2f}"
+        out.append(f"  Line {n}: {line.code}{'-' + mods if mods else ''} x{line.units:g} @{charge}"
+                   f" >{','.join(line.pointers) or '-'}{'  ' + line.date if line.date else ''}")
+    for q in work.queries:
+        out.append(f"  Query {q.query_id} [{q.status}]: {q.question}" + (f" -> {q.answer}" if q.answer else ""))
+    if work.notes:
+        out.append(f"  Note: {work.notes}")
+    if work.export_batch:
+        out.append(f"  Exported: batch {work.export_batch} in {work.export_file}")
+    return "\n".join(out)
+
+
+def _print_json(doc: Any) -> None:
+    print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+
+
+LINE_TOKEN = re.compile(r"^(?:x(?P<units>\d+(?:\.\d+)?)|@(?P<charge>\d+(?:\.\d{1,2})?)|>(?P<ptrs>[A-La-l](?:,[A-La-l])*))$")
+
+
+def parse_line_spec(spec: str) -> ServiceLine:
+    """"G0439-25 x2 @175.00 >A,B" -> ServiceLine(code, modifiers, units, charge, pointers)."""
+    tokens = spec.split()
+    if not tokens:
+        raise UsageError("empty --line")
+    code, *mods = tokens[0].split("-")
+    line = ServiceLine(code=code.upper(), modifiers=[m.upper() for m in mods if m])
+    for tok in tokens[1:]:
+        m = LINE_TOKEN.match(tok)
+        if not m:
+            raise UsageError(f"--line {spec!r}: cannot read {tok!r} "
+                             f'(expected xUNITS, @CHARGE or >A,B as in "G0439 x1 @175.00 >A,B")')
+        if m["units"]:
+            line.units = float(m["units"]) if "." in m["units"] else int(m["units"])
+        elif m["charge"]:
+            line.charge = float(m["charge"])
+        else:
+            line.pointers = [p.upper() for p in m["ptrs"].split(",")]
+    return line
+
+
+# ---------------------------------------------------------------- sessions
+
+def cmd_new(args: argparse.Namespace) -> int:
+    path = resolve_path(args.path)
+    if path.exists():
+        raise UsageError(f"{path} already exists; open it with: workstation --session {path}")
+    cases = []
+    if args.demo:
+        try:
+            from workstation.cases.demo import demo_cases
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"the demo worklist is not available ({exc.name})") from None
+        try:
+            cases = demo_cases()
+        except Exception as exc:  # the intake area's own error, e.g. a missing worklist file
+            raise UsageError(f"the demo worklist could not be loaded: {exc}") from None
+    store = _open(str(path), readonly=False, create=True)
+    try:
+        added = store.add_cases(cases) if cases else []
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"created {path}" + (f" with {len(added)} demo cases" if args.demo else ""))
+    return 0
+
+
+def _summary(path: Path) -> dict[str, Any]:
+    row: dict[str, Any] = {"path": str(path), "name": path.name}
+    try:
+        with SessionStore.open(path, create=False, readonly=True) as store:
+            work = store.all_work()
+            row["cases"] = len(work)
+            row["status"] = dict(Counter(w.status for w in work.values()))
+            row["current_case"] = store.current_case()
+            row["open_by"] = store.lock_holder()
+    except StoreError as exc:
+        row["error"] = str(exc)
+    return row
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    folder = Path(args.dir) if args.dir else sessions_dir()
+    paths = sorted(p for p in folder.glob("*.json") if p.is_file()) if folder.is_dir() else []
+    rows = [_summary(p) for p in paths]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print(f"no session stores in {folder}; create one with: workstation sessions new NAME --demo")
+        return 0
+    for r in rows:
+        if "error" in r:
+            print(f"{r['name']:<24} unreadable: {r['error']}")
+            continue
+        counts = ", ".join(f"{s} {r['status'][s]}" for s in STATUSES if r["status"].get(s))
+        extra = f"  (open by {r['open_by']})" if r["open_by"] else ""
+        print(f"{r['name']:<24} {r['cases']:>5} cases  {counts or '-'}{extra}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args.path) as store:
+        ids = [args.case] if args.case else store.case_ids()
+        try:
+            works = {cid: store.work(cid) for cid in ids}
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        if args.json:
+            doc = {cid: w.to_dict() for cid, w in works.items()}
+            _print_json(doc[args.case] if args.case else {"path": str(store.path), "current_case": store.current_case(),
+                                                          "cases": doc})
+            return 0
+        if not ids:
+            print(f"{store.path}: no cases")
+        for cid, w in works.items():
+            print(format_work(store, cid, w))
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    with _open(args.path) as store:
+        cid = store.current_case()
+        if cid is None:  # never opened a case: the first one still to do
+            cid = next((c for c, w in store.all_work().items() if w.status in ("new", "in_progress")), None)
+        if cid is None:
+            print(f"{store.path}: nothing to resume (no cases left to code)")
+            return 0
+        w = store.work(cid)
+        if args.json:
+            _print_json({"current_case": cid, "work": w.to_dict()})
+        else:
+            print(f"resume at {cid}")
+            print(format_work(store, cid, w))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    with _open(args.path) as store:
+        try:
+            entries = store.audit(args.case)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json(entries)
+    else:
+        for e in entries:
+            print(format_entry(e))
+    return 0
+
+
+# ---------------------------------------------------------------- code
+
+def cmd_code(args: argparse.Namespace) -> int:
+    lines = [parse_line_spec(s) for s in args.line]
+    if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None):
+        raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --status or --note")
+    store = _open(args.store, readonly=False)
+    try:
+        cid = args.case_id
+        try:
+            store.work(cid)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        done: list[str] = []
+        try:
+            # Check every code before changing anything, so a typo leaves the case as it was.
+            case = store.case(cid)
+            planned = store.work(cid)
+            gone = {normalize(c) for c in args.remove}
+            planned.diagnoses = [d for d in planned.diagnoses if d not in gone]
+            for code in args.dx:
+                planned.diagnoses.append(validate.validate_dx(case, code))
+            for code in args.pcs:
+                validate.validate_pcs(case, code)
+            for line in lines:
+                validate.validate_line(planned, line)
+            for code in args.remove:
+                work = store.work(cid)
+                up = code.strip().upper()
+                if normalize(code) in work.diagnoses:
+                    store.remove_dx(cid, code)
+                elif up in work.procedures:
+                    store.remove_procedure(cid, up)
+                elif any(l.code == up for l in work.lines):
+                    store.remove_line(cid, next(i for i, l in enumerate(work.lines) if l.code == up))
+                else:
+                    raise UsageError(f"{code} is not assigned to case {cid}")
+                done.append(f"removed {code}")
+            for i, code in enumerate(args.dx):
+                c = store.assign_dx(cid, code, position=i if args.first else None)
+                done.append(f"assigned {c}")
+            for code in args.pcs:
+                done.append(f"assigned {store.add_procedure(cid, code)}")
+            for line in lines:
+                store.add_line(cid, line)
+                done.append(f"added line {line.code}")
+            if args.note is not None:
+                store.set_notes(cid, args.note)
+                done.append("note saved")
+            if args.status:
+                store.set_status(cid, args.status)
+                done.append(f"status {args.status}")
+            store.set_current_case(cid)
+        except StoreError as exc:
+            saved = f" (saved before the error: {', '.join(done)})" if done else " (nothing was changed)"
+            raise UsageError(f"{exc}{saved}") from None
+        work = store.work(cid)
+        if args.json:
+            _print_json(work.to_dict())
+        else:
+            print(format_work(store, cid, work))
+    finally:
+        try:
+            store.close()
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+    return 0

@@ -1,0 +1,252 @@
+"""The files behind a session store, and the TinyDB storage that holds the document in memory.
+
+A store at PATH is three files side by side:
+
+- PATH           the TinyDB document (tables meta, settings, work, audit, store_audit) as orjson,
+                 only ever replaced atomically (temporary file, fsync, rename) by a compaction;
+- PATH.journal   every change since that compaction, appended and fsync'd before the change is
+                 reported saved: one record per change, `LLLLLLLL CCCCCCCC {json}\\n` where L is the
+                 payload length and C its CRC-32 (hex), so a torn last record is recognised and
+                 dropped; a record numbered at or below the document's `seq` is already in it;
+- PATH.cases     the cases' intake data (demographics, documentation), replaced only on import,
+                 so saving a change never rewrites it.
+
+Stock TinyDB storages rewrite the whole file on every update; here TinyDB works on the
+in-memory document and the store journals each change itself, which keeps a save to one
+small append and one fsync however large the session grows.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+FORMAT = "workstation-session"
+CASES_FORMAT = "workstation-cases"
+VERSION = 1
+HEADER = 18  # "%08x %08x " before each journal payload
+
+
+# ---------------------------------------------------------------- errors
+
+class StoreError(Exception):
+    """A session store problem; the message says what happened and what to do, never patient details."""
+
+
+class StoreCorrupt(StoreError):
+    """A store file does not parse; it has been moved aside (see `moved`) unless opened read-only."""
+
+    def __init__(self, message: str, moved: list[Path] | None = None) -> None:
+        super().__init__(message)
+        self.moved = moved or []
+
+
+class StoreLocked(StoreError):
+    """Another live process has the store open."""
+
+    def __init__(self, message: str, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class StorePermissionError(StoreError):
+    """A store or its folder other users can write, or that cannot be read."""
+
+
+class StoreWriteError(StoreError):
+    """A change could not be saved (disk full, read-only folder...): it is kept pending in memory."""
+
+    def __init__(self, message: str, errno_: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno_
+
+
+class StoreNotFound(StoreError):
+    """No store at the path and `create=False`."""
+
+
+class UnknownCase(StoreError, KeyError):
+    """No case with that id in the store."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+def describe_oserror(exc: OSError) -> str:
+    names = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
+             errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is exceeded",
+             errno.EIO: "an input/output error"}
+    return names.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+# ---------------------------------------------------------------- TinyDB storage
+
+class MemoryDocumentStorage(Storage):
+    """TinyDB storage over a document held in memory; the store persists it (journal + compaction)."""
+
+    def __init__(self, data: dict[str, dict[str, Any]] | None = None) -> None:
+        self.data: dict[str, dict[str, Any]] = data if data is not None else {}
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return self.data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.data = data
+
+
+# ---------------------------------------------------------------- document and cases files
+
+def dumps(doc: Any) -> bytes:
+    return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
+
+
+class NotAStore(Exception):
+    """A file that parses but is not a session store (or is from a newer version): left alone."""
+
+
+def read_document(path: Path) -> dict[str, dict[str, Any]]:
+    """The TinyDB document at PATH. ValueError if it does not parse (damage); NotAStore if it parses
+    but is some other JSON file, or a store written by a newer version."""
+    doc = orjson.loads(path.read_bytes())
+    meta = doc.get("meta", {}).get("1") if isinstance(doc, dict) and isinstance(doc.get("meta"), dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise NotAStore("it is not a workstation session store (no session meta record)")
+    if int(meta.get("version", 0)) > VERSION:
+        raise NotAStore(f"it was written by a newer version of the workstation (store format {meta.get('version')})")
+    if not all(isinstance(t, dict) for t in doc.values()):
+        raise ValueError("a table is not an object")
+    return doc
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    doc = orjson.loads(path.read_bytes())
+    if not isinstance(doc, dict) or doc.get("format") != CASES_FORMAT or not isinstance(doc.get("cases"), list):
+        raise ValueError("not a workstation cases file")
+    return doc["cases"]
+
+
+def cases_bytes(cases: list[dict[str, Any]]) -> bytes:
+    return dumps({"format": CASES_FORMAT, "version": VERSION, "cases": cases})
+
+
+# ---------------------------------------------------------------- journal
+
+def encode_record(record: dict[str, Any]) -> bytes:
+    payload = dumps(record)
+    return b"%08x %08x " % (len(payload), zlib.crc32(payload)) + payload + b"\n"
+
+
+class JournalCorrupt(ValueError):
+    pass
+
+
+def scan_journal(data: bytes) -> tuple[list[dict[str, Any]], int]:
+    """(records, length of the good prefix). A bad record at the very end is a torn write and is
+    left out; a bad record followed by more data is corruption (JournalCorrupt)."""
+    records: list[dict[str, Any]] = []
+    pos = 0
+    n = len(data)
+    while pos < n:
+        bad = None
+        if n - pos < HEADER:
+            bad = "short header"
+        else:
+            try:
+                length = int(data[pos:pos + 8], 16)
+                crc = int(data[pos + 9:pos + 17], 16)
+                if data[pos + 8:pos + 9] != b" " or data[pos + 17:pos + 18] != b" ":
+                    raise ValueError
+            except ValueError:
+                bad = "bad header"
+            else:
+                end = pos + HEADER + length
+                if end + 1 > n:
+                    bad = "short record"
+                else:
+                    payload = data[pos + HEADER:end]
+                    if zlib.crc32(payload) != crc or data[end:end + 1] != b"\n":
+                        bad = "checksum mismatch"
+                    else:
+                        try:
+                            records.append(orjson.loads(payload))
+                        except orjson.JSONDecodeError:
+                            bad = "unparsable record"
+                        else:
+                            pos = end + 1
+                            continue
+        # A torn append can only be the last thing in the file; anything after it means damage.
+        if _is_tail(data, pos, bad):
+            return records, pos
+        raise JournalCorrupt(f"{bad} at byte {pos}")
+    return records, pos
+
+
+def _is_tail(data: bytes, pos: int, bad: str | None) -> bool:
+    # A torn append is one record cut short: no complete line may follow it (payloads hold no
+    # raw newline), so more than its own final newline after `pos` means damage, not a tear.
+    rest = data[pos:]
+    nl = rest.find(b"\n")
+    return nl == -1 or nl == len(rest) - 1
+
+
+class Journal:
+    """An append-only journal file opened for writing; each append is fsync'd before it returns."""
+
+    def __init__(self, path: Path, good_size: int) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self.size = good_size  # bytes known to be complete and durable
+        self.dirty = False  # a failed append may have left bytes past `size`
+        if os.fstat(self.fd).st_size != good_size:
+            self.dirty = True
+
+    def append(self, data: bytes) -> None:
+        if self.dirty:
+            os.ftruncate(self.fd, self.size)
+            self.dirty = False
+        self.dirty = True
+        view = memoryview(data)
+        off = self.size
+        while view:
+            written = os.pwrite(self.fd, view, off)
+            view = view[written:]
+            off += written
+        _datasync(self.fd)
+        self.size = off
+        self.dirty = False
+
+    def reset(self) -> None:
+        """Empty the journal after a compaction has put everything in the document."""
+        os.ftruncate(self.fd, 0)
+        _datasync(self.fd)
+        self.size = 0
+        self.dirty = False
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _datasync(fd: int) -> None:
+    (getattr(os, "fdatasync", None) or os.fsync)(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        dfd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)

@@ -1,0 +1,781 @@
+"""The session store: the coder's work saved on every change, crash-proof, resumable, audited, private.
+
+    with SessionStore.open("sessions/monday.json") as store:
+        store.add_cases(cases)
+        store.assign_dx("CASE-007", "E11.22")   # validated, durable and audited before it returns
+
+Files (see storage.py): PATH (TinyDB document), PATH.journal (changes since the last compaction),
+PATH.cases (intake data, written on import), PATH.lock (the one writer: pid@host).
+Every mutation is one journal record (the new state of what changed plus its audit entries),
+fsync'd before the method returns; the document is rewritten atomically only on compaction
+(every COMPACT_EVERY changes and on close). Errors are StoreError subclasses whose messages name
+files and case ids, never patient details.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+import time
+from functools import wraps
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+import orjson
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from workstation.cases.model import Case
+from workstation.codes.build import atomic_write_bytes
+from workstation.codes.icd10cm import normalize
+from workstation.paths import sessions_dir
+from workstation.session import validate as v
+from workstation.session.audit import AuditEntry, coder_id, now_utc
+from workstation.session.lock import LockHeld, StoreLock
+from workstation.session.storage import (
+    FORMAT,
+    VERSION,
+    Journal,
+    JournalCorrupt,
+    MemoryDocumentStorage,
+    NotAStore,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreNotFound,
+    StorePermissionError,
+    StoreWriteError,
+    UnknownCase,
+    cases_bytes,
+    describe_oserror,
+    dumps,
+    encode_record,
+    fsync_dir,
+    read_cases,
+    read_document,
+    scan_journal,
+)
+from workstation.session.validate import CodingError
+from workstation.session.work import STATUSES, CaseWork, Query, ServiceLine
+
+__all__ = [
+    "SessionStore", "StoreError", "StoreCorrupt", "StoreLocked", "StorePermissionError",
+    "StoreWriteError", "StoreNotFound", "UnknownCase", "CodingError", "resolve_path",
+]
+
+log = logging.getLogger(__name__)
+
+COMPACT_EVERY = 1000  # journal records between compactions (a compaction rewrites the document)
+COMPACT_BYTES = 16 << 20
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def serialized(method: F) -> F:
+    """One change at a time: the UI saves from worker threads, and records must keep their order."""
+
+    @wraps(method)
+    def run(self: "SessionStore", *args: Any, **kwargs: Any) -> Any:
+        with self._mutex:
+            return method(self, *args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def resolve_path(name: str | os.PathLike[str]) -> Path:
+    """A bare name ("monday" or "monday.json") is a store in sessions/; any other path is used as is."""
+    p = Path(name).expanduser()
+    if len(p.parts) == 1 and not str(name).startswith("."):
+        if not p.suffix:
+            p = p.with_suffix(".json")
+        return sessions_dir() / p
+    return p
+
+
+def sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _copy(doc: Any) -> Any:
+    return orjson.loads(orjson.dumps(doc))
+
+
+def _timestamp() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+
+
+class SessionStore:
+    """One open session store. Use `SessionStore.open(path)`; close it (or use `with`)."""
+
+    def __init__(self, path: Path, readonly: bool) -> None:
+        self._path = path
+        self.readonly = readonly
+        self.journal_path = sidecar(path, ".journal")
+        self.cases_path = sidecar(path, ".cases")
+        self.lock_path = sidecar(path, ".lock")
+        self._lock = StoreLock(self.lock_path)
+        self._journal: Journal | None = None
+        self._storage = MemoryDocumentStorage()
+        self.db = TinyDB(storage=lambda: self._storage)
+        self._cases_raw: list[dict[str, Any]] = []
+        self._case_doc: dict[str, int] = {}  # case id -> TinyDB doc id (its place in the cases file, from 1)
+        self._case_obj: dict[str, Case] = {}
+        self._source_keys: set[str] = set()
+        self._seq = 0
+        self._since_compact = 0
+        self.pending: list[dict[str, Any]] = []  # changes applied in memory but not yet durable
+        self.closed = False
+        self._mutex = threading.RLock()
+
+    # ------------------------------------------------------------ open / close
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = True, readonly: bool = False) -> "SessionStore":
+        """Open (or create) the store at PATH. Read-only opens take no lock and never change a file."""
+        store = cls(Path(path).expanduser().absolute(), readonly)
+        store._open(create)
+        return store
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def __enter__(self) -> "SessionStore":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _open(self, create: bool) -> None:
+        path = self._path
+        folder = path.parent
+        exists = path.exists() or self.journal_path.exists()
+        if not exists and (not create or self.readonly):
+            raise StoreNotFound(f"no session store at {path}; create one with: workstation sessions new {path}")
+        self._prepare_folder(folder)
+        if not self.readonly:
+            try:
+                self._lock.acquire()
+            except LockHeld as exc:
+                raise StoreLocked(
+                    f"session store {path} is open in another workstation (process {exc.holder}); "
+                    f"close it there first. If that process is gone from its machine, delete {self.lock_path}.",
+                    exc.holder,
+                ) from None
+            except OSError as exc:
+                raise StoreWriteError(f"cannot lock session store {path}: {describe_oserror(exc)} "
+                                      f"(open it read-only to look at it)", exc.errno) from None
+        try:
+            self._load(exists)
+        except BaseException:
+            self._release()
+            raise
+
+    def _prepare_folder(self, folder: Path) -> None:
+        if not folder.exists():
+            if self.readonly:
+                raise StoreNotFound(f"folder {folder} does not exist")
+            try:
+                folder.mkdir(parents=True, mode=0o700)
+                os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+            except OSError as exc:
+                raise StoreWriteError(f"cannot create folder {folder}: {describe_oserror(exc)}", exc.errno) from None
+        st = folder.stat()
+        default = folder.resolve() == sessions_dir().resolve()
+        if default and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) & 0o077 and not self.readonly:
+            os.chmod(folder, 0o700)  # sessions/ holds patient data: private to its owner
+            st = folder.stat()
+        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+            raise StorePermissionError(
+                f"folder {folder} can be written by other users (mode {stat.S_IMODE(st.st_mode):04o}), "
+                f"so a session store there could be replaced; refused. Fix it with: chmod 700 {folder}")
+
+    def _check_file(self, p: Path) -> None:
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            return
+        mode = stat.S_IMODE(st.st_mode)
+        if mode & 0o022:
+            raise StorePermissionError(
+                f"{p} can be written by other users (mode {mode:04o}); a session store must be private, "
+                f"so it is refused. If the file is yours and unchanged, fix it with: chmod 600 {p}")
+        if mode & 0o044 and st.st_uid == os.getuid() and not self.readonly:
+            os.chmod(p, 0o600)  # readable by others: tighten rather than refuse
+
+    def _load(self, exists: bool) -> None:
+        for p in (self._path, self.journal_path, self.cases_path):
+            self._check_file(p)
+        doc: dict[str, dict[str, Any]] | None = None
+        what = ""
+        try:
+            # The journal before the document: should a writer compact in between (read-only opens
+            # take no lock), the newer document already holds every record read.
+            what = self.journal_path.name
+            data = self.journal_path.read_bytes() if self.journal_path.exists() else b""
+            records, good = scan_journal(data)
+            what = self._path.name
+            if self._path.exists():
+                doc = read_document(self._path)
+            what = self.cases_path.name
+            cases = read_cases(self.cases_path)
+            if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in cases):
+                raise ValueError("a case without a case id")
+        except NotAStore as exc:
+            raise StoreError(f"{self._path} was not opened: {exc}. Nothing was changed; "
+                             f"choose another file name for a session store.") from None
+        except PermissionError:
+            raise StorePermissionError(f"cannot read {self._path.parent / what}: permission denied") from None
+        except OSError as exc:  # e.g. the path is a folder, or an I/O error
+            raise StoreError(f"cannot read {self._path.parent / what}: {describe_oserror(exc)}") from None
+        except (ValueError, TypeError, KeyError, orjson.JSONDecodeError, JournalCorrupt) as exc:
+            self._corrupt(what, exc)
+        if doc is None:
+            doc = {}
+        self._storage.data = doc
+        self._init_tables()
+        for c in cases:
+            self._index_case(c)
+        base = int(self._meta()["seq"])
+        self._seq = base
+        try:
+            for rec in records:
+                if int(rec["seq"]) <= base:
+                    continue  # already in the document (a compaction ended before the journal was emptied)
+                self._apply(rec)
+                self._seq = int(rec["seq"])
+                self._since_compact += 1
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            self._corrupt(self.journal_path.name, exc)
+        if self.readonly:
+            return
+        self._remove_stale_temp_files()
+        try:
+            self._journal = Journal(self.journal_path, good)
+            if self._journal.dirty:
+                self._journal.append(b"")  # drop the torn tail of an interrupted write now
+            if not self._path.exists():
+                self._compact()
+        except OSError as exc:
+            if self._journal:
+                self._journal.close()
+            raise StoreWriteError(f"cannot open session store {self._path} for writing: {describe_oserror(exc)} "
+                                  f"(nothing was changed; open it read-only to look at it)", exc.errno) from None
+
+    def _remove_stale_temp_files(self) -> None:
+        """Temporary files left by a writer killed mid-write (an atomic write or lock in progress)."""
+        cutoff = time.time() - 60  # younger ones may belong to a process opening the store right now
+        for p in self._path.parent.glob(f".{self._path.name}.*.tmp"):
+            try:
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+            except OSError:
+                pass
+
+    def _corrupt(self, what: str, exc: BaseException) -> None:
+        if self.readonly:
+            raise StoreCorrupt(f"session store {self._path}: {what} does not parse ({exc}); "
+                               f"opened read-only, nothing was moved") from None
+        ts = _timestamp()
+        moved: list[Path] = []
+        for p in (self._path, self.journal_path, self.cases_path):
+            if p.exists():
+                target = p.with_name(f"{p.name}.corrupt-{ts}")
+                os.replace(p, target)
+                moved.append(target)
+        fsync_dir(self._path.parent)
+        raise StoreCorrupt(
+            f"session store {self._path} could not be read: {what} does not parse ({exc}). "
+            f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. "
+            f"Opening {self._path} again starts a new empty store. To recover the work, restore the moved "
+            f"files from a backup, or keep them for support; the intake data in "
+            f"{self.cases_path.name}.corrupt-{ts} (if it parses) can be imported again.",
+            moved,
+        ) from None
+
+    def _init_tables(self) -> None:
+        self.meta_t = self.db.table("meta", cache_size=0)
+        self.settings_t = self.db.table("settings", cache_size=0)
+        self.work_t = self.db.table("work", cache_size=0)
+        self.audit_t = self.db.table("audit", cache_size=0)
+        self.store_audit_t = self.db.table("store_audit", cache_size=0)
+        for name in ("meta", "settings", "work", "audit", "store_audit"):
+            self._storage.data.setdefault(name, {})
+        if self.meta_t.get(doc_id=1) is None:
+            self.meta_t.insert(Document({"format": FORMAT, "version": VERSION, "seq": 0, "created": now_utc(),
+                                         "current_case": None, "counters": {}}, doc_id=1))
+        if self.settings_t.get(doc_id=1) is None:
+            self.settings_t.insert(Document({}, doc_id=1))
+
+    def _meta(self) -> dict[str, Any]:
+        return self.meta_t.get(doc_id=1)  # type: ignore[return-value]
+
+    def _index_case(self, raw: dict[str, Any]) -> None:
+        self._cases_raw.append(raw)
+        self._case_doc[raw["case_id"]] = len(self._cases_raw)
+        if raw.get("source_key"):
+            self._source_keys.add(raw["source_key"])
+
+    def lock_holder(self) -> str | None:
+        """"pid@host" of the process holding the store open for writing, if any."""
+        h = self._lock.holder()
+        return str(h) if h else None
+
+    @serialized
+    def close(self) -> None:
+        """Save anything pending, compact, release the lock. StoreWriteError (store left open) if pending
+        changes still cannot be saved: free space and close again, or `discard()`."""
+        if self.closed:
+            return
+        if not self.readonly:
+            self._flush()
+            try:
+                self._compact()
+            except OSError as exc:  # everything is in the journal: safe to stop here
+                log.warning("session store %s: compaction on close failed (%s); the journal keeps every change",
+                            self._path, describe_oserror(exc))
+        self._release()
+
+    @serialized
+    def discard(self) -> None:
+        """Close without saving pending changes (they are lost; everything saved before stays)."""
+        self.pending.clear()
+        self._release()
+
+    def _release(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        self._lock.release()
+        self.closed = True
+
+    # ------------------------------------------------------------ saving
+
+    def _apply(self, rec: dict[str, Any]) -> None:
+        """Apply one journal record to the in-memory document (live and on replay: one code path).
+
+        Writes go straight into the TinyDB document: TinyDB's own write path copies the whole table
+        twice per update (O(cases)), which alone would break the save budget at a few thousand
+        cases. The tables are opened with no query cache, so reads through TinyDB stay exact.
+        """
+        data = self._storage.data
+        for op in rec["ops"]:
+            kind = op[0]
+            if kind == "work":
+                data["work"][str(int(op[1]))] = op[2]
+            elif kind == "audit":
+                e = op[1]
+                cid = e.get("case_id")
+                table = data["store_audit"] if cid is None else data["audit"]
+                key = "1" if cid is None else str(self._case_doc[cid])
+                doc = table.get(key)
+                if doc is None:
+                    table[key] = {"case_id": cid, "entries": [e]}
+                else:
+                    doc["entries"].append(e)
+            elif kind == "setting":
+                data["settings"]["1"][op[1]] = op[2]
+            elif kind == "current":
+                data["meta"]["1"]["current_case"] = op[1]
+            elif kind == "counter":
+                data["meta"]["1"].setdefault("counters", {})[op[1]] = int(op[2])
+            elif kind == "cases":
+                pass  # the cases file itself is the record; this marks when the import happened
+            else:
+                raise ValueError(f"unknown journal operation {kind!r}")
+
+    def _writable(self) -> None:
+        if self.closed:
+            raise StoreError(f"session store {self._path} is closed")
+        if self.readonly:
+            raise StoreError(f"session store {self._path} was opened read-only")
+
+    def _commit(self, ops: list[list[Any]], entries: Iterable[AuditEntry] = ()) -> int:
+        """Apply a change in memory, then make it durable; StoreWriteError keeps it pending."""
+        self._seq += 1
+        seq = self._seq
+        all_ops = list(ops)
+        for e in entries:
+            e.seq = seq
+            all_ops.append(["audit", e.to_dict()])
+        rec = {"seq": seq, "at": now_utc(), "ops": all_ops}
+        self._apply(rec)
+        self.pending.append(rec)
+        self._flush()
+        return seq
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        assert self._journal is not None
+        data = b"".join(encode_record(r) for r in self.pending)
+        try:
+            self._journal.append(data)
+        except OSError as exc:
+            n = len(self.pending)
+            raise StoreWriteError(
+                f"could not save to {self.journal_path}: {describe_oserror(exc)}. "
+                f"{n} change{'s' if n != 1 else ''} kept in memory, not yet saved; saving is retried on the next "
+                f"change or with retry(). Everything saved before is safe.", exc.errno) from None
+        self._since_compact += len(self.pending)
+        self.pending.clear()
+        if self._since_compact >= COMPACT_EVERY or self._journal.size >= COMPACT_BYTES:
+            try:
+                self._compact()
+            except OSError as exc:  # the journal still holds every change: try again later
+                self._since_compact = COMPACT_EVERY // 2
+                log.warning("session store %s: compaction failed (%s); will retry", self._path, describe_oserror(exc))
+
+    @serialized
+    def retry(self) -> None:
+        """Try again to save pending changes (after freeing space or fixing the folder)."""
+        self._writable()
+        self._flush()
+
+    def _compact(self) -> None:
+        """Write the whole document atomically, then empty the journal."""
+        if self.pending or self._journal is None:
+            return
+        data = self._storage.data
+        data["meta"]["1"]["seq"] = self._seq
+        atomic_write_bytes(self._path, dumps(data), mode=0o600)
+        self._journal.reset()
+        self._since_compact = 0
+
+    @serialized
+    def compact(self) -> None:
+        self._writable()
+        self._flush()
+        try:
+            self._compact()
+        except OSError as exc:
+            raise StoreWriteError(f"could not compact {self._path}: {describe_oserror(exc)}; "
+                                  f"no change is lost (they are in {self.journal_path.name})", exc.errno) from None
+
+    # ------------------------------------------------------------ cases
+
+    @serialized
+    def add_cases(self, cases: list[Case]) -> list[str]:
+        """Add cases; one whose source_key is already present is skipped; a clashing id gets a suffix.
+        The intake data is written once, here, to PATH.cases. Returns the ids added."""
+        self._writable()
+        added: list[dict[str, Any]] = []
+        keys = set(self._source_keys)
+        ids = set(self._case_doc)
+        for case in cases:
+            if case.source_key and case.source_key in keys:
+                continue
+            raw = case.to_dict()
+            cid = raw["case_id"] = str(raw["case_id"]).strip()
+            if not cid:
+                raise StoreError("a case without a case id cannot be added")
+            n = 2
+            while raw["case_id"] in ids:
+                raw["case_id"] = f"{cid}-{n}"
+                n += 1
+            ids.add(raw["case_id"])
+            if case.source_key:
+                keys.add(case.source_key)
+            added.append(raw)
+        if not added:
+            return []
+        try:
+            atomic_write_bytes(self.cases_path, cases_bytes(self._cases_raw + added), mode=0o600)
+        except OSError as exc:
+            raise StoreWriteError(f"could not save the imported cases to {self.cases_path}: "
+                                  f"{describe_oserror(exc)}; nothing was added", exc.errno) from None
+        for raw in added:
+            self._index_case(raw)
+        who = self._who()
+        now = now_utc()
+        entries = [AuditEntry(0, now, who, "add_case", r["case_id"], None, {"source": r.get("source", "")})
+                   for r in added]
+        self._commit([["cases", len(self._cases_raw)]], entries)
+        return [r["case_id"] for r in added]
+
+    def case_ids(self) -> list[str]:
+        return [r["case_id"] for r in self._cases_raw]
+
+    def cases(self) -> list[Case]:
+        return [self.case(cid) for cid in self.case_ids()]
+
+    def case(self, case_id: str) -> Case:
+        c = self._case_obj.get(case_id)
+        if c is None:
+            try:
+                c = Case.from_dict(_copy(self._cases_raw[self._doc_id(case_id) - 1]))
+            except (TypeError, ValueError) as exc:  # intake data is checked on import; this is damage
+                raise StoreCorrupt(f"case {case_id} in {self.cases_path} cannot be read ({type(exc).__name__}); "
+                                   f"import it again") from None
+            self._case_obj[case_id] = c
+        return c
+
+    def _doc_id(self, case_id: str) -> int:
+        try:
+            return self._case_doc[case_id]
+        except KeyError:
+            raise UnknownCase(f"no case {case_id} in session store {self._path.name}") from None
+
+    # ------------------------------------------------------------ reading work
+
+    @serialized
+    def work(self, case_id: str) -> CaseWork:
+        doc = self.work_t.get(doc_id=self._doc_id(case_id))
+        if doc is None:
+            return CaseWork(case_id)
+        return CaseWork.from_dict(_copy(dict(doc)))
+
+    @serialized
+    def all_work(self) -> dict[str, CaseWork]:
+        return {cid: self.work(cid) for cid in self.case_ids()}
+
+    @serialized
+    def settings(self) -> dict[str, Any]:
+        return _copy(dict(self.settings_t.get(doc_id=1) or {}))
+
+    @serialized
+    def current_case(self) -> str | None:
+        cid = self._meta().get("current_case")
+        return cid if cid in self._case_doc else None
+
+    @serialized
+    def audit(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        """Audit entries, oldest first: one case's, or the whole store's (settings included)."""
+        if case_id is not None:
+            doc = self.audit_t.get(doc_id=self._doc_id(case_id))
+            return _copy(doc["entries"]) if doc else []
+        out: list[dict[str, Any]] = []
+        for t in (self.store_audit_t, self.audit_t):
+            for doc in t.all():
+                out.extend(doc["entries"])
+        out.sort(key=lambda e: e["seq"])
+        return _copy(out)
+
+    # ------------------------------------------------------------ mutations
+
+    def _who(self) -> str:
+        return coder_id(self.settings_t.get(doc_id=1) or {})
+
+    def _entry(self, action: str, case_id: str | None, before: Any, after: Any) -> AuditEntry:
+        return AuditEntry(0, now_utc(), self._who(), action, case_id, before, after)
+
+    def _save(self, work: CaseWork, entries: list[AuditEntry], start: bool = True) -> None:
+        if start and work.status == "new":  # the first coding change starts the case
+            work.status = "in_progress"
+            entries.append(self._entry("set_status", work.case_id, "new", "in_progress"))
+        self._commit([["work", self._doc_id(work.case_id), work.to_dict()]], entries)
+
+    def _prepare(self, case_id: str) -> tuple[Case, CaseWork]:
+        self._writable()
+        return self.case(case_id), self.work(case_id)
+
+    @serialized
+    def assign_dx(self, case_id: str, code: str, position: int | None = None) -> str:
+        """Assign a diagnosis (validated for the case's date); position 0 makes it first-listed.
+        Returns the normalised code."""
+        case, work = self._prepare(case_id)
+        c = v.validate_dx(case, code)
+        if c in work.diagnoses:
+            raise CodingError(f"{c} is already assigned to case {case_id} "
+                              f"(as {v.POINTER_LETTERS[work.diagnoses.index(c)]})")
+        before = list(work.diagnoses)
+        pos = len(before) if position is None else max(0, min(int(position), len(before)))
+        work.diagnoses.insert(pos, c)
+        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
+        self._save(work, [self._entry("assign_dx", case_id, before, list(work.diagnoses))])
+        return c
+
+    def _find_dx(self, work: CaseWork, code: str) -> str:
+        c = normalize(code)
+        if c not in work.diagnoses:
+            raise CodingError(f"{c} is not assigned to case {work.case_id}")
+        return c
+
+    @serialized
+    def remove_dx(self, case_id: str, code: str) -> None:
+        _, work = self._prepare(case_id)
+        c = self._find_dx(work, code)
+        before = list(work.diagnoses)
+        work.diagnoses.remove(c)
+        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
+        self._save(work, [self._entry("remove_dx", case_id, before, list(work.diagnoses))])
+
+    @serialized
+    def move_dx(self, case_id: str, code: str, delta: int) -> None:
+        """Resequence: delta -1 moves the code up one place (towards first-listed)."""
+        _, work = self._prepare(case_id)
+        c = self._find_dx(work, code)
+        before = list(work.diagnoses)
+        i = before.index(c)
+        j = max(0, min(i + int(delta), len(before) - 1))
+        if i == j:
+            return
+        work.diagnoses.pop(i)
+        work.diagnoses.insert(j, c)
+        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
+        self._save(work, [self._entry("move_dx", case_id, before, list(work.diagnoses))])
+
+    @serialized
+    def add_procedure(self, case_id: str, code: str) -> str:
+        case, work = self._prepare(case_id)
+        c = v.validate_pcs(case, code)
+        if c in work.procedures:
+            raise CodingError(f"{c} is already assigned to case {case_id}")
+        before = list(work.procedures)
+        work.procedures.append(c)
+        self._save(work, [self._entry("add_procedure", case_id, before, list(work.procedures))])
+        return c
+
+    @serialized
+    def remove_procedure(self, case_id: str, code: str) -> None:
+        _, work = self._prepare(case_id)
+        c = code.strip().upper()
+        if c not in work.procedures:
+            raise CodingError(f"{c} is not assigned to case {case_id}")
+        before = list(work.procedures)
+        work.procedures.remove(c)
+        self._save(work, [self._entry("remove_procedure", case_id, before, list(work.procedures))])
+
+    @serialized
+    def add_line(self, case_id: str, line: ServiceLine) -> int:
+        """Add a service line (validated); returns its index (0-based)."""
+        _, work = self._prepare(case_id)
+        new = v.validate_line(work, line)
+        work.lines.append(new)
+        self._save(work, [self._entry("add_line", case_id, None, asdict(new))])
+        return len(work.lines) - 1
+
+    def _line_index(self, work: CaseWork, index: int) -> int:
+        if not 0 <= int(index) < len(work.lines):
+            raise CodingError(f"case {work.case_id} has no service line {int(index) + 1} "
+                              f"({len(work.lines)} line{'s' if len(work.lines) != 1 else ''})")
+        return int(index)
+
+    @serialized
+    def update_line(self, case_id: str, index: int, **fields: Any) -> None:
+        _, work = self._prepare(case_id)
+        i = self._line_index(work, index)
+        v.check_line_fields(fields)
+        old = work.lines[i]
+        new = v.validate_line(work, replace(old, **fields))
+        if new == old:
+            return
+        work.lines[i] = new
+        self._save(work, [self._entry("update_line", case_id, {"index": i, **asdict(old)}, {"index": i, **asdict(new)})])
+
+    @serialized
+    def remove_line(self, case_id: str, index: int) -> None:
+        _, work = self._prepare(case_id)
+        i = self._line_index(work, index)
+        old = work.lines.pop(i)
+        self._save(work, [self._entry("remove_line", case_id, {"index": i, **asdict(old)}, None)])
+
+    @serialized
+    def set_status(self, case_id: str, status: str) -> None:
+        _, work = self._prepare(case_id)
+        if status not in STATUSES:
+            raise CodingError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+        if status == work.status:
+            return
+        if status == "coded":
+            if not work.diagnoses:
+                raise CodingError(f"case {case_id} cannot be marked coded: no diagnosis is assigned")
+            if work.open_queries:
+                raise CodingError(f"case {case_id} cannot be marked coded: "
+                                  f"{len(work.open_queries)} provider query still open")
+        before = work.status
+        work.status = status
+        self._save(work, [self._entry("set_status", case_id, before, status)], start=False)
+
+    @serialized
+    def add_query(self, case_id: str, question: str, indicators: str = "", options: Iterable[str] = ()) -> Query:
+        _, work = self._prepare(case_id)
+        if not question or not question.strip():
+            raise CodingError("a provider query needs a question")
+        q = Query(f"Q{len(work.queries) + 1}", question.strip(), indicators.strip(),
+                  [str(o) for o in options], "open", "", now_utc(), "")
+        work.queries.append(q)
+        self._save(work, [self._entry("add_query", case_id, None, asdict(q))], start=False)
+        return q
+
+    def _query(self, work: CaseWork, query_id: str) -> Query:
+        for q in work.queries:
+            if q.query_id == query_id:
+                return q
+        raise CodingError(f"case {work.case_id} has no query {query_id}")
+
+    @serialized
+    def answer_query(self, case_id: str, query_id: str, answer: str) -> None:
+        _, work = self._prepare(case_id)
+        q = self._query(work, query_id)
+        if q.status != "open":
+            raise CodingError(f"query {query_id} of case {case_id} is {q.status}, not open")
+        before = asdict(q)
+        q.status, q.answer, q.answered = "answered", answer.strip(), now_utc()
+        self._save(work, [self._entry("answer_query", case_id, before, asdict(q))], start=False)
+
+    @serialized
+    def withdraw_query(self, case_id: str, query_id: str) -> None:
+        _, work = self._prepare(case_id)
+        q = self._query(work, query_id)
+        if q.status != "open":
+            raise CodingError(f"query {query_id} of case {case_id} is {q.status}, not open")
+        before = asdict(q)
+        q.status, q.answered = "withdrawn", now_utc()
+        self._save(work, [self._entry("withdraw_query", case_id, before, asdict(q))], start=False)
+
+    @serialized
+    def set_notes(self, case_id: str, text: str) -> None:
+        _, work = self._prepare(case_id)
+        if text == work.notes:
+            return
+        before = work.notes
+        work.notes = text
+        self._save(work, [self._entry("set_notes", case_id, before, text)], start=False)
+
+    @serialized
+    def set_setting(self, key: str, value: Any) -> None:
+        self._writable()
+        current = self.settings_t.get(doc_id=1) or {}
+        before = _copy(current.get(key))
+        after = _copy(value)
+        if key in current and before == after:
+            return
+        self._commit([["setting", key, after]], [self._entry("set_setting", None, {key: before}, {key: after})])
+
+    @serialized
+    def set_current_case(self, case_id: str | None) -> None:
+        """Where the coder is: reopening the store resumes here. Saved, not audited (navigation)."""
+        self._writable()
+        if case_id is not None:
+            self._doc_id(case_id)
+        if self._meta().get("current_case") == case_id:
+            return
+        self._commit([["current", case_id]])
+
+    @serialized
+    def next_control_number(self, kind: str) -> int:
+        """The next number of a series (e.g. "isa", "batch"); saved before it is returned, never repeated."""
+        self._writable()
+        n = int(self._meta().get("counters", {}).get(kind, 0)) + 1
+        self._commit([["counter", kind, n]])
+        return n
+
+    @serialized
+    def mark_exported(self, case_ids: Iterable[str], batch: str, file: str) -> None:
+        """Mark cases exported in one change (all or none)."""
+        self._writable()
+        ops: list[list[Any]] = []
+        entries: list[AuditEntry] = []
+        for cid in case_ids:
+            work = self.work(cid)
+            before = {"status": work.status, "export_batch": work.export_batch, "export_file": work.export_file}
+            work.status, work.export_batch, work.export_file = "exported", batch, str(file)
+            ops.append(["work", self._doc_id(cid), work.to_dict()])
+            entries.append(self._entry("mark_exported", cid, before,
+                                       {"status": "exported", "export_batch": batch, "export_file": str(file)}))
+        if ops:
+            self._commit(ops, entries)

@@ -1,0 +1,223 @@
+"""Checks a code before the store accepts it, against the code set in force on the case's date.
+
+ICD-10-CM diagnoses: the release for the date of service (inpatient: the discharge date, when
+set); unknown, malformed and header codes are refused, with the 7th character spelled out when
+one is missing. ICD-10-PCS procedures: valid in the PCS tables, inpatient cases only. Service
+lines: HCPCS Level II in the HCPCS file, CPT by format (its descriptors are licensed), modifiers,
+units, charges, and diagnosis pointers that name assigned diagnoses.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import replace
+from datetime import date as Date
+from types import ModuleType
+from typing import Any
+
+from workstation.cases.model import Case
+from workstation.codes import books
+from workstation.codes.icd10cm import normalize
+from workstation.session.storage import StoreError
+from workstation.session.work import CaseWork, ServiceLine
+
+ICD10CM_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+PCS_FORMAT = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")  # O and I are never used
+HCPCS_FORMAT = re.compile(r"^[A-V][0-9]{4}$")
+CPT_FORMAT = re.compile(r"^[0-9]{4}[0-9FTU]$")  # Category I; II (F); III (T); PLA (U)
+MODIFIER_FORMAT = re.compile(r"^[A-Z0-9]{2}$")
+POINTER_LETTERS = "ABCDEFGHIJKL"
+MAX_MODIFIERS = 4
+MAX_POINTERS = 4
+
+
+class CodingError(StoreError):
+    """A code or line the store refuses; the message names the code and says why."""
+
+
+def _optional(module: str) -> ModuleType | None:
+    """A code-set module that may not be built yet (it registers itself when it lands)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def coding_date(case: Case) -> str:
+    """The date that picks the code year: the discharge date for inpatients, else the date of service."""
+    enc = case.encounter
+    if enc.type == "inpatient" and enc.discharge_date:
+        return enc.discharge_date
+    return enc.date_of_service
+
+
+# ---------------------------------------------------------------- diagnoses
+
+def validate_dx(case: Case, code: str) -> str:
+    """The code, normalised (E11.22), if it may be reported for this case; else CodingError."""
+    raw = (code or "").strip()
+    if not raw:
+        raise CodingError("no diagnosis code given")
+    c = normalize(raw)
+    if not ICD10CM_FORMAT.match(c):
+        raise CodingError(f"{raw!r} is not an ICD-10-CM code (expected a letter, two characters, "
+                          f"then optionally a dot and up to four more, e.g. E11.22)")
+    day = coding_date(case)
+    try:
+        book = books.icd10cm(date=day)
+    except books.NoRelease as exc:
+        raise CodingError(str(exc)) from None
+    except ValueError as exc:  # a malformed date of service on the case
+        raise CodingError(f"case {case.case_id}: {exc}") from None
+    except books.CodebookError as exc:
+        raise CodingError(str(exc)) from None
+    hit = book.get(c)
+    if hit is None:
+        raise CodingError(f"{c} is not a code in ICD-10-CM FY{book.fiscal_year} "
+                          f"(release {book.release}, in force on {day})")
+    if not hit.billable:
+        if book.needs_seventh(c):
+            s = book.seventh_characters(c)
+            table = s[1] if s else []
+            chars = "; ".join(f"{ch} {meaning}" for ch, meaning in table[:3])
+            more = f"; and {len(table) - 3} more" if len(table) > 3 else ""
+            example = book.with_seventh(c, table[0][0]) if table else ""
+            raise CodingError(f"{c} needs a 7th character to be billable, e.g. {example} ({chars}{more})")
+        kids = book.children(c)
+        level = hit.level if hit.level in ("chapter", "block", "category", "subcategory") else "header"
+        more = f"; choose one of its {len(kids)} subdivisions, e.g. {kids[0].code}" if kids else ""
+        raise CodingError(f"{c} is a header ({level}), not billable in FY{book.fiscal_year}{more}")
+    return c
+
+
+# ---------------------------------------------------------------- procedures
+
+def validate_pcs(case: Case, code: str) -> str:
+    c = (code or "").strip().upper().replace(".", "")
+    if not PCS_FORMAT.match(c):
+        raise CodingError(f"{code!r} is not an ICD-10-PCS code (7 characters, digits and letters other than O and I)")
+    if case.encounter.type != "inpatient":
+        raise CodingError(f"{c}: ICD-10-PCS codes are reported for inpatient hospital cases only "
+                          f"(case {case.case_id} is {case.encounter.type}); use HCPCS/CPT service lines")
+    mod = _optional("workstation.codes.icd10pcs")
+    if mod is not None:
+        try:
+            book = mod.icd10pcs()
+        except books.CodebookError as exc:
+            raise CodingError(str(exc)) from None
+        if not book.is_valid(c):
+            raise CodingError(f"{c} is not a valid ICD-10-PCS code: that combination is not in the PCS tables")
+    # TODO(code-sets): without the PCS module only the format is checked.
+    return c
+
+
+# ---------------------------------------------------------------- service lines
+
+def validate_line_code(code: str) -> str:
+    c = (code or "").strip().upper()
+    if HCPCS_FORMAT.match(c):
+        mod = _optional("workstation.codes.hcpcs")
+        if mod is not None:
+            try:
+                book = mod.hcpcs()
+            except books.CodebookError as exc:
+                raise CodingError(str(exc)) from None
+            if book.get(c) is None:
+                raise CodingError(f"{c} is not a code in the HCPCS Level II file")
+        return c
+    if CPT_FORMAT.match(c):
+        mod = _optional("workstation.codes.cpt")
+        check = None
+        if mod is not None:
+            check = next((getattr(mod, n) for n in ("is_valid_format", "valid_format", "check_format")
+                          if callable(getattr(mod, n, None))), None)
+        if check is not None and not check(c):
+            raise CodingError(f"{c} is not a CPT code format")
+        return c
+    raise CodingError(f"{code!r} is not a HCPCS Level II code (a letter and four digits, e.g. G0439) "
+                      f"or a CPT code (five digits, or four digits and F, T or U)")
+
+
+def _hcpcs_modifiers() -> Any:
+    mod = _optional("workstation.codes.hcpcs")
+    if mod is None:
+        return None
+    try:
+        return mod.modifiers()
+    except books.CodebookError:
+        return None  # HCPCS not compiled: the code check reports that; modifiers by format only
+
+
+def validate_line(work: CaseWork, line: ServiceLine) -> ServiceLine:
+    """A normalised copy of the line, or CodingError. Pointers must name assigned diagnoses."""
+    code = validate_line_code(line.code)
+    mods = [str(m).strip().upper() for m in (line.modifiers or []) if str(m).strip()]
+    if len(mods) > MAX_MODIFIERS:
+        raise CodingError(f"{code}: at most {MAX_MODIFIERS} modifiers per line (got {len(mods)})")
+    for m in mods:
+        if not MODIFIER_FORMAT.match(m):
+            raise CodingError(f"{code}: modifier {m!r} is not two letters or digits")
+        # Modifiers starting with a digit are CPT's (licensed: format only); the rest are HCPCS Level II.
+        known = _hcpcs_modifiers()
+        if m[0].isalpha() and known is not None and m not in known:
+            raise CodingError(f"{code}: {m} is not a HCPCS Level II modifier")
+    if len(set(mods)) != len(mods):
+        raise CodingError(f"{code}: a modifier is repeated ({', '.join(mods)})")
+    try:
+        units = float(line.units)
+    except (TypeError, ValueError):
+        raise CodingError(f"{code}: units {line.units!r} is not a number") from None
+    if not (0 < units <= 9999):
+        raise CodingError(f"{code}: units must be more than 0 (got {line.units})")
+    units_out: float | int = int(units) if units.is_integer() else units
+    charge = line.charge
+    if charge is not None:
+        try:
+            charge = round(float(charge), 2)
+        except (TypeError, ValueError):
+            raise CodingError(f"{code}: charge {line.charge!r} is not an amount") from None
+        if charge < 0 or charge > 9_999_999.99:
+            raise CodingError(f"{code}: charge {charge:.2f} is out of range")
+    pointers = [str(p).strip().upper() for p in (line.pointers or []) if str(p).strip()]
+    if len(pointers) > MAX_POINTERS:
+        raise CodingError(f"{code}: at most {MAX_POINTERS} diagnosis pointers per line (got {len(pointers)})")
+    if len(set(pointers)) != len(pointers):
+        raise CodingError(f"{code}: a diagnosis pointer is repeated ({','.join(pointers)})")
+    for p in pointers:
+        if len(p) != 1 or p not in POINTER_LETTERS:
+            raise CodingError(f"{code}: diagnosis pointer {p!r} is not a letter A-L")
+        i = POINTER_LETTERS.index(p)
+        if i >= len(work.diagnoses):
+            n = len(work.diagnoses)
+            have = "none" if n == 0 else "A" if n == 1 else f"A-{POINTER_LETTERS[min(n, 12) - 1]}"
+            raise CodingError(f"{code}: pointer {p} names no diagnosis (assigned: {have})")
+    day = (line.date or "").strip()
+    if day:
+        try:
+            Date.fromisoformat(day)
+        except ValueError:
+            raise CodingError(f"{code}: service date {day!r} is not YYYY-MM-DD") from None
+    return replace(line, code=code, modifiers=mods, units=units_out, charge=charge, pointers=pointers, date=day)
+
+
+def remap_pointers(lines: list[ServiceLine], old: list[str], new: list[str]) -> list[ServiceLine]:
+    """Keep each line pointing at the same diagnoses after they were removed or resequenced."""
+    out = []
+    for line in lines:
+        ptrs = []
+        for p in line.pointers:
+            i = POINTER_LETTERS.find(p)
+            if 0 <= i < len(old) and old[i] in new:
+                ptrs.append(POINTER_LETTERS[new.index(old[i])])
+        out.append(replace(line, pointers=ptrs))
+    return out
+
+
+def check_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an update_line call, if they are all ServiceLine fields; else CodingError."""
+    unknown = set(fields) - set(ServiceLine.__dataclass_fields__)
+    if unknown:
+        raise CodingError(f"unknown service line field(s): {', '.join(sorted(unknown))}")
+    return fields
