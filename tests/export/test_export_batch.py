@@ -1,0 +1,154 @@
+"""Batch export from a session: clean claims only, control numbers, marking, atomic 0600 files."""
+from __future__ import annotations
+
+import stat
+from datetime import datetime
+
+import pytest
+
+from workstation.billing.settings import Payer, PracticeSettings
+from workstation.export import batch
+from workstation.export.batch import (ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export,
+                                      run_export)
+from workstation.export.validate_837p import Problem, ValidationReport
+
+NOW = datetime(2026, 3, 5, 9, 30)
+
+
+def test_plan_holds_self_pay_and_open_query(session):
+    plan = plan_export(session, "837p")
+    assert [r.case.case_id for r in plan.ready] == ["DEMO-0001", "DEMO-0002"]
+    held = {h.case_id: h.reasons for h in plan.held}
+    assert set(held) == {"DEMO-0003", "DEMO-0004"}
+    assert any("self-pay" in r for r in held["DEMO-0003"])
+    assert any("open provider query" in r for r in held["DEMO-0004"])
+    assert "DEMO-0004" in plan.summary() and "$370.00" in plan.summary()
+
+
+def test_837p_export_writes_valid_file_and_marks_cases(session, tmp_path):
+    out = tmp_path / "out" / "batch.837"
+    result = run_export(session, "837p", out, now=NOW)
+    assert result.validation is not None and result.validation.ok
+    assert result.exported == ["DEMO-0001", "DEMO-0002"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text()
+    assert text.startswith("ISA*") and text.count("CLM*") == 2
+    assert text.split("~")[0].split("*")[13] == f"{result.interchange_control:09d}"
+    for cid in result.exported:
+        w = session.work(cid)
+        assert w.status == "exported" and w.export_batch == result.batch and w.export_file == str(out)
+    assert session.work("DEMO-0003").export_batch == ""
+    assert not [p for p in out.parent.iterdir() if p.name != "batch.837"]  # no temp file left
+
+
+def test_reexport_needs_again_and_control_numbers_never_repeat(session, tmp_path):
+    first = run_export(session, "837p", tmp_path / "a.837", now=NOW)
+    with pytest.raises(NothingToExport) as exc:
+        run_export(session, "837p", tmp_path / "b.837", now=NOW)
+    assert "--again" in str(exc.value)
+    assert not (tmp_path / "b.837").exists()
+    second = run_export(session, "837p", tmp_path / "b.837", again=True, now=NOW)
+    assert second.exported == first.exported
+    assert second.interchange_control > first.interchange_control
+    assert second.group_control > first.group_control
+    assert second.batch != first.batch
+
+
+def test_explicit_case_selection(session, tmp_path):
+    result = run_export(session, "837p", tmp_path / "one.837", case_ids=["DEMO-0002"], now=NOW)
+    assert result.exported == ["DEMO-0002"]
+    assert "PAT*01" in (tmp_path / "one.837").read_text()
+    with pytest.raises(ExportError, match="no such case"):
+        plan_export(session, "837p", case_ids=["NOPE-1"])
+
+
+def test_existing_file_is_not_overwritten(session, tmp_path):
+    out = tmp_path / "x.837"
+    out.write_text("earlier batch")
+    with pytest.raises(ExportError, match="already exists"):
+        run_export(session, "837p", out, now=NOW)
+    assert out.read_text() == "earlier batch"
+
+
+def test_bad_npi_stops_export_before_anything_is_numbered(session, tmp_path):
+    s = PracticeSettings()
+    s.npi = "1555000004"  # check digit wrong
+    with pytest.raises(SettingsInvalid) as exc:
+        run_export(session, "837p", tmp_path / "x.837", settings=s, now=NOW)
+    assert "NPI 1555000004 fails the check digit" in str(exc.value)
+    assert not (tmp_path / "x.837").exists()
+    assert session.next_control_number("interchange") == 1  # none consumed
+
+
+def test_missing_payer_id_in_settings_stops_export(session, tmp_path):
+    s = PracticeSettings()
+    s.payers.append(Payer("Unnamed Plan (demo)", ""))
+    with pytest.raises(SettingsInvalid, match="has no payer id"):
+        run_export(session, "cms1500", tmp_path / "x.txt", settings=s, now=NOW)
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_failed_validation_writes_nothing_and_marks_nothing(session, tmp_path, monkeypatch):
+    bad = ValidationReport([Problem("pyx12", "segment: required segment missing (code 3)", 12, "N4")])
+    monkeypatch.setattr(batch, "validate_837p", lambda text, check_codes=True: bad)
+    out = tmp_path / "bad.837"
+    with pytest.raises(ValidationFailed) as exc:
+        run_export(session, "837p", out, now=NOW)
+    assert "required segment missing" in str(exc.value)
+    assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / "s"]
+    assert session.work("DEMO-0001").status == "coded"
+
+
+def test_statement_for_self_pay_only(session, tmp_path):
+    out = tmp_path / "st.txt"
+    result = run_export(session, "statement", out, now=NOW)
+    assert result.exported == ["DEMO-0003"]
+    text = out.read_text()
+    assert "PATIENT STATEMENT" in text and "AMOUNT DUE" in text and "185.00" in text
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert session.work("DEMO-0003").status == "exported"
+
+
+def test_cms1500_print_export(session, tmp_path):
+    out = tmp_path / "claims.txt"
+    result = run_export(session, "cms1500", out, now=NOW)
+    pages = out.read_text().split("\f")
+    assert len(pages) == len(result.exported) == 2
+    assert all("CMS-1500 02/12" in p for p in pages)
+
+
+def test_csv_and_jsonl_do_not_mark_and_hold_no_identifiers(session, tmp_path):
+    import csv
+    import json
+
+    run_export(session, "csv", tmp_path / "e.csv", now=NOW)
+    run_export(session, "jsonl", tmp_path / "e.jsonl", now=NOW)
+    rows = list(csv.DictReader((tmp_path / "e.csv").open()))
+    assert [r["case_id"] for r in rows] == ["DEMO-0001", "DEMO-0002", "DEMO-0003", "DEMO-0004"]
+    assert rows[0]["diagnoses"] == "E11.22 N18.31" and rows[0]["total_charge"] == "185.00"
+    recs = [json.loads(l) for l in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert recs[1]["diagnoses"] == ["E11.22", "N18.31"] and recs[1]["age"] == 36
+    for text in ((tmp_path / "e.csv").read_text(), (tmp_path / "e.jsonl").read_text()):
+        assert "Example" not in text and "1961" not in text and "1EG4TE5MK73" not in text
+    assert all(session.work(c).status == "coded" for c in ("DEMO-0001", "DEMO-0002"))
+
+
+def test_confirm_callback_can_cancel(session, tmp_path):
+    seen = []
+    with pytest.raises(ExportError, match="cancelled"):
+        run_export(session, "837p", tmp_path / "c.837", now=NOW, confirm=lambda plan: seen.append(plan) or False)
+    assert len(seen[0].ready) == 2 and not (tmp_path / "c.837").exists()
+
+
+def test_plan_lists_cases_that_need_again(session, tmp_path):
+    run_export(session, "837p", tmp_path / "a.837", now=NOW)
+    plan = plan_export(session, "837p")
+    assert plan.needs_again == ["DEMO-0001", "DEMO-0002"]
+    assert not plan.ready
+
+
+def test_overlong_submitter_id_is_a_settings_problem(session, tmp_path):
+    s = PracticeSettings()
+    s.submitter_id = "SUBMITTER-ID-TOO-LONG"
+    with pytest.raises(SettingsInvalid, match="submitter id must be 2-15"):
+        run_export(session, "837p", tmp_path / "x.837", settings=s, now=NOW)

@@ -1,0 +1,51 @@
+"""CMS-1500 text and the patient statement."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.export.conftest import make_case, make_claim, make_work, person
+from workstation.billing.claim import build_claim
+from workstation.billing.edits.model import Edit
+from workstation.billing.settings import PracticeSettings
+from workstation.export.cms1500 import render_cms1500
+from workstation.export.statement import render_statement
+
+
+def test_cms1500_boxes():
+    claim = make_claim(patient=person("Maria", "Lopez", "1990-01-15"), subscriber=person("Rob", "Lopez", "1958-09-30", "M"),
+                       relationship="spouse", prior_auth="PA777", accident="AA", accident_state="IL")
+    text = render_cms1500(claim)
+    assert "[X] MEDICARE" in text and "[ ] MEDICAID" in text
+    assert "1a. INSURED'S I.D. NUMBER: 1EG4TE5MK73" in text
+    assert "2. PATIENT'S NAME: LOPEZ, MARIA" in text
+    assert "3. PATIENT'S BIRTH DATE: 01 15 1990   SEX: [ ] M [X] F" in text
+    assert "4. INSURED'S NAME: LOPEZ, ROB" in text
+    assert "[X] SPOUSE" in text and "[ ] SELF" in text
+    assert "ICD IND: 0" in text
+    assert "A. E1122" in text and "B. N1831" in text and "E11.22" not in text  # no decimal point on the form
+    assert "23. PRIOR AUTHORIZATION NUMBER: PA777" in text
+    assert "AUTO ACCIDENT [X] PLACE (STATE) IL" in text
+    assert "25. FEDERAL TAX I.D. NUMBER: 990000001" in text and "26. PATIENT'S ACCOUNT NO.: DEMO-0001" in text
+    assert "28. TOTAL CHARGE: $ 195.00" in text
+    assert "33a. NPI 1555000003" in text
+    line1 = next(l for l in text.splitlines() if l.startswith(" 1 03 04 26"))
+    assert "99214" in line1 and "25" in line1 and "AB" in line1 and "185.00" in line1 and "1234567893" in line1
+
+
+def test_cms1500_width_and_edits():
+    edit = Edit("line.pointer_missing", "error", "line 2 has no diagnosis pointer", "837P TR3", "line 2")
+    text = render_cms1500(make_claim(), [edit], width=80)
+    assert max(len(l) for l in text.splitlines()) <= 80
+    assert "ERROR   line 2: line 2 has no diagnosis pointer" in text
+
+
+def test_statement_totals_and_address():
+    case = make_case("DEMO-0009", self_pay=True, patient=person("Ann", "Example", line1="4 Oak Ave"))
+    work = make_work("DEMO-0009")
+    claim = build_claim(case, work, PracticeSettings())
+    text = render_statement(case, claim, PracticeSettings(), today="2026-03-10", payments=Decimal("50.00"))
+    assert "PATIENT STATEMENT" in text and "Statement date:   03/10/2026" in text
+    assert "ANN EXAMPLE" in text and "4 OAK AVE" in text
+    assert "AMOUNT DUE" in text and text.rstrip().count("145.00") == 1
+    assert "Total charges" in text and "195.00" in text
+    assert "99214" in text and "81002" in text

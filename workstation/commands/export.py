@@ -1,0 +1,80 @@
+"""`workstation export --session PATH --format 837p|cms1500|statement|csv|jsonl --out FILE`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workstation.cli import UsageError
+
+FORMATS = ("837p", "cms1500", "statement", "csv", "jsonl")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export clean claims (837P, CMS-1500 print), self-pay statements, or coded encounters (CSV, JSONL)",
+        description=(
+            "Export a session's work. 837p: one ANSI X12 837P 005010X222A1 interchange, validated with "
+            "pyx12 and the workstation's own checks before it is written. cms1500: the claims as printable "
+            "CMS-1500 (02/12) text. statement: patient statements for self-pay cases. csv / jsonl: coded "
+            "encounters, without direct identifiers, for analysis. Only clean claims go out (no error-level "
+            "edit, no open query); the others are listed with their reasons. Cases billed by 837p, cms1500 or "
+            "statement are marked exported; sending one again needs --again. Files are written atomically, "
+            "mode 0600."
+        ),
+    )
+    p.add_argument("--session", dest="export_session", metavar="PATH",
+                   help="session store (default: sessions/default.json)")
+    p.add_argument("--format", dest="export_format", choices=FORMATS, required=True)
+    p.add_argument("--out", required=False, metavar="FILE", help="file to write (required unless --dry-run)")
+    p.add_argument("--case", dest="case_ids", action="append", metavar="ID",
+                   help="export only this case (repeatable); default: every ready case")
+    p.add_argument("--again", action="store_true", help="include cases already exported (re-send)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be exported and what is held; write nothing")
+    p.add_argument("--test", action="store_true", help="837p: mark the interchange as test data (ISA15 = T)")
+    p.set_defaults(func=cmd_export)
+
+
+def _session_path(args: argparse.Namespace) -> Path:
+    from workstation.paths import sessions_dir
+
+    chosen = getattr(args, "export_session", None) or getattr(args, "session", None)
+    return Path(chosen) if chosen else sessions_dir() / "default.json"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from workstation.billing.settings import PracticeSettings
+    from workstation.export.batch import ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export, run_export
+    from workstation.session.store import SessionStore, StoreError
+
+    if not args.dry_run and not args.out:
+        raise UsageError("--out FILE is required (or use --dry-run to see what would be exported)")
+    path = _session_path(args)
+    if not path.exists():
+        raise UsageError(f"no session at {path}; create one with `workstation import --session {path} --demo` "
+                         "or name an existing one with --session")
+    try:
+        with SessionStore.open(path, create=False, readonly=args.dry_run) as store:
+            settings = PracticeSettings.from_store(store)
+            if args.test:
+                settings.usage_indicator = "T"  # type: ignore[attr-defined]  # read by batch via getattr
+            if args.dry_run:
+                plan = plan_export(store, args.export_format, args.case_ids, args.again, settings)
+                print(plan.summary())
+                return 0
+            result = run_export(store, args.export_format, Path(args.out), args.case_ids, args.again, settings)
+    except SettingsInvalid as exc:
+        raise UsageError(str(exc)) from None
+    except NothingToExport as exc:
+        print(f"workstation: {exc}", file=sys.stderr)
+        return 1
+    except ValidationFailed as exc:
+        print(f"workstation: {exc}", file=sys.stderr)
+        return 1
+    except ExportError as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    print(result.summary())
+    return 0

@@ -1,0 +1,325 @@
+"""Export orchestration: pick the clean claims, number the batch, write, validate, mark exported.
+
+The same calls serve `workstation export` and the UI's export screen: `plan_export` says what
+would go out and what is held back (the summary shown before writing), `run_export` writes.
+
+Rules:
+- only claims with no error-level edit and no open provider query go out; the rest are held,
+  each with its reasons;
+- a case already exported goes out again only with `again=True` (the CLI's --again);
+- interchange and group control numbers come from the session store, so they never repeat;
+- the 837P text is validated (pyx12 + own checks) before anything is written; the file is
+  written atomically with mode 0600, so a failed export leaves no file that looks good.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from workstation.billing.claim import Claim, build_claim
+from workstation.billing.edits import scrub
+from workstation.billing.settings import PracticeSettings
+from workstation.cases.model import Case
+from workstation.codes.build import atomic_write_bytes
+from workstation.export import x12_837p
+from workstation.export.validate_837p import ValidationReport, validate_837p
+from workstation.session.work import CaseWork
+
+FORMATS = ("837p", "cms1500", "statement", "csv", "jsonl")
+CLAIM_FORMATS = ("837p", "cms1500")  # a claim to a payer
+BILLING_FORMATS = ("837p", "cms1500", "statement")  # send a bill: mark the case exported
+EXPORTABLE_STATUSES = ("coded", "exported")
+
+
+class ExportError(Exception):
+    """The export cannot go ahead; the message says why and what to do."""
+
+
+class SettingsInvalid(ExportError):
+    """The practice settings cannot go on a claim (bad NPI, missing payer id ...)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            "the practice settings are not valid for a claim; nothing was exported:\n"
+            f"{lines}\nFix them with `workstation settings set KEY VALUE` (or the settings screen)."
+        )
+
+
+class NothingToExport(ExportError):
+    def __init__(self, held: list["Held"], fmt: str) -> None:
+        self.held = held
+        msg = f"no case is ready for {fmt} export; nothing was written"
+        if held:
+            msg += ":\n" + "\n".join(describe_held(held))
+        super().__init__(msg)
+
+
+class ValidationFailed(ExportError):
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__("the 837P failed validation; no file was written.\n" + report.summary())
+
+
+@dataclass
+class Ready:
+    case: Case
+    work: CaseWork
+    claim: Claim
+    warnings: int = 0
+
+
+@dataclass
+class Held:
+    case_id: str
+    reasons: list[str]
+    # Not this format's business (self-pay for a claim, insured for a statement) or exported
+    # before: summarised by count, unless the case was asked for by id.
+    skipped: str = ""  # "", "exported", "self-pay", "insured"
+
+    def describe(self) -> str:
+        return f"  {self.case_id}: " + "; ".join(self.reasons)
+
+
+_SKIP_LABELS = {
+    "exported": "already exported (use --again to send again)",
+    "self-pay": "self-pay (bill with --format statement)",
+    "insured": "insured (bill with --format 837p or cms1500)",
+}
+
+
+def describe_held(held: list[Held]) -> list[str]:
+    """Held cases one per line with reasons; skipped ones as counts per kind."""
+    out = [h.describe() for h in held if not h.skipped]
+    counts: dict[str, int] = {}
+    for h in held:
+        if h.skipped:
+            counts[h.skipped] = counts.get(h.skipped, 0) + 1
+    if counts:
+        out.append("  skipped: " + ", ".join(f"{n} {_SKIP_LABELS[k]}" for k, n in counts.items()))
+    return out
+
+
+@dataclass
+class Plan:
+    format: str
+    ready: list[Ready] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    settings_problems: list[str] = field(default_factory=list)
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((r.claim.total_charge for r in self.ready), Decimal("0.00"))
+
+    @property
+    def needs_again(self) -> list[str]:
+        """Cases held only because they were exported before: the UI asks, then exports with again=True."""
+        return [h.case_id for h in self.held if h.reasons[0].startswith("already exported")]
+
+    def summary(self) -> str:
+        """What an export would do: the text shown before writing."""
+        out = [f"{len(self.ready)} case(s) ready for {self.format}"
+               + (f", total charges ${self.total_charge:,.2f}" if self.format in BILLING_FORMATS else "")]
+        for r in self.ready:
+            warn = f" ({r.warnings} warning(s))" if r.warnings else ""
+            again = " [exported before]" if r.work.export_batch else ""
+            out.append(f"  {r.case.case_id}: ${r.claim.total_charge:,.2f}{warn}{again}")
+        if self.held:
+            out.append(f"{len(self.held)} case(s) not included:")
+            out.extend(describe_held(self.held))
+        if self.settings_problems:
+            out.append("practice settings problems (export will stop):")
+            out.extend(f"  - {p}" for p in self.settings_problems)
+        return "\n".join(out)
+
+
+@dataclass
+class ExportResult:
+    format: str
+    path: Path
+    batch: str
+    exported: list[str]
+    held: list[Held]
+    total_charge: Decimal
+    validation: ValidationReport | None = None
+    interchange_control: int | None = None
+    group_control: int | None = None
+    bytes: int = 0
+
+    def summary(self) -> str:
+        out = [f"wrote {self.path} ({self.format}, {self.bytes} bytes), batch {self.batch}: "
+               f"{len(self.exported)} case(s)"
+               + (f", total ${self.total_charge:,.2f}" if self.format in BILLING_FORMATS else "")]
+        if self.interchange_control is not None:
+            out.append(f"interchange control {self.interchange_control:09d}, group control {self.group_control}")
+        if self.validation is not None:
+            out.append(self.validation.summary())
+        if self.held:
+            out.append(f"{len(self.held)} case(s) not included:")
+            out.extend(describe_held(self.held))
+        return "\n".join(out)
+
+
+def settings_problems(settings: PracticeSettings) -> list[str]:
+    """Everything in the practice settings a claim cannot carry."""
+    out = [msg for _, msg in settings.problems()]
+    from workstation.export.x12_837p import clean
+
+    for label, value in (("submitter id", settings.submitter_id), ("receiver id", settings.receiver_id)):
+        v = clean(value)
+        if v and not 2 <= len(v) <= 15:
+            out.append(f"{label} must be 2-15 characters (it goes in ISA06/ISA08 and GS02/GS03)")
+    for i, p in enumerate(settings.payers, 1):
+        if not (p.payer_id or "").strip():
+            out.append(f"payer {i} ({p.name or 'no name'}) has no payer id")
+        if not (p.name or "").strip():
+            out.append(f"payer {p.payer_id or i} has no name")
+    return out
+
+
+def _x12_problem(claim: Claim) -> str:
+    """Why the 837P writer cannot write this claim, or ""."""
+    try:
+        x12_837p._claim_segments(x12_837p._Segments(), claim, 2)
+    except (x12_837p.X12DataError, ValueError) as exc:
+        return str(exc).removeprefix(f"claim {claim.claim_id}: ")
+    return ""
+
+
+def _skip(fmt: str, case: Case, work: CaseWork, again: bool) -> tuple[str, str]:
+    """(kind, reason) when a case is not for this export at all, else ("", "")."""
+    if fmt in CLAIM_FORMATS and case.coverage.self_pay:
+        return "self-pay", "self-pay: no payer to claim from (use --format statement)"
+    if fmt == "statement" and not case.coverage.self_pay:
+        return "insured", "has a payer: bill by claim (--format 837p or cms1500), not a patient statement"
+    if work.export_batch and not again and fmt in BILLING_FORMATS:
+        return "exported", f"already exported in batch {work.export_batch}: export again only with --again"
+    return "", ""
+
+
+def _reasons(fmt: str, case: Case, work: CaseWork, claim: Claim, again: bool,
+             settings: PracticeSettings, today: str | None) -> tuple[list[str], int]:
+    reasons: list[str] = []
+    if work.status not in EXPORTABLE_STATUSES:
+        reasons.append(f"status is {work.status}: finish coding and mark it coded")
+    if fmt in ("csv", "jsonl"):
+        return reasons, 0
+    if work.open_queries:
+        reasons.append(f"{len(work.open_queries)} open provider query(ies)")
+    edits = scrub(case, work, claim, settings, today=today)
+    for e in edits:
+        if e.severity == "error" and not (work.open_queries and e.edit_id.startswith("query")):
+            reasons.append(f"{e.edit_id} ({e.target}): {e.message}")
+    if fmt == "837p" and not reasons:
+        problem = _x12_problem(claim)
+        if problem:
+            reasons.append(f"837P: {problem}")
+    warnings = sum(1 for e in edits if e.severity == "warning")
+    return reasons, warnings
+
+
+def plan_export(store: Any, fmt: str, case_ids: list[str] | None = None, again: bool = False,
+                settings: PracticeSettings | None = None, today: str | None = None) -> Plan:
+    """Which cases would go out in `fmt`, which are held back and why. Writes nothing."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    settings = settings or PracticeSettings.from_store(store)
+    plan = Plan(fmt)
+    if fmt in CLAIM_FORMATS:
+        plan.settings_problems = settings_problems(settings)
+    known = store.case_ids()
+    if case_ids:
+        unknown = [c for c in case_ids if c not in set(known)]
+        if unknown:
+            raise ExportError(f"no such case in this session: {', '.join(unknown)}")
+        ids = list(dict.fromkeys(case_ids))
+    else:
+        ids = list(known)
+    for cid in ids:
+        case, work = store.case(cid), store.work(cid)
+        kind, why = _skip(fmt, case, work, again)
+        if kind:
+            plan.held.append(Held(cid, [why], "" if case_ids else kind))
+            continue
+        claim = build_claim(case, work, settings)
+        reasons, warnings = _reasons(fmt, case, work, claim, again, settings, today)
+        if reasons:
+            # Without --case, cases not yet coded are simply not part of the batch; listed anyway
+            # so the coder sees the whole worklist's state.
+            plan.held.append(Held(cid, reasons))
+        else:
+            plan.ready.append(Ready(case, work, claim, warnings))
+    return plan
+
+
+def _render(fmt: str, plan: Plan, settings: PracticeSettings, now: datetime) -> str:
+    if fmt == "cms1500":
+        from workstation.export.cms1500 import render_cms1500
+
+        pages = [render_cms1500(r.claim) for r in plan.ready]
+        return "\f\n".join(pages)  # a form feed between claims: one claim per printed page
+    if fmt == "statement":
+        from workstation.export.statement import render_statement
+
+        return "\f\n".join(render_statement(r.case, r.claim, settings, today=now.date().isoformat())
+                           for r in plan.ready)
+    from workstation.export import tabular
+
+    rows = [(r.case, r.work, r.claim) for r in plan.ready]
+    return tabular.to_csv(rows) if fmt == "csv" else tabular.to_jsonl(rows)
+
+
+def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None = None,
+               again: bool = False, settings: PracticeSettings | None = None,
+               now: datetime | None = None, today: str | None = None,
+               check_codes: bool = True, confirm: Callable[[Plan], bool] | None = None) -> ExportResult:
+    """Export the ready cases of a session to `out`. Raises ExportError (nothing written) when it cannot.
+
+    `confirm`, when given, sees the plan before anything is numbered or written (the UI's summary);
+    returning False cancels with ExportError("cancelled").
+    """
+    out = Path(out)
+    now = now or datetime.now()
+    settings = settings or PracticeSettings.from_store(store)
+    if fmt in CLAIM_FORMATS:
+        problems = settings_problems(settings)
+        if problems:
+            raise SettingsInvalid(problems)
+    plan = plan_export(store, fmt, case_ids, again, settings, today)
+    if not plan.ready:
+        raise NothingToExport(plan.held, fmt)
+    if fmt in BILLING_FORMATS and out.exists():
+        raise ExportError(f"{out} already exists: an earlier batch may be in it; choose a new file name")
+    if confirm is not None and not confirm(plan):
+        raise ExportError("export cancelled; nothing was written")
+
+    report: ValidationReport | None = None
+    isa = gs = None
+    if fmt == "837p":
+        isa = int(store.next_control_number("interchange"))
+        gs = int(store.next_control_number("group"))
+        batch = f"837P-{now:%Y%m%d}-{isa:09d}"
+        env = x12_837p.Envelope(settings.submitter_id, settings.receiver_id, isa, gs, now,
+                                usage=str(getattr(settings, "usage_indicator", "P") or "P"), reference=f"{isa:09d}")
+        try:
+            text = x12_837p.write_837p([r.claim for r in plan.ready], settings, env)
+        except x12_837p.X12DataError as exc:
+            raise ExportError(f"cannot write the 837P: {exc}; nothing was written") from None
+        report = validate_837p(text, check_codes=check_codes)
+        if not report.ok:
+            raise ValidationFailed(report)
+        data = text.encode("ascii")  # clean() folded everything to ASCII
+    else:
+        seq = int(store.next_control_number(f"batch-{fmt}"))
+        batch = f"{fmt.upper()}-{now:%Y%m%d}-{seq:06d}"
+        data = _render(fmt, plan, settings, now).encode("utf-8")
+
+    atomic_write_bytes(out, data, mode=0o600)
+    ids = [r.case.case_id for r in plan.ready]
+    if fmt in BILLING_FORMATS:
+        store.mark_exported(ids, batch, str(out))
+    return ExportResult(fmt, out, batch, ids, plan.held, plan.total_charge, report, isa, gs, len(data))
