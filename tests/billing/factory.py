@@ -23,7 +23,11 @@ def make_case(
     rendering_npi: str = RENDERING_NPI,
     accident: str = "",
     accident_state: str = "",
+    accident_date: str = "",
     zip_: str = "62701",
+    facility: str = "",
+    facility_address: Address | None = None,
+    facility_npi: str = "",
 ) -> Case:
     patient = Person("Testa", "Example", dob=dob, sex=sex, address=Address("1 Sample St", "", "Springfield", "IL", zip_))
     enc = Encounter(
@@ -31,7 +35,8 @@ def make_case(
         admit_date=dos if encounter_type == "inpatient" else "",
         discharge_date=dos if encounter_type == "inpatient" else "",
         rendering_provider=Provider("Doctor, Demo", rendering_npi, "207Q00000X"),
-        accident=accident, accident_state=accident_state,
+        accident=accident, accident_state=accident_state, accident_date=accident_date,
+        facility=facility, facility_address=facility_address or Address(), facility_npi=facility_npi,
     )
     cov = coverage if coverage is not None else Coverage("Commercial Health Plan (demo)", "DEMO00003", "MEM123", "GRP1", "CI")
     return Case("case-1", patient, enc, cov)

@@ -9,7 +9,7 @@ from tests.billing.factory import DOS, make_case, make_work
 
 
 def test_claim_from_coded_case():
-    case = make_case(accident="AA", accident_state="IL")
+    case = make_case(accident="AA", accident_state="IL", accident_date="2026-01-03")
     case.coverage.prior_authorization = "PA123"
     work = make_work(
         ["E11.22", "N18.30"],
@@ -30,7 +30,8 @@ def test_claim_from_coded_case():
     assert claim.total_charge == Decimal("152.50")
     assert l1.pointer_numbers() == [1, 2]
     assert claim.prior_authorization == "PA123"
-    assert (claim.accident.code, claim.accident.state) == ("AA", "IL")
+    assert (claim.accident.code, claim.accident.state, claim.accident.date) == ("AA", "IL", "2026-01-03")
+    assert claim.facility is None  # POS 11: the billing provider's office
     assert claim.frequency == "1"
     d = claim.to_dict()
     assert d["total_charge"] == "152.50" and d["lines"][1]["units"] == "4"
@@ -89,3 +90,28 @@ def test_total_is_the_sum_of_line_charges(items):
     claim = build_claim(make_case(), make_work(["I10"], lines))
     assert claim.total_charge == sum((Decimal(c) / 100 for c, _ in items), Decimal(0)).quantize(Decimal("0.01"))
     assert all(l.charge_source == "line" for l in claim.lines)
+
+
+def test_service_facility_only_away_from_the_office():
+    from workstation.cases.model import Address
+
+    hospital = Address("900 Example Drive", "", "Springfield", "IL", "627030900")
+    settings = PracticeSettings()
+    for pos in ("21", "22", "23", "24"):
+        case = make_case(encounter_type="emergency", pos=pos, facility="Example Community Hospital",
+                         facility_address=hospital, facility_npi="1508002106")
+        fac = build_claim(case, make_work(), settings).facility
+        assert fac is not None and (fac.name, fac.address, fac.npi) == (
+            "Example Community Hospital", hospital, "1508002106")
+    for pos in ("11", "02", "10"):
+        case = make_case(pos=pos, facility="Example Community Hospital", facility_address=hospital)
+        assert build_claim(case, make_work(), settings).facility is None
+    no_address = make_case(encounter_type="emergency", pos="23", facility="Example Community Hospital")
+    assert build_claim(no_address, make_work(), settings).facility is None
+    # The billing provider's own address is not a separate service facility.
+    own = make_case(encounter_type="outpatient_surgery", pos="22", facility="Us",
+                    facility_address=Address(**vars(settings.address)))
+    assert build_claim(own, make_work(), settings).facility is None
+    # No facility name: kept empty for the scrubber to report (NM103 is required), never guessed.
+    unnamed = make_case(encounter_type="emergency", pos="23", facility_address=hospital)
+    assert build_claim(unnamed, make_work(), settings).facility.name == ""

@@ -1,6 +1,6 @@
 """Required fields and formats, self-pay, open provider queries."""
 from workstation.billing.settings import PracticeSettings
-from workstation.cases.model import Coverage, Person
+from workstation.cases.model import Address, Coverage, Person
 
 from tests.billing.factory import ids, make_case, make_work, only, open_query, run
 
@@ -73,6 +73,54 @@ def test_auto_accident_needs_state():
     assert "field.accident_state" in ids(run(make_case(accident="AA")))
     assert "field.accident_state" not in ids(run(make_case(accident="AA", accident_state="IL")))
     assert "field.accident_state" not in ids(run(make_case(accident="EM")))
+
+
+def test_accident_needs_its_date():
+    for code in ("AA", "EM", "OA"):
+        [e] = only(run(make_case(accident=code, accident_state="IL")), "field.accident_date")
+        assert e.severity == "error" and e.blocks_export and "accident date" in e.message
+        assert e.target == "encounter.accident_date" and "DTP*439" in e.source
+        assert "field.accident_date" not in ids(run(make_case(accident=code, accident_state="IL",
+                                                              accident_date="2026-01-02")))
+    assert "field.accident_date" not in ids(run(make_case()))  # no accident, no date needed
+
+
+def test_accident_date_must_be_a_date_on_or_before_the_service():
+    def acc(when: str) -> list:
+        return only(run(make_case(accident="OA", accident_date=when)), "field.accident_date")
+
+    assert "not a valid date" in acc("2026-02-30")[0].message
+    assert "after the date of service" in acc("2026-01-06")[0].message  # DOS 2026-01-05
+    assert "before the patient's date of birth" in acc("1950-01-01")[0].message
+    assert acc("2026-01-05") == []  # same day is the usual ER case
+
+
+HOSPITAL = Address("900 Example Drive", "", "Springfield", "IL", "627030900")
+
+
+def test_service_facility_address_checked_when_it_goes_on_the_claim():
+    ok = make_case(encounter_type="emergency", pos="23", facility="Example Community Hospital",
+                   facility_address=HOSPITAL, facility_npi="1508002106")
+    assert not {i for i in ids(run(ok)) if i.startswith("field.facility")}
+    short_zip = make_case(encounter_type="emergency", pos="23", facility="Example Community Hospital",
+                          facility_address=Address("900 Example Drive", "", "Springfield", "IL", "62703"))
+    [e] = only(run(short_zip), "field.facility_zip")
+    assert e.severity == "error" and "9 digits" in e.message and "N403" in e.source
+    no_city = make_case(encounter_type="emergency", pos="23", facility="Example Community Hospital",
+                        facility_address=Address("900 Example Drive", "", "", "", "627030900"))
+    assert "field.facility_address" in ids(run(no_city))
+    unnamed = make_case(encounter_type="emergency", pos="23", facility_address=HOSPITAL)
+    assert "field.facility_name" in ids(run(unnamed))
+    # At the office there is no 2310C, so a partial facility address does not matter.
+    office = make_case(pos="11", facility="Clinic", facility_address=Address("1 Any St", "", "", "", "1"))
+    assert not {i for i in ids(run(office)) if i.startswith("field.facility")}
+
+
+def test_bad_facility_npi_is_a_warning_and_left_off():
+    case = make_case(encounter_type="emergency", pos="23", facility="Example Community Hospital",
+                     facility_address=HOSPITAL, facility_npi="1508002107")
+    [e] = only(run(case), "field.facility_npi")
+    assert e.severity == "warning" and "check digit" in e.message
 
 
 def test_place_of_service_in_cms_list():

@@ -310,3 +310,137 @@ def test_json_nulls_mean_not_given(tmp_path: Path) -> None:
     (case,) = r.cases
     assert case.coverage.relationship == "self" and case.patient.address.zip == "" and case.encounter.facility == ""
     assert case.case_id.startswith("JSON-") and case.source == "nulls.json"
+
+
+# ------------------------------------------------------------------ accident date and service facility
+
+def _ed_bundle(tmp_path: Path, *, location: bool = True, accident: dict | None = None) -> Path:
+    """The fixture bundle with the ED encounter at a Location (address, NPI) and a Claim with an accident."""
+    b = orjson.loads(BUNDLE.read_bytes())
+    ed_ref = "urn:uuid:7e0b1f00-2222-4c55-8d00-00000000a002"
+    loc_url = "urn:uuid:10c00000-0000-4000-8000-000000000001"
+    org_url = "urn:uuid:0c000000-0000-4000-8000-000000000001"
+    b["entry"].append({"fullUrl": org_url, "resource": {
+        "resourceType": "Organization", "id": "0c000000-0000-4000-8000-000000000001", "name": "Example Children's Hospital",
+        "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1508002106"}],
+        "address": [{"line": ["1 Org Plaza"], "city": "Columbus", "state": "Ohio", "postalCode": "43205"}]}})
+    if location:
+        b["entry"].append({"fullUrl": loc_url, "resource": {
+            "resourceType": "Location", "id": "10c00000-0000-4000-8000-000000000001", "name": "Emergency Department",
+            "address": {"line": ["700 Example Way", "Emergency entrance"], "city": "Columbus", "state": "OH",
+                        "postalCode": "43205-2664"},
+            "managingOrganization": {"reference": org_url}}})
+    for e in b["entry"]:
+        r = e["resource"]
+        if e.get("fullUrl") == ed_ref:
+            r["serviceProvider"] = {"reference": org_url}
+            if location:
+                r["location"] = [{"location": {"reference": loc_url}}]
+    b["entry"].append({"fullUrl": "urn:uuid:e0000000-0000-4000-8000-0000000000a2", "resource": {
+        "resourceType": "Claim", "id": "e0000000-0000-4000-8000-0000000000a2", "status": "active",
+        "patient": {"reference": "urn:uuid:5c3a9d2e-1111-4a6b-9c1d-0a1b2c3d4e01"},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "Lakeshore Health Plan"}}],
+        "accident": accident if accident is not None else {
+            "date": "2026-03-21", "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                                                       "code": "SPT"}]},
+            "locationAddress": {"state": "Ohio"}},
+        "item": [{"sequence": 1, "encounter": [{"reference": ed_ref}]}]}})
+    f = tmp_path / "ed.json"
+    f.write_bytes(orjson.dumps(b))
+    return f
+
+
+def test_fhir_facility_from_the_location_and_accident_from_the_claim(tmp_path: Path) -> None:
+    r = import_paths([_ed_bundle(tmp_path)])
+    assert not r.errors
+    office, ed, _ = r.cases
+    e = ed.encounter
+    assert e.facility == "Example Children's Hospital"
+    a = e.facility_address
+    assert (a.line1, a.line2, a.city, a.state, a.zip) == ("700 Example Way", "Emergency entrance", "Columbus", "OH",
+                                                          "432052664")
+    assert e.facility_npi == "1508002106"  # the managing organization's NPI
+    assert (e.accident, e.accident_date, e.accident_state) == ("OA", "2026-03-21", "OH")  # sports: other accident
+    assert office.encounter.accident == "" and office.encounter.facility_address.line1 == ""
+    assert not any("Location" in m for m in msgs(r, "info"))  # read, not ignored
+    assert_no_patient_details(r)
+
+
+def test_fhir_facility_falls_back_to_the_organization_and_mva_is_auto(tmp_path: Path) -> None:
+    acc = {"date": "2026-03-20T23:10:00-04:00", "type": {"coding": [{"code": "MVA"}]}}
+    ed = import_paths([_ed_bundle(tmp_path, location=False, accident=acc)]).cases[1].encounter
+    assert (ed.facility_address.line1, ed.facility_address.zip, ed.facility_npi) == ("1 Org Plaza", "43205", "1508002106")
+    assert (ed.accident, ed.accident_date, ed.accident_state) == ("AA", "2026-03-20", "")
+
+
+def test_text_note_accident_and_facility_header(tmp_path: Path) -> None:
+    f = tmp_path / "n.txt"
+    f.write_text("Patient: Example, Rosa\nDOB: 1980-01-02\nDate of service: 2026-04-03\nEncounter: ED\n"
+                 "Payer: Lakeshore Health Plan\nMember ID: LHP1\nFacility: Example Community Hospital\n"
+                 "Facility address: 900 Example Drive, Springfield, IL 62703-0900\nFacility NPI: 1508002106\n"
+                 "Accident: auto\nAccident date: 04/02/2026\nAccident state: il\n---\nRear-ended at a light.\n")
+    r = import_paths([f])
+    assert not r.errors and not r.warnings
+    e = r.cases[0].encounter
+    assert (e.facility_address.line1, e.facility_address.city, e.facility_address.state, e.facility_address.zip) == (
+        "900 Example Drive", "Springfield", "IL", "627030900")
+    assert (e.facility_npi, e.accident, e.accident_date, e.accident_state) == ("1508002106", "AA", "2026-04-02", "IL")
+
+
+def test_text_note_bad_accident_and_facility_lines_are_warnings(tmp_path: Path) -> None:
+    f = tmp_path / "n.txt"
+    f.write_text("Patient: Example, Rosa\nDate of service: 2026-04-03\nPayer: X\n"
+                 "Facility address: somewhere downtown\nFacility NPI: 12345\nAccident: meteor\n"
+                 "Accident date: yesterday\n---\nNote.\n")
+    r = import_paths([f])
+    assert len(r.cases) == 1
+    warned = " ".join(m.text for m in r.warnings)
+    for part in ("facility address must read", "facility NPI must be 10 digits", "accident must be auto",
+                 "unreadable accident date"):
+        assert part in warned
+    e = r.cases[0].encounter
+    assert (e.facility_address.line1, e.facility_npi, e.accident, e.accident_date) == ("", "", "", "")
+    assert "downtown" not in warned  # the value itself is never echoed
+
+
+def test_json_accident_and_facility_fields(tmp_path: Path) -> None:
+    case = demo_cases()[0].to_dict()
+    case.pop("source_key")
+    enc = case["encounter"]
+    enc.update(place_of_service="22", accident="EM", accident_date="2026-01-10", facility_npi="1508002106",
+               facility_address={"line1": "900 Example Drive", "city": "Springfield", "state": "IL", "zip": "627030900"})
+    f = tmp_path / "c.json"
+    f.write_bytes(orjson.dumps(case))
+    r = import_paths([f])
+    assert not r.errors and not r.warnings
+    e = r.cases[0].encounter
+    assert (e.accident_date, e.facility_npi, e.facility_address.zip, e.facility_address.line2) == (
+        "2026-01-10", "1508002106", "627030900", "")
+    # wrong forms are named by field
+    enc.update(accident_date="2026-02-30", facility_npi="15080", facility_address={"zip": "1234", "state": "Ohio"})
+    errs = validate(case)
+    for field in ("case.encounter.accident_date: not a calendar date", "case.encounter.facility_npi",
+                  "case.encounter.facility_address.zip", "case.encounter.facility_address.state"):
+        assert any(e.startswith(field) for e in errs), (field, errs)
+
+
+def test_json_warns_about_an_accident_without_its_date_and_a_bad_facility_npi(tmp_path: Path) -> None:
+    case = demo_cases()[0].to_dict()
+    case.pop("source_key")
+    case["encounter"].update(accident="OA", facility_npi="1508002107")
+    f = tmp_path / "c.json"
+    f.write_bytes(orjson.dumps(case))
+    warned = [m.text for m in import_paths([f]).warnings]
+    assert any("without the accident date" in w for w in warned)
+    assert any(w.startswith("service facility") and "check digit" in w for w in warned)
+
+
+def test_demo_accidents_have_dates_and_hospital_cases_a_facility() -> None:
+    for c in demo_cases():
+        e = c.encounter
+        if e.accident:
+            assert e.accident_date and e.accident_date <= e.date_of_service, c.case_id
+        if e.place_of_service in ("21", "22", "23", "24"):
+            a = e.facility_address
+            assert a.line1 and a.city and a.state and len(a.zip) == 9, c.case_id
+            assert len(e.facility_npi) == 10, c.case_id

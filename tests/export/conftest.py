@@ -26,14 +26,18 @@ def person(first: str = "Ann", last: str = "Example", dob: str = "1961-04-12", s
 def make_case(case_id: str = "DEMO-0001", *, patient: Person | None = None, subscriber: Person | None = None,
               relationship: str = "self", self_pay: bool = False, member_id: str = "1EG4TE5MK73",
               payer_id: str = "DEMO00001", payer_name: str = "Medicare Part B (demo)", plan: str = "MB",
-              dos: str = "2026-03-04", accident: str = "", accident_state: str = "", prior_auth: str = "",
-              rendering: Provider | None = None) -> Case:
+              dos: str = "2026-03-04", accident: str = "", accident_state: str = "", accident_date: str = "",
+              prior_auth: str = "", rendering: Provider | None = None, encounter_type: str = "office",
+              pos: str = "11", facility: str = "", facility_address: Address | None = None,
+              facility_npi: str = "") -> Case:
     cov = Coverage(
         payer_name="" if self_pay else payer_name, payer_id="" if self_pay else payer_id,
         member_id="" if self_pay else member_id, plan_type="" if self_pay else plan,
         relationship=relationship, subscriber=subscriber, self_pay=self_pay, prior_authorization=prior_auth,
     )
-    enc = Encounter("office", dos, "11", accident=accident, accident_state=accident_state,
+    enc = Encounter(encounter_type, dos, pos, accident=accident, accident_state=accident_state,
+                    accident_date=accident_date, facility=facility, facility_address=facility_address or Address(),
+                    facility_npi=facility_npi,
                     rendering_provider=rendering or Provider("Rivera, Dana", "1234567893", "207Q00000X"))
     return Case(case_id, patient or person(), enc, cov, source="test", source_key=f"test:{case_id}")
 
@@ -57,6 +61,12 @@ def fixed_settings() -> PracticeSettings:
         submitter_id="DEMOSUBMIT01", submitter_name="Maple Grove Family Medicine", submitter_contact="Billing Office",
         submitter_phone="2175550100", receiver_id="DEMORECEIVER", receiver_name="Demo Clearinghouse",
     )
+
+
+# A synthetic outpatient hospital (the NPI only satisfies the check digit).
+HOSPITAL = "Example Community Hospital"
+HOSPITAL_ADDRESS = Address("900 Example Drive", "", "Springfield", "IL", "627030900")
+HOSPITAL_NPI = "1508002106"
 
 
 def make_claim(**kw) -> Claim:

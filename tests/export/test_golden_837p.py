@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.export.conftest import envelope, fixed_settings, make_claim, person
+from tests.export.conftest import (
+    HOSPITAL, HOSPITAL_ADDRESS, HOSPITAL_NPI, envelope, fixed_settings, make_claim, person,
+)
 from workstation.cases.model import Provider
 from workstation.export.validate_837p import validate_837p
 from workstation.export.x12_837p import write_837p
@@ -21,9 +23,10 @@ def golden_claims():
         make_claim(case_id="DEMO-0002", patient=person("Maria", "O'Brien-Nuñez", "1990-01-15", "F"),
                    subscriber=person("Robert", "Smith*Jones", "1958-09-30", "M"), relationship="spouse",
                    payer_id="DEMO00003", payer_name="Commercial Health Plan (demo)", plan="CI",
-                   member_id="XKJ-884421", prior_auth="PA20260301"),
+                   member_id="XKJ-884421", prior_auth="PA20260301", encounter_type="outpatient_surgery", pos="22",
+                   facility=HOSPITAL, facility_address=HOSPITAL_ADDRESS, facility_npi=HOSPITAL_NPI),
         make_claim(case_id="DEMO-0003", patient=person("Ann~Marie", "Zoë", "1972-11-30", "F", line1="9 Elm St: Unit ^4"),
-                   accident="AA", accident_state="IL", payer_id="DEMO00002", payer_name="State Medicaid (demo)",
+                   accident="AA", accident_state="IL", accident_date="2026-03-01", payer_id="DEMO00002", payer_name="State Medicaid (demo)",
                    plan="MC", member_id="MCD55501", rendering=Provider("", "", "")),
     ]
 

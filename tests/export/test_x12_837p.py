@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.export.conftest import envelope, make_claim, person
+from tests.export.conftest import HOSPITAL, HOSPITAL_ADDRESS, HOSPITAL_NPI, envelope, make_claim, person
+from workstation.cases.model import Address
 from workstation.billing.settings import PracticeSettings
 from workstation.export.x12_837p import DELIMITERS, X12DataError, clean, write_837p
 
@@ -92,11 +93,98 @@ def test_claim_hi_lines_and_dates():
 
 
 def test_accident_and_prior_authorization():
-    claim = make_claim(accident="AA", accident_state="il", prior_auth="AUTH-7781")
+    claim = make_claim(accident="AA", accident_state="il", accident_date="2026-03-01", prior_auth="AUTH-7781")
     segs = segments(write_837p([claim], PracticeSettings(), envelope()))
     clm = next(s for s in segs if s[0] == "CLM")
     assert clm[11] == "AA:::IL"
     assert ["REF", "G1", "AUTH-7781"] in segs
+    # DTP*439 right after CLM (before REF), the only 2300 date on an office claim
+    i = segs.index(clm)
+    assert segs[i + 1] == ["DTP", "439", "D8", "20260301"]
+
+
+@pytest.mark.parametrize("code", ["AA", "OA", "EM"])
+def test_accident_date_written_for_every_accident_code(code):
+    claim = make_claim(accident=code, accident_state="OH", accident_date="2026-02-27")
+    segs = segments(write_837p([claim], PracticeSettings(), envelope()))
+    assert segs.count(["DTP", "439", "D8", "20260227"]) == 1
+    assert next(s for s in segs if s[0] == "CLM")[11] == ("AA:::OH" if code == "AA" else code)
+
+
+def test_no_accident_no_accident_date():
+    claim = make_claim(accident_date="2026-02-27")  # a date alone says nothing: no CLM11, no DTP*439
+    segs = segments(write_837p([claim], PracticeSettings(), envelope()))
+    assert not any(s[:2] == ["DTP", "439"] for s in segs)
+    assert len(next(s for s in segs if s[0] == "CLM")) == 10
+
+
+@pytest.mark.parametrize("code", ["AA", "OA"])
+def test_accident_without_date_is_refused_where_the_tr3_requires_it(code):
+    with pytest.raises(X12DataError, match="accident date"):
+        write_837p([make_claim(accident=code, accident_state="OH")], PracticeSettings(), envelope())
+
+
+def test_employment_without_date_is_written_without_dtp439():
+    segs = segments(write_837p([make_claim(accident="EM")], PracticeSettings(), envelope()))
+    assert not any(s[:2] == ["DTP", "439"] for s in segs)
+
+
+def test_accident_date_comes_before_admission_date():
+    claim = make_claim(accident="OA", accident_date="2026-02-28", encounter_type="inpatient", pos="21")
+    claim.admit_date = "2026-03-01"
+    segs = segments(write_837p([claim], PracticeSettings(), envelope()))
+    dtps = [s[1] for s in segs if s[0] == "DTP"]
+    assert dtps[:2] == ["439", "435"]
+
+
+def _facility_claim(pos="23", npi=HOSPITAL_NPI, address=HOSPITAL_ADDRESS):
+    return make_claim(encounter_type="emergency", pos=pos, facility=HOSPITAL, facility_address=address,
+                      facility_npi=npi)
+
+
+def test_service_facility_2310c_after_rendering_provider():
+    segs = segments(write_837p([_facility_claim()], PracticeSettings(), envelope()))
+    i = segs.index(["NM1", "77", "2", "EXAMPLE COMMUNITY HOSPITAL", "", "", "", "", "XX", HOSPITAL_NPI])
+    assert segs[i - 2][:2] == ["NM1", "82"] and segs[i - 1][0] == "PRV"  # 2310B, then 2310C
+    assert segs[i + 1] == ["N3", "900 EXAMPLE DRIVE"]
+    assert segs[i + 2] == ["N4", "SPRINGFIELD", "IL", "627030900"]
+    assert segs[i + 3] == ["LX", "1"]
+    assert next(s for s in segs if s[0] == "CLM")[5] == "23:B:1"
+
+
+@pytest.mark.parametrize("npi", ["", "1508002107"])  # none, or a bad check digit: NM1 without NM108/NM109
+def test_service_facility_npi_only_when_valid(npi):
+    segs = segments(write_837p([_facility_claim(npi=npi)], PracticeSettings(), envelope()))
+    assert ["NM1", "77", "2", "EXAMPLE COMMUNITY HOSPITAL"] in segs
+
+
+@pytest.mark.parametrize("pos", ["11", "10", "02"])
+def test_no_service_facility_at_the_office_or_by_telehealth(pos):
+    segs = segments(write_837p([_facility_claim(pos=pos)], PracticeSettings(), envelope()))
+    assert not any(s[:2] == ["NM1", "77"] for s in segs)
+
+
+def test_no_service_facility_without_an_address():
+    segs = segments(write_837p([_facility_claim(address=Address())], PracticeSettings(), envelope()))
+    assert not any(s[:2] == ["NM1", "77"] for s in segs)
+
+
+def test_service_facility_needs_nine_digit_zip():
+    claim = _facility_claim(address=Address("900 Example Drive", "", "Springfield", "IL", "62703"))
+    with pytest.raises(X12DataError, match="service facility ZIP must be 9 digits"):
+        write_837p([claim], PracticeSettings(), envelope())
+
+
+def test_facility_claims_validate_with_pyx12():
+    from workstation.export.validate_837p import validate_837p
+
+    claims = [_facility_claim(), _facility_claim(npi=""),
+              make_claim(case_id="ACC-1", accident="OA", accident_date="2026-03-01", encounter_type="emergency",
+                         pos="23", facility=HOSPITAL, facility_address=HOSPITAL_ADDRESS)]
+    claims[1].claim_id = "FAC-2"
+    report = validate_837p(write_837p(claims, PracticeSettings(), envelope()))
+    assert report.ok, report.summary()
+    assert report.claims == 3
 
 
 @pytest.mark.parametrize("last", ["O'Brien", "Smith*Jones", "Ann~Marie", "Col:on", "Rep^eat", "Zoë Ñúñez",

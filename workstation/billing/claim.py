@@ -87,6 +87,16 @@ class BillingProvider:
 class Accident:
     code: str  # AA auto, EM employment, OA other
     state: str = ""  # required by X12 for an auto accident
+    date: str = ""  # YYYY-MM-DD: 837P DTP*439, CMS-1500 boxes 14 (qualifier 431) and 15 (qualifier 439)
+
+
+@dataclass
+class ServiceFacility:
+    """Where the care was given when that is not the billing provider's office (837P 2310C, box 32)."""
+
+    name: str
+    address: Address
+    npi: str = ""  # as entered; the writer sends it only when the check digit is valid
 
 
 @dataclass
@@ -125,7 +135,7 @@ class Claim:
     filing_indicator: str  # SBR09: MB, MC, CI ...
     billing_provider: BillingProvider
     rendering_provider: Provider | None
-    service_facility: str
+    service_facility: str  # the facility's name as the case gives it (may be the practice itself)
     date_of_service: str
     place_of_service: str
     diagnoses: list[ClaimDiagnosis]
@@ -133,6 +143,7 @@ class Claim:
     total_charge: Decimal
     prior_authorization: str = ""
     accident: Accident | None = None
+    facility: ServiceFacility | None = None  # set when the place of service needs a 2310C loop
     frequency: str = "1"  # CLM05-3: 1 original claim
     self_pay: bool = False
     encounter_type: str = ""
@@ -156,6 +167,30 @@ class Claim:
             out["units"] = format_units(line.units)
             out["charge"] = None if line.charge is None else str(line.charge)
         return d
+
+
+# Places of service at the billing provider's own location: no separate service facility.
+# (02/10 telehealth: the patient is elsewhere; 12 home: the patient's own address is on the claim.)
+OFFICE_POS = frozenset({"11", "02", "10", "12"})
+
+
+def service_facility_for(case: Case, settings: PracticeSettings) -> ServiceFacility | None:
+    """The 2310C service facility: when the place of service is not the billing provider's office
+    (inpatient 21, outpatient hospital 22, emergency room 23, surgery center 24 ...), a facility
+    address is known, and it is not the billing provider's own address."""
+    enc = case.encounter
+    addr = enc.facility_address
+    if enc.place_of_service in OFFICE_POS or addr is None or not addr.line1.strip():
+        return None
+    mine = settings.address
+
+    def key(a: Address) -> tuple[str, ...]:
+        return tuple(" ".join(x.split()).casefold() for x in (a.line1, a.line2, a.city, a.state, a.zip[:5]))
+
+    if key(addr) == key(mine):
+        return None
+    # No name is left empty (not guessed): the scrubber reports it, as NM103 is required.
+    return ServiceFacility(enc.facility.strip(), addr, enc.facility_npi.strip())
 
 
 def format_units(units: Decimal) -> str:
@@ -220,7 +255,7 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
         )
     total = sum((l.charge for l in lines if l.charge is not None), Decimal("0.00")).quantize(Decimal("0.01"))
 
-    accident = Accident(enc.accident, enc.accident_state) if enc.accident else None
+    accident = Accident(enc.accident, enc.accident_state, enc.accident_date) if enc.accident else None
     return Claim(
         claim_id=case.case_id,
         patient=case.patient,
@@ -242,6 +277,7 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
         total_charge=total,
         prior_authorization=cov.prior_authorization,
         accident=accident,
+        facility=service_facility_for(case, settings),
         frequency="1",
         self_pay=cov.self_pay,
         encounter_type=enc.type,

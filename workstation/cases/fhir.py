@@ -1,8 +1,9 @@
 """FHIR R4 bundles (as Synthea and EHR exports write them) -> one case per Encounter.
 
 Read: Patient, Encounter, Condition, Procedure, Coverage, DocumentReference (base64 text/plain
-attachments), Claim (for the payer when there is no Coverage), Practitioner, Organization,
-RelatedPerson (a subscriber). Everything else (Observation, Immunization, ExplanationOfBenefit,
+attachments), Claim (for the payer when there is no Coverage, and the accident: Claim.accident
+date, type and state), Practitioner, Organization and Location (the service facility's name,
+address and NPI), RelatedPerson (a subscriber). Everything else (Observation, Immunization, ExplanationOfBenefit,
 ...) is counted and reported once per file as ignored.
 
 An encounter's conditions and procedures become *documentation* ("documented problems"), never
@@ -24,7 +25,7 @@ from workstation.cases.model import Address, Case, Coverage, Document, Encounter
 
 READ_TYPES = {
     "Patient", "Encounter", "Condition", "Procedure", "Coverage", "DocumentReference", "Claim",
-    "Practitioner", "Organization", "RelatedPerson",
+    "Practitioner", "Organization", "RelatedPerson", "Location",
 }
 
 # Encounter.class code (v3 ActCode) -> (case encounter type, place of service)
@@ -41,6 +42,9 @@ CLASS_MAP: dict[str, tuple[str, str]] = {
 }
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+
+# Claim.accident.type (v3 ActIncidentCode) -> X12 related-causes code (CLM11, CMS-1500 box 10)
+ACCIDENT_TYPES = {"MVA": "AA", "WPA": "EM", "SCHOOL": "OA", "SPT": "OA"}
 
 US_STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
@@ -163,11 +167,6 @@ def person_from(res: dict[str, Any]) -> Person | None:
     if not last:
         return None
     sex = {"male": "M", "female": "F"}.get(_s(res.get("gender")), "U")
-    addr = next(iter(_dicts(res.get("address"))), {})
-    lines = [l for l in (_s(x) for x in _l(addr.get("line"))) if l]
-    state = _s(addr.get("state")).strip()
-    state = US_STATES.get(state.casefold(), state.upper() if len(state) == 2 else state)
-    zip_code = re.sub(r"\D", "", _s(addr.get("postalCode")))
     phone = next((_s(t.get("value")) for t in _dicts(res.get("telecom")) if t.get("system") == "phone"), "")
     return Person(
         first=given[0] if given else "",
@@ -175,15 +174,67 @@ def person_from(res: dict[str, Any]) -> Person | None:
         middle=" ".join(given[1:]),
         dob=fhir_date(res.get("birthDate")),
         sex=sex,
-        address=Address(
-            line1=lines[0] if lines else "",
-            line2=", ".join(lines[1:]),
-            city=_s(addr.get("city")),
-            state=state,
-            zip=zip_code if len(zip_code) in (5, 9) else "",
-        ),
+        address=address_from(next(iter(_dicts(res.get("address"))), {})),
         phone=phone,
     )
+
+
+def state_code(text: Any) -> str:
+    state = _s(text).strip()
+    return US_STATES.get(state.casefold(), state.upper() if len(state) == 2 else state)
+
+
+def address_from(addr: Any) -> Address:
+    """A FHIR Address as the case's Address (state as a 2-letter code; ZIP digits, 5 or 9)."""
+    addr = _d(addr)
+    lines = [l for l in (_s(x) for x in _l(addr.get("line"))) if l]
+    zip_code = re.sub(r"[^0-9]", "", _s(addr.get("postalCode")))
+    return Address(
+        line1=lines[0] if lines else "",
+        line2=", ".join(lines[1:]),
+        city=_s(addr.get("city")),
+        state=state_code(addr.get("state")),
+        zip=zip_code if len(zip_code) in (5, 9) else "",
+    )
+
+
+def _npi_of(res: dict[str, Any] | None) -> str:
+    return next((_s(i.get("value")) for i in _dicts(_d(res).get("identifier")) if i.get("system") == NPI_SYSTEM), "")
+
+
+def facility_from(enc: dict[str, Any], index: Index) -> tuple[str, Address, str]:
+    """(name, address, NPI) of where the encounter happened: its Location, else its serviceProvider."""
+    org_obj = _d(enc.get("serviceProvider"))
+    org = index.get(_ref(org_obj))
+    location = None
+    for loc in _dicts(enc.get("location")):
+        res = index.get(_ref(loc.get("location")))
+        if res is not None and res.get("resourceType") == "Location":
+            location = res
+            break
+    name = _s(_d(org).get("name")) or _s(org_obj.get("display")) or _s(_d(location).get("name"))
+    address = address_from(_d(location).get("address")) if location else Address()
+    if not address.line1 and org is not None:
+        address = address_from(next(iter(_dicts(org.get("address"))), {}))
+    managing = index.get(_ref(_d(location).get("managingOrganization"))) if location else None
+    npi = _npi_of(location) or _npi_of(org) or _npi_of(managing)
+    return name, address, npi
+
+
+def accident_from(claims: list[dict[str, Any]], index: Index) -> tuple[str, str, str]:
+    """(code, date, state) from the first Claim.accident of the encounter's claims, or blanks."""
+    for claim in claims:
+        acc = _d(claim.get("accident"))
+        if not acc:
+            continue
+        codes = [_s(c.get("code")).upper() for c in _dicts(_d(acc.get("type")).get("coding"))]
+        code = next((ACCIDENT_TYPES[c] for c in codes if c in ACCIDENT_TYPES), "OA")
+        addr = acc.get("locationAddress")
+        if addr is None:
+            addr = _d(index.get(_ref(acc.get("locationReference")))).get("address")
+        state = state_code(_d(addr).get("state"))
+        return code, fhir_date(acc.get("date")), state if re.fullmatch(r"[A-Z]{2}", state) else ""
+    return "", "", ""
 
 
 def provider_from(obj: Any, index: Index) -> Provider:
@@ -346,8 +397,8 @@ def _case(
         if "Practitioner" in _ref(part.get("individual")):
             rendering = provider_from(part["individual"], index)
             break
-    facility_obj = _d(enc.get("serviceProvider"))
-    facility = _s(_d(index.get(_ref(facility_obj))).get("name")) or _s(facility_obj.get("display"))
+    facility, facility_address, facility_npi = facility_from(enc, index)
+    accident, accident_date, accident_state = accident_from(linked["Claim"], index)
     encounter = Encounter(
         type=kind,
         date_of_service=dos,
@@ -356,6 +407,11 @@ def _case(
         discharge_date=end if kind == "inpatient" else "",
         rendering_provider=rendering,
         facility=facility,
+        facility_address=facility_address,
+        facility_npi=facility_npi,
+        accident=accident,
+        accident_state=accident_state,
+        accident_date=accident_date,
     )
     coverage = _coverage(patient_res, dos, linked["Claim"], coverages, index, rec, msgs)
     documents = _documents(enc, rec, encounter, linked, index, msgs)

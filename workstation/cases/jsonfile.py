@@ -197,3 +197,9 @@ def _warn(case: Case, label: str, msgs: Messages) -> None:
     e = case.encounter
     if e.type == "inpatient" and e.admit_date and e.discharge_date and e.discharge_date < e.admit_date:
         msgs.warning(label, "discharge date is before the admit date")
+    if e.facility_npi and npi_problem(e.facility_npi):
+        msgs.warning(label, f"service facility {npi_problem(e.facility_npi)}")
+    if e.accident and not e.accident_date:
+        msgs.warning(label, "an accident is indicated without the accident date (a claim needs it)")
+    if e.accident_date and e.accident_date > e.date_of_service:
+        msgs.warning(label, "the accident date is after the date of service")

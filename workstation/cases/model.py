@@ -62,9 +62,14 @@ class Encounter:
     admit_date: str = ""
     discharge_date: str = ""
     rendering_provider: Provider = field(default_factory=Provider)
-    facility: str = ""
+    facility: str = ""  # where the care was given (name)
+    # The service facility's address and NPI: the claim's 2310C loop / CMS-1500 box 32 when the
+    # care was not given at the billing provider's office (hospital, ER, surgery center).
+    facility_address: Address = field(default_factory=Address)
+    facility_npi: str = ""
     accident: str = ""  # "", "AA" auto, "EM" employment, "OA" other accident
-    accident_state: str = ""
+    accident_state: str = ""  # where an auto accident happened (2-letter code)
+    accident_date: str = ""  # YYYY-MM-DD: 837P DTP*439, CMS-1500 boxes 14 and 15
 
 
 @dataclass
@@ -105,6 +110,7 @@ def _build(cls: type, data: Any) -> Any:
     hints = {f.name: f for f in fields(cls)}
     nested = {
         "address": Address,
+        "facility_address": Address,
         "patient": Person,
         "subscriber": Person,
         "encounter": Encounter,

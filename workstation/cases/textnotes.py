@@ -12,7 +12,9 @@
 
 Header keys are case-insensitive; only Patient and Date of service are required. Optional:
 Title, Provider, NPI, Place of service, Payer ID, Group, Plan type, Relationship, Self-pay,
-Admit date, Discharge date, Facility. Dates may be YYYY-MM-DD or MM/DD/YYYY.
+Admit date, Discharge date, Facility, Facility address ("street, city, ST 12345-6789"),
+Facility NPI, Accident (auto, employment or other; or AA, EM, OA), Accident date, Accident state.
+Dates may be YYYY-MM-DD or MM/DD/YYYY.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import re
 from pathlib import Path
 
 from workstation.cases.intake import Messages, source_key
-from workstation.cases.model import ENCOUNTER_TYPES, Case, Coverage, Document, Encounter, Person, Provider
+from workstation.cases.model import ENCOUNTER_TYPES, Address, Case, Coverage, Document, Encounter, Person, Provider
 
 SEPARATOR = re.compile(r"^-{3,}\s*$")
 
@@ -46,7 +48,17 @@ KEYS = {
     "patient", "dob", "date of birth", "sex", "date of service", "dos", "encounter", "payer", "payer id",
     "member id", "group", "group number", "plan type", "relationship", "self-pay", "self pay", "title",
     "provider", "npi", "place of service", "pos", "admit date", "discharge date", "facility",
+    "facility address", "facility npi", "accident", "accident date", "accident state",
 }
+
+# Words for the accident indicator (CMS-1500 box 10, 837P CLM11) -> the X12 related-causes code
+ACCIDENT_WORDS = {
+    "aa": "AA", "auto": "AA", "auto accident": "AA", "motor vehicle": "AA", "mva": "AA", "mvc": "AA",
+    "em": "EM", "employment": "EM", "work": "EM", "work injury": "EM", "workers comp": "EM",
+    "workers' compensation": "EM", "oa": "OA", "other": "OA", "other accident": "OA",
+    "no": "", "none": "", "": "",
+}
+_STATE_ZIP = re.compile(r"^([A-Za-z]{2})\s+(\d{5})(?:-?(\d{4}))?$")
 
 
 def parse_date(text: str) -> str | None:
@@ -57,6 +69,20 @@ def parse_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def parse_address(text: str) -> Address | None:
+    """'street[, line 2], city, ST 12345[-6789]' -> Address, or None when it does not have that form."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) < 3:
+        return None
+    m = _STATE_ZIP.match(parts[-1])
+    if m is None:
+        return None
+    return Address(
+        line1=parts[0], line2=", ".join(parts[1:-2]), city=parts[-2],
+        state=m.group(1).upper(), zip=m.group(2) + (m.group(3) or ""),
+    )
 
 
 def split_header(text: str) -> tuple[dict[str, str], str, list[str]] | None:
@@ -96,6 +122,42 @@ def parse_name(text: str) -> Person | None:
     if not first or not last:
         return None
     return Person(first=first, last=last, middle=middle)
+
+
+def _facility_and_accident(h: dict[str, str], enc: Encounter, msgs: Messages) -> None:
+    """The optional Facility address / NPI and Accident / date / state header lines."""
+    if h.get("facility address"):
+        addr = parse_address(h["facility address"])
+        if addr is None:
+            msgs.warning("header", "facility address must read 'street, city, ST 12345-6789'; left empty")
+        else:
+            enc.facility_address = addr
+    npi = re.sub(r"[^0-9]", "", h.get("facility npi", ""))
+    if h.get("facility npi"):
+        if len(npi) != 10:
+            msgs.warning("header", "facility NPI must be 10 digits; left empty")
+        else:
+            enc.facility_npi = npi
+    word = " ".join(h.get("accident", "").split()).casefold()
+    if word not in ACCIDENT_WORDS:
+        msgs.warning("header", "accident must be auto, employment or other (AA, EM, OA); ignored")
+        word = ""
+    enc.accident = ACCIDENT_WORDS[word]
+    if h.get("accident date"):
+        when = parse_date(h["accident date"])
+        if when is None:
+            msgs.warning("header", "unreadable accident date; left empty")
+        enc.accident_date = when or ""
+    state = h.get("accident state", "").strip().upper()
+    if state:
+        if re.fullmatch(r"[A-Z]{2}", state):
+            enc.accident_state = state
+        else:
+            msgs.warning("header", "accident state must be a 2-letter code; left empty")
+    if enc.accident_date and not enc.accident:
+        msgs.warning("header", "accident date given without 'Accident: auto, employment or other'")
+    elif enc.accident and not enc.accident_date:
+        msgs.warning("header", "an accident is indicated without the accident date (a claim needs it)")
 
 
 def parse_note(text: str, path: Path, msgs: Messages) -> list[Case]:
@@ -150,6 +212,7 @@ def parse_note(text: str, path: Path, msgs: Messages) -> list[Case]:
                 msgs.warning("header", f"unreadable {key}; left empty")
             setattr(enc, attr, value or "")
     enc.rendering_provider = Provider(name=h.get("provider", ""), npi=h.get("npi", ""))
+    _facility_and_accident(h, enc, msgs)
 
     self_pay = h.get("self-pay", h.get("self pay", "")).strip().casefold() in ("yes", "y", "true", "1")
     payer = h.get("payer", "")

@@ -1,9 +1,12 @@
 """The CMS-1500 (02/12) claim as printable text: the print export and the UI's claim preview.
 
 Box by box in the form's order and numbering (NUCC 1500 instructions): 1 insurance type,
-1a insured's id, 2-7 patient and insured, 11 group, 21 diagnoses A-L with ICD Ind 0 (no
+1a insured's id, 2-7 patient and insured, 10 condition related to (employment, auto accident with
+its state, other accident), 11 group, 14 date of current injury (qualifier 431, the accident date)
+and 15 other date (qualifier 439 accident), 18 hospitalisation, 21 diagnoses A-L with ICD Ind 0 (no
 decimal point, as the form wants), 23 prior authorisation, 24 service lines, 25 tax id,
-26 account number, 28 total charge, 31-33 providers. Plain text, no Textual.
+26 account number, 28 total charge, 31 rendering provider, 32 service facility (name, address,
+32a NPI), 33 billing provider. Plain text, no Textual.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from workstation.billing.claim import Claim, format_units
+from workstation.billing.npi import npi_is_valid
 
 TITLE = "HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)"
 # Box 1 check boxes, keyed by the claim filing indicator (SBR09).
@@ -92,14 +96,24 @@ def render_cms1500(claim: Claim, edits: list[Any] | None = None, width: int = 96
                + "  ".join(f"{_box(claim.relationship == code)} {label}" for code, label in _RELATIONSHIPS))
     out.append("7. INSURED'S ADDRESS: " + " / ".join(_address(s.address)) + (f"   TEL {s.phone}" if s.phone else ""))
     acc = claim.accident
-    out.append("10. CONDITION RELATED TO: "
-               f"a. EMPLOYMENT {_box(bool(acc and acc.code == 'EM'))}  "
-               f"b. AUTO ACCIDENT {_box(bool(acc and acc.code == 'AA'))}"
-               + (f" PLACE (STATE) {acc.state.upper()}" if acc and acc.code == "AA" and acc.state else "")
-               + f"  c. OTHER ACCIDENT {_box(bool(acc and acc.code == 'OA'))}")
+    code = acc.code if acc is not None else ""
+
+    def yes_no(flag: bool) -> str:
+        return f"{_box(flag)} YES {_box(not flag)} NO"
+
+    # Box 10 a-c, one row each as on the form (a single row would not fit a narrow preview).
+    out.append("10. IS PATIENT'S CONDITION RELATED TO:")
+    out.append(f"    a. EMPLOYMENT? (CURRENT OR PREVIOUS)  {yes_no(code == 'EM')}")
+    out.append(f"    b. AUTO ACCIDENT?  {yes_no(code == 'AA')}"
+               + (f"   PLACE (STATE) {acc.state.upper()}" if acc is not None and code == "AA" and acc.state else ""))
+    out.append(f"    c. OTHER ACCIDENT?  {yes_no(code == 'OA')}")
     out.append(f"11. INSURED'S POLICY GROUP OR FECA NUMBER: {claim.group_number.upper()}")
     out.append("11a. INSURED'S DATE OF BIRTH: " + _date(s.dob) + f"   SEX: {s.sex}")
     out.append("12./13. SIGNATURE ON FILE")
+    # Box 14: first date of the present injury, qualifier 431 (onset); box 15: qualifier 439 (accident).
+    acc_date = acc.date if acc is not None and acc.date else ""
+    out.append("14. DATE OF CURRENT ILLNESS, INJURY, PREGNANCY: " + (f"QUAL 431   {_date(acc_date)}" if acc_date else ""))
+    out.append("15. OTHER DATE: " + (f"QUAL 439   {_date(acc_date)}" if acc_date else ""))
     if claim.admit_date:
         out.append(f"18. HOSPITALIZATION DATES: FROM {_date(claim.admit_date, 2)} TO {_date(claim.discharge_date, 2)}")
     out.append(thin)
@@ -133,7 +147,15 @@ def render_cms1500(claim: Claim, edits: list[Any] | None = None, width: int = 96
     rp = claim.rendering_provider
     out.append(f"31. SIGNATURE OF PHYSICIAN OR SUPPLIER: {(rp.name if rp else bp.name).upper()}"
                + (f"   NPI {rp.npi}" if rp and rp.npi else ""))
-    out.append(f"32. SERVICE FACILITY LOCATION: {claim.service_facility.upper()}")
+    fac = claim.facility
+    if fac is not None:
+        out.append(f"32. SERVICE FACILITY LOCATION: {fac.name.upper()}")
+        for a in _address(fac.address):
+            out.append(f"    {a}")
+        npi = "".join(ch for ch in fac.npi if ch in "0123456789")
+        out.append(f"    32a. NPI {npi if npi_is_valid(npi) else ''}".rstrip())
+    else:
+        out.append(f"32. SERVICE FACILITY LOCATION: {claim.service_facility.upper()}")
     out.append(f"33. BILLING PROVIDER INFO & PH #: {bp.name.upper()}" + (f"   ({bp.phone[:3]}) {bp.phone[3:6]}-{bp.phone[6:]}" if len(bp.phone) == 10 else ""))
     for a in _address(bp.address):
         out.append(f"    {a}")

@@ -238,7 +238,7 @@ def own_checks(text: str, check_codes: bool = True) -> tuple[list[Problem], int,
     for n, els in segs:
         sid = els[0]
         if sid == "NM1" and len(els) > 9 and els[8] == "XX" and not npi_is_valid(els[9]):
-            who = {"85": "billing provider", "82": "rendering provider"}.get(els[1], f"NM1*{els[1]}")
+            who = {"85": "billing provider", "82": "rendering provider", "77": "service facility"}.get(els[1], f"NM1*{els[1]}")
             problems.append(Problem("check", f"{who} NPI fails the check digit", n, "NM1"))
         elif sid == "CLM":
             close()

@@ -5,6 +5,9 @@ One interchange, one functional group and one transaction set (ST) per export. T
 for several payers travel in one ST; one ST keeps one control number pair per file and makes a
 rejected file easy to match to its batch.
 
+Loop 2300 carries the accident date (DTP*439) with CLM11, and loop 2310C the service facility
+when the care was given away from the billing provider's office (hospital, ER, surgery center).
+
 Hierarchy: one 2000A billing provider (the practice), then per claim one 2000B subscriber HL,
 with a 2000C patient HL below it when the patient is not the subscriber.
 
@@ -20,6 +23,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from workstation.billing.npi import npi_is_valid
+
 VERSION = "005010X222A1"
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 DELIMITERS = ELEMENT + COMPONENT + REPETITION + SEGMENT
@@ -34,6 +39,8 @@ FILING_INDICATORS = {
     "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
 }
 ACCIDENT_CODES = {"AA", "EM", "OA"}
+# TR3 2300 DTP*439: required when CLM11-1 or CLM11-2 is AA or OA; sent for EM too when known.
+ACCIDENT_DATE_REQUIRED = {"AA", "OA"}
 INPATIENT_POS = {"21", "51", "61"}  # inpatient hospital, inpatient psychiatric, comprehensive inpatient rehab
 
 
@@ -294,15 +301,23 @@ def _claim_segments(seg: _Segments, claim: Any, hl: int) -> int:
     pos = digits(_get(claim, "place_of_service", default="11")).zfill(2)[:2]
     freq = digits(_get(claim, "frequency", default="1")) or "1"
     accident = _get(claim, "accident", default=None)
-    acc_code, acc_state = "", ""
+    acc_code, acc_state, acc_date = "", "", ""
     if accident:
-        acc_code = alnum(_get(accident, "code") if not isinstance(accident, (tuple, list)) else accident[0])
-        acc_state = alnum(_get(accident, "state") if not isinstance(accident, (tuple, list)) else accident[1])
+        as_seq = isinstance(accident, (tuple, list))
+        acc_code = alnum(_get(accident, "code") if not as_seq else accident[0])
+        acc_state = alnum(_get(accident, "state") if not as_seq else accident[1])
+        acc_date = str((_get(accident, "date") if not as_seq else (accident[2] if len(accident) > 2 else "")) or "")
     clm11 = ""
     if acc_code in ACCIDENT_CODES:
         # CLM11-4 (state) is required for an auto accident.
         clm11 = COMPONENT.join([acc_code, "", "", acc_state]) if acc_code == "AA" and acc_state else acc_code
     seg.add("CLM", cid, amount(total), "", "", COMPONENT.join([pos, "B", freq]), "Y", "A", "Y", "Y", "", clm11)
+    if acc_code in ACCIDENT_CODES:
+        # 2300 DTP*439 accident date (the TR3 lists it before DTP*435 admission).
+        if acc_date:
+            seg.add("DTP", "439", "D8", ccyymmdd(acc_date))
+        elif acc_code in ACCIDENT_DATE_REQUIRED:
+            raise X12DataError(f"claim {cid}: an accident ({acc_code}) needs the accident date")
     if pos in INPATIENT_POS:
         # 2300 DTP*435: required on claims for inpatient medical visits.
         admit = _get(claim, "admit_date")
@@ -336,6 +351,19 @@ def _claim_segments(seg: _Segments, claim: Any, hl: int) -> int:
         taxonomy = alnum(_get(rendering, "taxonomy"))
         if taxonomy:
             seg.add("PRV", "PE", "PXC", taxonomy)
+
+    # 2310C service facility, when the care was given away from the billing provider's office
+    facility = _get(claim, "facility", default=None)
+    if facility is not None and not isinstance(facility, str):
+        name = _need(clean(_get(facility, "name"), 60), cid, "service facility name")
+        f_npi = digits(_get(facility, "npi"))
+        # NM108/NM109 only for a real NPI: a bad check digit would reject the whole claim.
+        if f_npi and npi_is_valid(f_npi) and f_npi != billing_npi:
+            seg.add("NM1", "77", "2", name, "", "", "", "", "XX", f_npi)
+        else:
+            seg.add("NM1", "77", "2", name)
+        # TR3 2310C N403: the full nine-digit ZIP code for a US address.
+        _address(seg, _get(facility, "address"), cid, "service facility", zip9=True)
 
     # 2400 service lines
     dos = _get(claim, "date_of_service")

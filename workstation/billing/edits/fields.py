@@ -33,6 +33,40 @@ def _date(text: str) -> Date | None:
         return None
 
 
+def _check_accident_date(text: str, code: str, dos: Date | None, dob: Date | None, err) -> None:
+    source = "X12 837P 5010 DTP*439 (accident date); CMS-1500 boxes 14/15"
+    if not text:
+        err("field.accident_date", f"The claim says {ACCIDENT_CODES[code]} ({code}) but gives no accident date: "
+            "add the date of the accident or injury.", "encounter.accident_date", source)
+        return
+    when = _date(text)
+    if when is None:
+        err("field.accident_date", "The accident date is not a valid date (YYYY-MM-DD).",
+            "encounter.accident_date", source)
+    elif dos is not None and when > dos:
+        err("field.accident_date", "The accident date is after the date of service.",
+            "encounter.accident_date", source)
+    elif dob is not None and when < dob:
+        err("field.accident_date", "The accident date is before the patient's date of birth.",
+            "encounter.accident_date", source)
+
+
+def _check_facility(fac, err) -> None:
+    source = "X12 837P 5010 loop 2310C service facility; CMS-1500 box 32"
+    if not fac.name.strip():
+        err("field.facility_name", "The service facility has no name.", "encounter.facility", f"{source} NM103")
+    a = fac.address
+    if not a.city.strip() or not re.fullmatch(r"[A-Z]{2}", a.state or ""):
+        err("field.facility_address", "The service facility's city or 2-letter state is missing.",
+            "encounter.facility_address", f"{source} N4")
+    if not re.fullmatch(r"[0-9]{9}", (a.zip or "").replace("-", "")):
+        err("field.facility_zip", "The service facility ZIP must be the full 9 digits (ZIP+4).",
+            "encounter.facility_address.zip", f"{source} N403")
+    if fac.npi and (p := npi_problem(fac.npi)):
+        err("field.facility_npi", f"Service facility {p}; the claim goes without it.",
+            "encounter.facility_npi", f"{source} NM109", "warning")
+
+
 def check_fields(ctx: ScrubContext) -> list[Edit]:
     claim, case, settings = ctx.claim, ctx.case, ctx.settings
     out: list[Edit] = []
@@ -109,6 +143,12 @@ def check_fields(ctx: ScrubContext) -> list[Edit]:
         elif claim.accident.code == "AA" and not re.fullmatch(r"[A-Z]{2}", claim.accident.state or ""):
             err("field.accident_state", "An auto accident needs the state where it happened.",
                 "encounter.accident_state", f"{X12} CLM11-4")
+        if claim.accident.code in ACCIDENT_CODES:
+            _check_accident_date(claim.accident.date, claim.accident.code, dos, dob, err)
+
+    # Service facility (2310C): only when the care was given away from the billing provider's office.
+    if claim.facility is not None:
+        _check_facility(claim.facility, err)
 
     # Payer and subscriber: none of this applies to a self-pay case.
     if claim.self_pay:
