@@ -101,3 +101,21 @@ def test_inpatient_pcs_codes_validated():
 
 def test_pcs_on_outpatient_encounter():
     assert "pcs.not_inpatient" in ids(run(make_case(), make_work(["K35.80"], procedures=["0DTJ4ZZ"])))
+
+
+def test_inpatient_line_dated_outside_the_stay():
+    # QA regression: a surgeon's line dated before admission went out with no edit.
+    case = make_case(encounter_type="inpatient", pos="21")
+    case.encounter.admit_date, case.encounter.discharge_date = "2026-01-02", "2026-01-05"
+    before = run(case, make_work(["K35.80"], [ServiceLine("44970", pointers=["A"], date="2025-12-30")]))
+    [e] = only(before, "line.date_outside_stay")
+    assert e.severity == "error" and e.target == "line 1"
+    inside = run(case, make_work(["K35.80"], [ServiceLine("44970", pointers=["A"], date="2026-01-03")]))
+    assert "line.date_outside_stay" not in ids(inside)
+
+
+def test_line_dated_in_the_future():
+    future = run(work=lines(ServiceLine("G0439", pointers=["A"], date="2027-01-05")))  # TODAY is 2026-11-27
+    [e] = only(future, "line.date_future")
+    assert e.severity == "error"
+    assert "line.date_future" not in ids(run(work=lines(ServiceLine("G0439", pointers=["A"], date="2026-01-05"))))

@@ -52,3 +52,20 @@ def test_use_additional_list_is_one_reminder_and_any_item_meets_it():
     assert len(edits) == 1 and "Z79.4" in edits[0].message and "Z79.84" in edits[0].message
     met = run(work=make_work(["E11.9", "Z79.84"]))
     assert not [e for e in only(met, "dx.use_additional") if e.source.endswith("at E11")]
+
+
+def test_excludes1_narrowed_by_with_subdivision():
+    # QA regression: G63 Excludes1 "diabetes mellitus (E08-E13 with .42)" flagged every diabetes
+    # code; it names only the diabetic polyneuropathy codes (E11.42, ...).
+    assert "dx.excludes1" in ids(run(work=make_work(["E11.42", "G63"])))
+    assert "dx.excludes1" not in ids(run(work=make_work(["E11.22", "G63"])))
+
+
+def test_hypertension_with_ckd_or_heart_failure_is_a_combination_code():
+    # QA: I10 + N18.31 passed silently; guideline I.C.9.a presumes the link (I12.-, I11.0, I13.-).
+    [e] = only(run(work=make_work(["I10", "N18.31"])), "dx.hypertension_combination")
+    assert e.severity == "warning" and "I12.-" in e.message
+    assert "I11.0" in only(run(work=make_work(["I10", "I50.32"])), "dx.hypertension_combination")[0].message
+    assert "I13.-" in only(run(work=make_work(["I10", "I50.32", "N18.4"])), "dx.hypertension_combination")[0].message
+    assert "dx.hypertension_combination" not in ids(run(work=make_work(["I12.9", "N18.31"])))
+    assert "dx.hypertension_combination" not in ids(run(work=make_work(["I10", "E78.5"])))

@@ -186,3 +186,31 @@ def test_cli_diff_lists_added_codes() -> None:
     d = json.loads(r.stdout)
     assert "C50.A0" in {c["code"] for c in d["added"]}
     assert all(c["code"] not in {a["code"] for a in d["added"]} for c in d["deleted"])
+
+
+def test_near_misses_name_the_placeholder_and_the_seventh_character() -> None:
+    # QA: "T36.01A is not a code" left a coder guessing; the slip is the missing placeholder X.
+    book = books.icd10cm(2026)
+    assert "T36.0X1A" in book.near_misses("T36.01A")
+    assert "W06.XXXA" in book.near_misses("w06a")
+    bad7 = book.near_misses("S72.012Z")
+    assert "'Z' is not a 7th character of S72.012" in bad7 and "A, B, C" in bad7
+    assert book.near_misses("E11.99") == "" and book.near_misses("E11.22") == ""
+
+
+def test_cli_lookup_unknown_code_says_what_was_meant() -> None:
+    r = run_cli("lookup", "T36.01A")
+    assert r.returncode == 2 and "did you mean T36.0X1A" in r.stderr
+    r = run_cli("lookup", "C50.A0", "--date", "2025-01-05")
+    assert r.returncode == 2 and "it is in FY2026" in r.stderr
+
+
+def test_parse_refs_narrowed_by_with_subdivision() -> None:
+    refs = parse_refs("diabetes mellitus (E08-E13 with .42)")
+    assert [r.start for r in refs] == ["E08.42", "E09.42", "E10.42", "E11.42", "E12.42", "E13.42"]
+    assert refs[3].covers("E11.42") and not any(r.covers("E11.22") for r in refs)
+    pairs = [(r.start, r.end, r.incomplete) for r in parse_refs("(F10, F13 with .26, .96) and (E08-E09 with .51-.52, .61-)")]
+    assert pairs == [("F10.26", "", False), ("F10.96", "", False), ("F13.26", "", False), ("F13.96", "", False),
+                     ("E08.51", "E08.52", False), ("E08.61", "", True), ("E09.51", "E09.52", False), ("E09.61", "", True)]
+    # the official typo "(F11-F19 with .15. .25, .95)" still reads as three subdivisions
+    assert len(parse_refs("(F11-F19 with .15. .25, .95)")) == 27

@@ -314,3 +314,11 @@ def test_most_cross_references_resolve() -> None:
     for i, _, _ in list(idx.entries())[:5000]:
         for j in idx.term(i).see_ids + idx.term(i).see_also_ids:
             assert idx.term(j).term or idx.term(j).nonessential
+
+
+def test_cli_empty_term_gives_an_example_of_that_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # QA: `workstation drug ""` suggested looking up "Diabetes, type 2" in the drug table.
+    assert main(["drug", " "]) == 2
+    assert 'workstation drug "Alprazolam"' in capsys.readouterr().err
+    assert main(["neoplasm", ""]) == 2
+    assert "Diabetes" not in capsys.readouterr().err

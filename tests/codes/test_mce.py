@@ -69,3 +69,11 @@ def test_malformed_row_names_file_and_line(sources, tmp_path):
     path.write_text(lines[0] + "\n37\t10\t4\tA\tNewborn_Only\tD\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"\.txt:2: expected 8 tab-separated fields"):
         mce_mod.compile_mce(path)
+
+
+def test_cli_mce_without_a_code_is_a_usage_error(capsys) -> None:
+    # QA: `workstation mce ""` printed "no edits" and exit 0 for no code at all.
+    from workstation.cli import main
+
+    assert main(["mce", " "]) == 2
+    assert "give a diagnosis or procedure code" in capsys.readouterr().err

@@ -110,3 +110,9 @@ def session(tmp_path: Path):
                     "eGFR 52", ["Stage 3a", "Other", "Clinically undetermined"])
     yield store
     store.close()
+
+
+@pytest.fixture(autouse=True)
+def _private_user_data(tmp_path_factory, monkeypatch):
+    """Exports keep the last interchange number per submitter in the user's data folder: use a fresh one."""
+    monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))

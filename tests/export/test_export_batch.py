@@ -152,3 +152,19 @@ def test_overlong_submitter_id_is_a_settings_problem(session, tmp_path):
     s.submitter_id = "SUBMITTER-ID-TOO-LONG"
     with pytest.raises(SettingsInvalid, match="submitter id must be 2-15"):
         run_export(session, "837p", tmp_path / "x.837", settings=s, now=NOW)
+
+
+def test_interchange_numbers_never_repeat_across_session_stores(session, tmp_path, monkeypatch):
+    # QA: each store counted ISA13 from 1, so two sessions sent the clearinghouse the same number.
+    class OtherStore:  # a second, fresh session store: its own counter starts at 1 again
+        def next_control_number(self, kind):
+            return 1
+
+    first = batch.interchange_number(OtherStore(), "SUBMIT01")
+    second = batch.interchange_number(OtherStore(), "SUBMIT01")
+    assert (first, second) == (1, 2)
+    assert batch.interchange_number(OtherStore(), "OTHER") == 1  # numbers are per submitter id
+    result = run_export(session, "837p", tmp_path / "a.837", now=NOW)
+    assert result.interchange_control >= 1
+    again = batch.interchange_number(OtherStore(), PracticeSettings.from_store(session).submitter_id)
+    assert again > result.interchange_control

@@ -51,3 +51,20 @@ def test_cli_requires_out(session, capsys):
     session.close()
     assert main(["export", "--session", path, "--format", "csv"]) == 2
     assert "--out FILE is required" in capsys.readouterr().err
+
+
+def test_cli_test_interchange_marks_nothing_exported(session, tmp_path, capsys):
+    # QA regression: a --test file (ISA15 = T) marked the cases exported, so the real send needed --again.
+    path = str(session.path)
+    session.close()
+    out = tmp_path / "test.837"
+    assert main(["export", "--session", path, "--format", "837p", "--out", str(out), "--test"]) == 0
+    assert out.read_text().split("~")[0].split("*")[15] == "T"
+    capsys.readouterr()
+    assert main(["export", "--session", path, "--format", "837p", "--out", str(tmp_path / "real.837")]) == 0
+    assert "valid: 2 claim(s)" in capsys.readouterr().out
+
+
+def test_cli_missing_session_names_the_command_that_creates_one(tmp_path, capsys):
+    assert main(["export", "--session", str(tmp_path / "none.json"), "--format", "csv", "--dry-run"]) == 2
+    assert "workstation sessions new" in capsys.readouterr().err

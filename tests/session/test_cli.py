@@ -85,3 +85,55 @@ def test_a_json_file_that_is_not_a_store_is_left_alone(tmp_path):
     with pytest.raises(StoreError, match="not a workstation session store"):
         SessionStore.open(p)
     assert p.read_bytes() == b'{"cases": []}' and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_line_spec_takes_a_service_date(cli_store, capsys):
+    # QA regression: an inpatient surgeon's line could not be dated the day of surgery from the CLI.
+    assert main(["code", "--session", str(cli_store), "CASE-003", "--dx", "K35.80",
+                 "--line", "44970 >A 2025-09-21"]) == 0
+    assert "2025-09-21" in capsys.readouterr().out
+    with SessionStore.open(cli_store, readonly=True) as s:
+        assert s.work("CASE-003").lines[0].date == "2025-09-21"
+    assert main(["code", "--session", str(cli_store), "CASE-003", "--line", "44970 >A 2025-02-30"]) == 2
+    assert "not YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_show_docs_prints_the_case_to_read(cli_store, capsys):
+    assert main(["sessions", "show", str(cli_store), "--case", "CASE-003", "--docs"]) == 0
+    out = capsys.readouterr().out
+    assert "Encounter: inpatient" in out and "admitted 2025-09-20" in out
+    assert main(["sessions", "show", str(cli_store), "--case", "CASE-003", "--docs", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["case"]["case_id"] == "CASE-003"
+
+
+def test_query_from_the_command_line_holds_the_case_until_answered(cli_store, capsys):
+    # QA: a coder on the CLI could not raise the provider query a vague note calls for.
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--dx", "E11.9",
+                 "--query", "Please clarify the type of diabetes", "--indicators", "A1c 8.1%",
+                 "--option", "Type 1", "--option", "Type 2"]) == 0
+    with SessionStore.open(cli_store, readonly=True) as s:
+        w = s.work("CASE-001")
+        [q] = w.queries
+        assert (w.status, q.status, q.indicators) == ("query", "open", "A1c 8.1%")
+        assert q.options == ["Type 1", "Type 2", "Other (please specify)", "Clinically undetermined"]
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--status", "coded"]) == 2
+    assert "query still open" in capsys.readouterr().err
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--answer", "q1", "Type 2",
+                 "--status", "coded"]) == 0
+    with SessionStore.open(cli_store, readonly=True) as s:
+        w = s.work("CASE-001")
+        assert (w.status, w.queries[0].status, w.queries[0].answer) == ("coded", "answered", "Type 2")
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--option", "x"]) == 2
+
+
+def test_move_resequences_and_pointers_follow(cli_store, capsys):
+    # QA: the CLI could not resequence (code-first fixes) without removing and re-adding codes.
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--dx", "N18.31", "E11.22",
+                 "--line", "G0439 >B"]) == 0
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--move", "e11.22", "A"]) == 0
+    with SessionStore.open(cli_store, readonly=True) as s:
+        w = s.work("CASE-001")
+        assert w.diagnoses == ["E11.22", "N18.31"] and w.lines[0].pointers == ["A"]
+        assert s.audit("CASE-001")[-1]["action"] == "move_dx"
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--move", "I10", "A"]) == 2
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--move", "E11.22", "M"]) == 2

@@ -339,6 +339,38 @@ class ICD10CM:
         """S72.012 + A -> S72.012A; T36.0 + 1A style placeholders -> T36.0X1A."""
         return seventh_code(normalize(code), char.upper())
 
+    def near_misses(self, code: str) -> str:
+        """Why a code that is not in the book may have been meant: "" when nothing close is found.
+
+        The slips coders make with 7th characters: the placeholder X left out (T36.01A for
+        T36.0X1A, W06A for W06.XXXA), or a 7th character the code's table does not define.
+        """
+        raw = normalize(code).replace(".", "")
+        if self.get(raw) is not None or len(raw) < 4 or len(raw) > 7:
+            return ""
+        if len(raw) == 7:
+            stem = self.get(raw[:-1]) or self.get(raw[:-1].rstrip("X"))
+            if stem is not None and self.needs_seventh(stem.code):
+                origin, chars = self.seventh_characters(stem.code) or ("", [])
+                return (f"'{raw[-1]}' is not a 7th character of {stem.code} "
+                        f"(its table at {origin} allows {', '.join(ch for ch, _ in chars)})")
+            return ""
+        # Too short for a 7th-character code: try the placeholder X in every free position.
+        from itertools import combinations
+
+        found = []
+        missing = 7 - len(raw)
+        for spots in combinations(range(3, 7), missing):
+            chars = list(raw[:-1])
+            for i in spots:
+                chars.insert(i, "X")
+            cand = "".join(chars) + raw[-1]
+            if len(cand) == 7 and (hit := self.get(cand)) is not None and hit.billable and hit.code not in found:
+                found.append(hit.code)
+        if found:
+            return f"a 7th-character code needs the placeholder X: did you mean {' or '.join(found)}?"
+        return ""
+
     def refs_resolve(self, ref: CodeRef) -> list[Code]:
         """Codes in the book that a note reference names (the first code of a range, or the code)."""
         out = []

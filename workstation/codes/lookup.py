@@ -79,7 +79,11 @@ def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[
         if hit is not None:
             return hit
         book = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
-        raise LookupError_(f"unknown code {raw!r}: {normalize(raw)} is not in ICD-10-CM FY{book.fiscal_year}")
+        c = normalize(raw)
+        other = [y for y in books.icd10cm_years() if y != book.fiscal_year and books.icd10cm(y).get(c) is not None]
+        hint = book.near_misses(c) or (f"it is in {', '.join(f'FY{y}' for y in other)}" if other else "")
+        raise LookupError_(f"unknown code {raw!r}: {c} is not in ICD-10-CM FY{book.fiscal_year}"
+                           + (f"; {hint}" if hint else ""))
     raise LookupError_(f"malformed code {raw!r}: not an ICD-10-CM, ICD-10-PCS, HCPCS or CPT code")
 
 

@@ -64,10 +64,54 @@ _REF_RE = re.compile(
 )
 
 
+# "diabetes mellitus (E08-E13 with .42)", "(F10, F13, F19 with .26, .96)", "(E08-E13 with .51-.52)":
+# categories named with the subdivision that applies. Read alone, "E08-E13" would claim every
+# diabetes code (and make G63 clash with E11.22); the suffix narrows it to E08.42 ... E13.42.
+_CAT = r"[A-Z]\d[0-9A-Z]"
+_SUFFIX = r"\.[0-9A-Z]+(?:\s*-\s*\.[0-9A-Z]+|-)?"
+_WITH_RE = re.compile(
+    rf"(?<![A-Za-z0-9.])(?P<cats>{_CAT}(?:\s*-\s*{_CAT})?(?:\s*,\s*{_CAT}(?:\s*-\s*{_CAT})?)*),?"
+    rf"\s+with\s+(?P<suf>{_SUFFIX}(?:\s*[.,]\s*{_SUFFIX})*)"
+)
+_SUFFIX_PART = re.compile(r"\.(?P<a>[0-9A-Z]+)(?:\s*-\s*\.(?P<b>[0-9A-Z]+)|(?P<dash>-))?")
+
+
+def _categories(spec: str) -> list[str]:
+    """"E08-E13" -> E08, E09, ... E13; "F10, F13, F19" -> those three."""
+    out: list[str] = []
+    for part in spec.split(","):
+        lo, _, hi = (x.strip() for x in part.partition("-"))
+        if hi and lo[0] == hi[0] and lo[1:].isdigit() and hi[1:].isdigit():
+            out.extend(f"{lo[0]}{n:02d}" for n in range(int(lo[1:]), int(hi[1:]) + 1))
+        else:
+            out.extend(x for x in (lo, hi) if x)
+    return out
+
+
+def _with_refs(m: re.Match[str]) -> list[CodeRef]:
+    out = []
+    for cat in _categories(m.group("cats")):
+        for part in _SUFFIX_PART.finditer(m.group("suf")):
+            start = f"{cat}.{part['a']}"
+            end = f"{cat}.{part['b']}" if part["b"] else ""
+            out.append(CodeRef(start, end, f"{start}-{end}" if end else start + ("-" if part["dash"] else ""),
+                               incomplete=bool(part["dash"])))
+    return out
+
+
 def parse_refs(text: str) -> list[CodeRef]:
     """Find the code references in a note's text, in order."""
     out: list[CodeRef] = []
+    spans = []
+    for w in _WITH_RE.finditer(text):
+        spans.append((w.start(), w.end(), _with_refs(w)))
     for m in _REF_RE.finditer(text):
+        span = next((sp for sp in spans if sp[0] <= m.start() < sp[1]), None)
+        if span is not None:
+            if span[2]:  # the narrowed references stand in for the bare categories, once
+                out.extend(span[2])
+                spans[spans.index(span)] = (span[0], span[1], [])
+            continue
         start, end = m.group("start"), m.group("end") or ""
         # A range written "T36-T65" or "N18.1-N18.6"; "E11.-" is a single incomplete code.
         out.append(

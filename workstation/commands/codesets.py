@@ -167,9 +167,12 @@ def cmd_pos(args: argparse.Namespace) -> int:
 def cmd_mce(args: argparse.Namespace) -> int:
     from workstation.codes.mce import mce
 
+    codes = [c.strip() for c in args.codes if c.strip()]
+    if not codes:
+        raise UsageError("give a diagnosis or procedure code, e.g. workstation mce O80")
     book = _book(mce)
     out = []
-    for code in args.codes:
+    for code in codes:
         kind = "P" if len(code.replace(".", "")) == 7 and code[:1].isdigit() else "D"
         out.append({
             "code": code.upper(),

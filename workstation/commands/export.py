@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="export only this case (repeatable); default: every ready case")
     p.add_argument("--again", action="store_true", help="include cases already exported (re-send)")
     p.add_argument("--dry-run", action="store_true", help="show what would be exported and what is held; write nothing")
-    p.add_argument("--test", action="store_true", help="837p: mark the interchange as test data (ISA15 = T)")
+    p.add_argument("--test", action="store_true",
+                   help="837p: mark the interchange as test data (ISA15 = T); the cases are not marked exported")
     p.set_defaults(func=cmd_export)
 
 
@@ -52,7 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--out FILE is required (or use --dry-run to see what would be exported)")
     path = _session_path(args)
     if not path.exists():
-        raise UsageError(f"no session at {path}; create one with `workstation import --session {path} --demo` "
+        raise UsageError(f"no session at {path}; create one with `workstation sessions new {path} --demo` "
                          "or name an existing one with --session")
     try:
         with SessionStore.open(path, create=False, readonly=args.dry_run) as store:

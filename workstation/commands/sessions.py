@@ -41,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh = ss.add_parser("show", help="the stored work of every case, or of one")
     sh.add_argument("path")
     sh.add_argument("--case", help="only this case id")
+    sh.add_argument("--docs", action="store_true",
+                    help="also print each case's patient, encounter and documentation (what the coder reads)")
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_show)
 
@@ -67,11 +69,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--first", action="store_true", help="put the --dx codes first, ahead of those already assigned")
     c.add_argument("--pcs", nargs="+", action="extend", default=[], metavar="CODE", help="ICD-10-PCS procedures (inpatient)")
     c.add_argument("--line", action="append", default=[], metavar="SPEC",
-                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B]"')
+                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B] [YYYY-MM-DD]"')
     c.add_argument("--remove", nargs="+", action="extend", default=[], metavar="CODE",
                    help="remove a diagnosis, procedure or service line with this code")
+    c.add_argument("--move", nargs=2, action="append", default=[], metavar=("CODE", "LETTER"),
+                   help="resequence an assigned diagnosis to position LETTER (A = first-listed); "
+                        "line pointers follow their codes")
     c.add_argument("--status", choices=STATUSES)
     c.add_argument("--note", help="replace the case's coder note")
+    c.add_argument("--query", metavar="QUESTION", help="raise a provider query on the case (the case holds until answered)")
+    c.add_argument("--indicators", default="", metavar="TEXT",
+                   help="with --query: the clinical indicators from the record that prompt it")
+    c.add_argument("--option", action="append", default=[], metavar="TEXT",
+                   help="with --query: a reasonable answer to offer (repeat); 'Other' and "
+                        "'Clinically undetermined' are added, as a compliant query offers them")
+    c.add_argument("--answer", nargs=2, metavar=("QUERY_ID", "ANSWER"), help="record the provider's answer to a query")
     c.add_argument("--json", action="store_true", help="print the resulting work as JSON")
     c.set_defaults(func=cmd_code)
 
@@ -121,15 +133,45 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
     return "\n".join(out)
 
 
+def format_case(store: SessionStore, case_id: str) -> str:
+    """The case as the coder reads it: patient, coverage, encounter, then every document in full."""
+    c = store.case(case_id)
+    p, enc, cov = c.patient, c.encounter, c.coverage
+    name = ", ".join(x for x in (p.last, " ".join(y for y in (p.first, p.middle) if y)) if x)
+    out = [f"  Patient: {name}  sex {p.sex or 'U'}  born {p.dob or '?'}"]
+    if cov.self_pay:
+        out.append("  Coverage: self-pay")
+    else:
+        out.append(f"  Coverage: {cov.payer_name or '?'} ({cov.plan_type or '-'}), "
+                   f"patient is the subscriber's {cov.relationship}" if cov.relationship != "self"
+                   else f"  Coverage: {cov.payer_name or '?'} ({cov.plan_type or '-'}), patient is the subscriber")
+    stay = f", admitted {enc.admit_date}" if enc.admit_date else ""
+    stay += f", discharged {enc.discharge_date}" if enc.discharge_date else ""
+    out.append(f"  Encounter: {enc.type} at {enc.facility or '?'}, POS {enc.place_of_service}{stay}; "
+               f"provider {enc.rendering_provider.name or '?'}")
+    if enc.accident:
+        out.append(f"  Accident: {enc.accident} {enc.accident_state} {getattr(enc, 'accident_date', '')}".rstrip())
+    for doc in c.documents:
+        head = " - ".join(x for x in (doc.title, doc.author, doc.date) if x)
+        out.append(f"  --- {head} ---")
+        out.extend("    " + line if line else "" for line in doc.text.splitlines())
+    return "\n".join(out)
+
+
 def _print_json(doc: Any) -> None:
     print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
 
 
-LINE_TOKEN = re.compile(r"^(?:x(?P<units>\d+(?:\.\d+)?)|@(?P<charge>\d+(?:\.\d{1,2})?)|>(?P<ptrs>[A-La-l](?:,[A-La-l])*))$")
+LINE_TOKEN = re.compile(r"^(?:x(?P<units>\d+(?:\.\d+)?)|@(?P<charge>\d+(?:\.\d{1,2})?)|>(?P<ptrs>[A-La-l](?:,[A-La-l])*)"
+                        r"|(?P<date>\d{4}-\d{2}-\d{2}))$")
 
 
 def parse_line_spec(spec: str) -> ServiceLine:
-    """"G0439-25 x2 @175.00 >A,B" -> ServiceLine(code, modifiers, units, charge, pointers)."""
+    """"G0439-25 x2 @175.00 >A,B 2026-01-29" -> ServiceLine(code, modifiers, units, charge, pointers, date).
+
+    The date is optional (default: the encounter's date); an inpatient stay needs it for a
+    service on a day other than the discharge date, e.g. the day of surgery.
+    """
     tokens = spec.split()
     if not tokens:
         raise UsageError("empty --line")
@@ -139,14 +181,29 @@ def parse_line_spec(spec: str) -> ServiceLine:
         m = LINE_TOKEN.match(tok)
         if not m:
             raise UsageError(f"--line {spec!r}: cannot read {tok!r} "
-                             f'(expected xUNITS, @CHARGE or >A,B as in "G0439 x1 @175.00 >A,B")')
+                             f'(expected xUNITS, @CHARGE, >A,B or a YYYY-MM-DD service date '
+                             f'as in "G0439 x1 @175.00 >A,B")')
         if m["units"]:
             line.units = float(m["units"]) if "." in m["units"] else int(m["units"])
         elif m["charge"]:
             line.charge = float(m["charge"])
+        elif m["date"]:
+            line.date = m["date"]  # validate_line checks it is a real date
         else:
             line.pointers = [p.upper() for p in m["ptrs"].split(",")]
     return line
+
+
+def query_options(options: list[str]) -> list[str]:
+    """The offered answers plus "Other" and "Clinically undetermined": a query must not lead."""
+    out = [o.strip() for o in options if o.strip()]
+    if out:
+        low = [o.casefold() for o in out]
+        if not any(o.startswith("other") for o in low):
+            out.append("Other (please specify)")
+        if not any("undetermined" in o for o in low):
+            out.append("Clinically undetermined")
+    return out
 
 
 # ---------------------------------------------------------------- sessions
@@ -219,6 +276,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if args.json:
             doc = {cid: w.to_dict() for cid, w in works.items()}
+            if args.docs:  # the work with the case it belongs to
+                doc = {cid: {**d, "case": store.case(cid).to_dict()} for cid, d in doc.items()}
             _print_json(doc[args.case] if args.case else {"path": str(store.path), "current_case": store.current_case(),
                                                           "cases": doc})
             return 0
@@ -226,6 +285,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{store.path}: no cases")
         for cid, w in works.items():
             print(format_work(store, cid, w))
+            if args.docs:
+                print(format_case(store, cid))
     return 0
 
 
@@ -264,8 +325,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_code(args: argparse.Namespace) -> int:
     lines = [parse_line_spec(s) for s in args.line]
-    if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None):
-        raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --status or --note")
+    if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None
+            or args.query or args.answer or args.move):
+        raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --move, --status, --note, --query or --answer")
+    for _, letter in args.move:
+        if len(letter) != 1 or letter.upper() not in POINTER_LETTERS:
+            raise UsageError(f"--move: {letter!r} is not a diagnosis position A-L")
+    if (args.indicators or args.option) and not args.query:
+        raise UsageError("--indicators and --option go with --query")
     store = _open(args.store, readonly=False)
     try:
         cid = args.case_id
@@ -301,6 +368,13 @@ def cmd_code(args: argparse.Namespace) -> int:
             for i, code in enumerate(args.dx):
                 c = store.assign_dx(cid, code, position=i if args.first else None)
                 done.append(f"assigned {c}")
+            for code, letter in args.move:
+                current = store.work(cid).diagnoses
+                if normalize(code) not in current:
+                    raise UsageError(f"--move: {code} is not assigned to case {cid}")
+                target = min(POINTER_LETTERS.index(letter.upper()), len(current) - 1)
+                store.move_dx(cid, code, target - current.index(normalize(code)))
+                done.append(f"moved {normalize(code)} to {POINTER_LETTERS[target]}")
             for code in args.pcs:
                 done.append(f"assigned {store.add_procedure(cid, code)}")
             for line in lines:
@@ -309,6 +383,15 @@ def cmd_code(args: argparse.Namespace) -> int:
             if args.note is not None:
                 store.set_notes(cid, args.note)
                 done.append("note saved")
+            if args.answer:
+                store.answer_query(cid, args.answer[0].upper(), args.answer[1])
+                done.append(f"query {args.answer[0].upper()} answered")
+            if args.query:
+                q = store.add_query(cid, args.query, args.indicators, query_options(args.option))
+                done.append(f"query {q.query_id} raised")
+                if not args.status:  # as the app does: the case waits on the provider
+                    store.set_status(cid, "query")
+                    done.append("status query")
             if args.status:
                 store.set_status(cid, args.status)
                 done.append(f"status {args.status}")

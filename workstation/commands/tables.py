@@ -66,7 +66,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     kind = args.table
     query = " ".join(args.query).strip()
     if not query.strip(", "):
-        raise UsageError(f"give a term to look up, e.g. workstation {kind} \"Diabetes, type 2\"")
+        example = {"drug": "Alprazolam", "neoplasm": "breast, upper-outer quadrant",
+                   "eindex": "Fall, from, bed"}.get(kind, "Diabetes, type 2")
+        raise UsageError(f"give a term to look up, e.g. workstation {kind} \"{example}\"")
     book = _book(kind)
     matches = _matches(book, kind, query)
     if not matches:

@@ -273,6 +273,48 @@ def _render(fmt: str, plan: Plan, settings: PracticeSettings, now: datetime) -> 
     return tabular.to_csv(rows) if fmt == "csv" else tabular.to_jsonl(rows)
 
 
+def interchange_number(store: Any, submitter_id: str) -> int:
+    """The next ISA13: the store's counter, kept above every number this user sent from any store.
+
+    A clearinghouse rejects an interchange whose control number the same submitter used before,
+    and each session store counts from 1; so the highest number sent per submitter id is also kept
+    in the user's data folder (under a file lock: two workstations may export at once). If that
+    folder cannot be written, the store's own counter still never repeats within the store.
+    """
+    import fcntl
+    import os
+
+    import orjson
+
+    from workstation.paths import user_data_dir
+
+    n = int(store.next_control_number("interchange"))
+    path = user_data_dir() / "x12-interchange-numbers.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return n
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            sent = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            sent = {}
+        key = submitter_id.strip() or "-"
+        n = max(n, int(sent.get(key, 0)) + 1)
+        if n > 999_999_999:  # ISA13 is nine digits
+            raise ExportError("interchange control numbers are used up for this submitter id")
+        sent[key] = n
+        try:
+            atomic_write_bytes(path, orjson.dumps(sent, option=orjson.OPT_SORT_KEYS), mode=0o600)
+        except OSError:
+            pass  # the store's counter alone still never repeats within this store
+    finally:
+        os.close(fd)  # closing releases the lock
+    return n
+
+
 def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None = None,
                again: bool = False, settings: PracticeSettings | None = None,
                now: datetime | None = None, today: str | None = None,
@@ -300,7 +342,7 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
     report: ValidationReport | None = None
     isa = gs = None
     if fmt == "837p":
-        isa = int(store.next_control_number("interchange"))
+        isa = interchange_number(store, settings.submitter_id)
         gs = int(store.next_control_number("group"))
         batch = f"837P-{now:%Y%m%d}-{isa:09d}"
         env = x12_837p.Envelope(settings.submitter_id, settings.receiver_id, isa, gs, now,
@@ -320,6 +362,7 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
 
     atomic_write_bytes(out, data, mode=0o600)
     ids = [r.case.case_id for r in plan.ready]
-    if fmt in BILLING_FORMATS:
+    test_only = fmt == "837p" and str(getattr(settings, "usage_indicator", "P") or "P") == "T"
+    if fmt in BILLING_FORMATS and not test_only:  # a test interchange bills no one
         store.mark_exported(ids, batch, str(out))
     return ExportResult(fmt, out, batch, ids, plan.held, plan.total_charge, report, isa, gs, len(data))

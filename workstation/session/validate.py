@@ -75,8 +75,9 @@ def validate_dx(case: Case, code: str) -> str:
         raise CodingError(str(exc)) from None
     hit = book.get(c)
     if hit is None:
+        hint = book.near_misses(c) or _other_years(c, book.fiscal_year)
         raise CodingError(f"{c} is not a code in ICD-10-CM FY{book.fiscal_year} "
-                          f"(release {book.release}, in force on {day})")
+                          f"(release {book.release}, in force on {day})" + (f": {hint}" if hint else ""))
     if not hit.billable:
         if book.needs_seventh(c):
             s = book.seventh_characters(c)
@@ -90,6 +91,18 @@ def validate_dx(case: Case, code: str) -> str:
         more = f"; choose one of its {len(kids)} subdivisions, e.g. {kids[0].code}" if kids else ""
         raise CodingError(f"{c} is a header ({level}), not billable in FY{book.fiscal_year}{more}")
     return c
+
+
+def _other_years(code: str, fy: int) -> str:
+    """"it is valid in FY2026" for a code added or deleted between the compiled years; else ""."""
+    try:
+        years = [y for y in books.icd10cm_years() if y != fy and books.icd10cm(fiscal_year=y).is_billable(code)]
+    except books.CodebookError:
+        return ""
+    if not years:
+        return ""
+    when = "added later" if min(years) > fy else "deleted"
+    return f"it was {when} (valid in {', '.join(f'FY{y}' for y in years)})"
 
 
 # ---------------------------------------------------------------- procedures

@@ -117,8 +117,9 @@ def check_codes(ctx: ScrubContext) -> list[Edit]:
                                 f"(allowed at {origin}: {allowed}).",
                                 _src(fy, f"7th characters at {origin}"), code))
             else:
+                hint = book.near_misses(code)
                 out.append(Edit("dx.unknown", "error",
-                                f"{code} is not in ICD-10-CM FY{fy}; check the code in the tabular.",
+                                f"{code} is not in ICD-10-CM FY{fy}; " + (f"{hint}" if hint else "check the code in the tabular."),
                                 _src(fy, "code not found"), code))
             continue
         if c.billable:
@@ -150,6 +151,30 @@ def _known(ctx: ScrubContext) -> list[str]:
     return out
 
 
+# Guideline I.C.9.a: ICD-10-CM presumes hypertension causes co-existing CKD and heart failure, so
+# I10 with either is a combination code instead (unless the provider documents them unrelated).
+_HTN_GUIDELINE = "ICD-10-CM Official Guidelines I.C.9.a (hypertension with heart and kidney disease)"
+
+
+def _hypertension_combinations(dx: list[str]) -> list[Edit]:
+    if "I10" not in dx:
+        return []
+    ckd = next((c for c in dx if c.startswith("N18.")), None)
+    hf = next((c for c in dx if c.startswith("I50.")), None)
+    if not (ckd or hf):
+        return []
+    if ckd and hf:
+        combo, with_ = "I13.- (hypertensive heart and chronic kidney disease)", f"{hf} and {ckd}"
+    elif ckd:
+        combo, with_ = "I12.- (hypertensive chronic kidney disease)", ckd
+    else:
+        combo, with_ = "I11.0 (hypertensive heart disease with heart failure)", hf
+    return [Edit("dx.hypertension_combination", "warning",
+                 f"I10 with {with_}: ICD-10-CM presumes the hypertension caused them; code {combo} in place of "
+                 "I10, keeping the stage/type codes, unless the provider documents that they are unrelated.",
+                 _HTN_GUIDELINE, "I10")]
+
+
 def check_sequencing(ctx: ScrubContext) -> list[Edit]:
     """Excludes1 pairs, code-first / manifestation sequencing, use-additional-code reminders."""
     book = ctx.book
@@ -177,6 +202,8 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
                                     f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
                                     f"\"{note.text}\". Keep the one the documentation supports.",
                                     _src(fy, f"Excludes1 at {note.origin}"), a))
+
+    out.extend(_hypertension_combinations(dx))
 
     first = dx[0] if dx and ctx.diagnoses and normalize(ctx.diagnoses[0]) == dx[0] else None
     from workstation.billing.edits.mce_edits import mce_lists

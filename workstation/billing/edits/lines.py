@@ -152,7 +152,26 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
             out.append(Edit("line.date", "warning",
                             f"Line {line.number} is dated {line.date}, not the date of service {ctx.claim.date_of_service}.",
                             f"{X12} DTP*472", t))
+        out.extend(_check_line_date(ctx, line, t))
     return out
+
+
+def _check_line_date(ctx: ScrubContext, line: Any, t: str) -> list[Edit]:
+    """A service not yet given, or (inpatient) given outside the stay, cannot be billed on this claim."""
+    day = str(line.date or "")
+    if not day:
+        return []
+    if day > ctx.today.isoformat() and day != ctx.claim.date_of_service:  # a future DOS is field.dos_future
+        return [Edit("line.date_future", "error",
+                     f"Line {line.number} is dated {day}, in the future: bill a service only once it is given.",
+                     f"{X12} DTP*472", t)]
+    enc = ctx.case.encounter
+    if ctx.inpatient and enc.admit_date and enc.discharge_date and not enc.admit_date <= day <= enc.discharge_date:
+        return [Edit("line.date_outside_stay", "error",
+                     f"Line {line.number} is dated {day}, outside the stay ({enc.admit_date} to {enc.discharge_date}): "
+                     "correct the date, or bill the service on its own claim.",
+                     f"{X12} DTP*472 within the admission (DTP*435)", t)]
+    return []
 
 
 def _hcpcs_get(book: Any, code: str) -> Any:
