@@ -1,3 +1,4 @@
+import pytest
 from decimal import Decimal
 
 from workstation.billing.claim import build_claim, filing_indicator
@@ -115,3 +116,25 @@ def test_service_facility_only_away_from_the_office():
     # No facility name: kept empty for the scrubber to report (NM103 is required), never guessed.
     unnamed = make_case(encounter_type="emergency", pos="23", facility_address=hospital)
     assert build_claim(unnamed, make_work(), settings).facility.name == ""
+
+
+def test_a_case_sent_before_builds_a_replacement_claim():
+    """QA round 3: re-sending an exported case must be frequency 7 with the payer's claim number."""
+    from workstation.billing.edits import scrub
+    from workstation.export.x12_837p import X12DataError, _claim_segments, _Segments
+
+    case = make_case()
+    work = make_work(["E11.22"], [ServiceLine("G0439", [], 1, None, ["A"])])
+    assert build_claim(case, work).frequency == "1"
+    work.export_batch = "837P-20260305-000000001"
+    claim = build_claim(case, work)
+    assert claim.frequency == "7" and claim.payer_claim_number == ""
+    assert "claim.payer_claim_number" in {e.edit_id for e in scrub(case, work, claim) if e.severity == "error"}
+    with pytest.raises(X12DataError, match="payer claim number"):
+        _claim_segments(_Segments(), claim, 2)
+    work.payer_claim_number = "2226001234567"
+    claim = build_claim(case, work)
+    assert "claim.payer_claim_number" not in {e.edit_id for e in scrub(case, work, claim)}
+    seg = _Segments()
+    _claim_segments(seg, claim, 2)
+    assert "REF*F8*2226001234567" in seg.items

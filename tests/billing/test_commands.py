@@ -63,3 +63,25 @@ def test_settings_show_and_set(session, capsys):
     with store_mod.SessionStore.open(path, create=False) as store:
         assert store.settings()["practice"]["npi"] == "1234567893"
         assert any(a.get("action") == "set_setting" for a in store.audit())
+
+
+def test_settings_set_does_not_sign_the_audit_with_a_default_coder(session, monkeypatch):
+    """QA: saving settings used to write coder_id CODER01, so the audit stopped naming the OS user."""
+    from workstation.session import audit
+
+    path, cid, _ = session
+    monkeypatch.setattr(audit, "os_user", lambda: "osuser7")
+    assert main(["settings", "--session", str(path), "set", "fee.G0439", "130"]) == 0
+    with store_mod.SessionStore.open(path) as store:
+        assert "coder_id" not in store.settings()
+        store.set_status(cid, "query")
+        assert store.audit(cid)[-1]["who"] == "osuser7"
+    # Set explicitly, it signs; cleared, the OS user signs again.
+    assert main(["settings", "--session", str(path), "set", "coder_id", "jdoe"]) == 0
+    with store_mod.SessionStore.open(path) as store:
+        store.set_status(cid, "in_progress")
+        assert store.audit(cid)[-1]["who"] == "jdoe"
+    assert main(["settings", "--session", str(path), "set", "coder_id", ""]) == 0
+    with store_mod.SessionStore.open(path) as store:
+        store.set_status(cid, "query")
+        assert store.audit(cid)[-1]["who"] == "osuser7"

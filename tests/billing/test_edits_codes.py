@@ -74,3 +74,11 @@ def test_more_than_twelve_diagnoses():
 
 def test_no_diagnosis():
     assert "dx.none" in ids(run(work=make_work([])))
+
+
+def test_excludes1_narrowed_by_fifth_character_gives_no_false_positive():
+    """QA round 3: S23.0 Excludes1 "(M51.- with fifth character 4)" flagged every M51 code."""
+    ok = run(work=make_work(["S23.0XXA", "M51.16"]))
+    assert "dx.excludes1" not in ids(ok)
+    clash = run(work=make_work(["S23.0XXA", "M51.24"]))  # thoracic region: the note means this one
+    assert "dx.excludes1" in ids(clash)

@@ -149,3 +149,31 @@ def test_errors_come_first():
     edits = run(make_case(zip_=""), make_work(["E11.22"]))
     sev = [e.severity for e in edits]
     assert sev == sorted(sev, key=["error", "warning", "info"].index)
+
+
+def test_name_x12_cannot_carry_is_an_error_while_coding():
+    """QA round 3: a name that cleans to nothing for X12 showed 0 errors, yet the export held the case."""
+    import pytest
+
+    from workstation.billing.claim import build_claim
+    from workstation.export.x12_837p import X12DataError, _claim_segments, _Segments
+
+    for last in ("山田", "~~~", "*:^"):
+        case = make_case()
+        case.patient.last = last
+        edits = run(case)
+        [e] = only(edits, "field.patient_name_x12")
+        assert e.severity == "error" and last not in e.message and e.target == "patient.name"
+        # The writer rejects the very same claim: the scrubber and the export agree.
+        with pytest.raises(X12DataError):
+            _claim_segments(_Segments(), build_claim(case, make_work(), PracticeSettings()), 2)
+    case = make_case()
+    case.patient.first = "太郎"
+    assert only(run(case), "field.patient_name_x12")
+    for fine in ("José", "O'Brien-Smith", "Ångström"):
+        case = make_case()
+        case.patient.last = fine
+        assert "field.patient_name_x12" not in ids(run(case))
+    cov = Coverage("Plan", "P1", "M1", relationship="child", plan_type="CI",
+                   subscriber=Person("花子", "Example", dob="1970-01-01", sex="F"))
+    assert "field.subscriber_name_x12" in ids(run(make_case(coverage=cov)))

@@ -48,7 +48,11 @@ def test_age_is_counted_on_the_date_of_service():
 
 
 def test_age_edit_maternity_code():
-    assert "mce.age" in ids(run(make_case(dob="1960-01-01"), make_work(["O80"])))  # 65: outside 12-55
+    assert "mce.age" in ids(run(make_case(dob="1960-01-01"), make_work(["O80"])))  # 66: outside 9-64
+    # MCE v37 maternity is 9-64 (12-55 only before v35): 58 and 11 pass, 8 fails.
+    assert "mce.age" not in ids(run(make_case(dob="1967-06-01"), make_work(["O80"])))
+    assert "mce.age" not in ids(run(make_case(dob="2014-06-01"), make_work(["O80"])))
+    assert "mce.age" in ids(run(make_case(dob="2017-06-01"), make_work(["O80"])))
 
 
 def test_unacceptable_principal_on_inpatient_claim():
@@ -72,3 +76,16 @@ def test_sex_edit_on_inpatient_procedure():
     assert "mce.sex_procedure" in ids(run(case, make_work(["I10"], procedures=["0UT90ZZ"])))
     case.patient.sex = "F"
     assert "mce.sex_procedure" not in ids(run(case, make_work(["I10"], procedures=["0UT90ZZ"])))
+
+
+def test_outpatient_outcome_of_delivery_first_listed_is_a_warning():
+    """QA round 3: Z37.- first on an outpatient claim got no edit (the MCE principal edit is inpatient-only)."""
+    office = make_case(sex="F", dob="1995-01-01")
+    [w] = only(run(office, make_work(["Z37.0", "O80"])), "dx.outcome_of_delivery_first")
+    assert w.severity == "warning" and w.target == "Z37.0"
+    assert "dx.outcome_of_delivery_first" not in ids(run(office, make_work(["O80", "Z37.0"])))
+    assert "dx.outcome_of_delivery_first" not in ids(run(office, make_work(["Z00.00"])))
+    # Inpatient keeps the MCE error and gets no second, outpatient edit.
+    inpatient = make_case(encounter_type="inpatient", pos="21", sex="F", dob="1995-01-01")
+    edits = run(inpatient, make_work(["Z37.0", "O80"]))
+    assert "mce.unacceptable_principal" in ids(edits) and "dx.outcome_of_delivery_first" not in ids(edits)

@@ -119,3 +119,17 @@ def test_non_ascii_digits_are_not_an_npi():
     assert not npi_is_valid("10000000\u06604")
     with pytest.raises(SettingError):
         set_value(PracticeSettings(), "tax_id", "12345678\u0669")
+
+
+def test_coder_id_defaults_empty_and_is_written_only_when_set():
+    assert PracticeSettings().coder_id == ""
+    store = FakeStore()
+    s = PracticeSettings.from_store(store)
+    set_value(s, "fee.J1100", "7.5")
+    s.save(store)
+    assert "coder_id" not in store.data and "coder_id" not in store.data["practice"]
+    # An older practice record carrying the old default does not become the coder.
+    store.data["practice"]["coder_id"] = "CODER01"
+    assert PracticeSettings.from_store(store).coder_id == ""
+    PracticeSettings.from_store(store).save(store)
+    assert "coder_id" not in store.data

@@ -214,3 +214,48 @@ def test_parse_refs_narrowed_by_with_subdivision() -> None:
                      ("E08.51", "E08.52", False), ("E08.61", "", True), ("E09.51", "E09.52", False), ("E09.61", "", True)]
     # the official typo "(F11-F19 with .15. .25, .95)" still reads as three subdivisions
     assert len(parse_refs("(F11-F19 with .15. .25, .95)")) == 27
+
+
+@pytest.mark.parametrize("text, inside, outside", [
+    ("(B27.0-B27.9 with fifth character 1)", ["B27.01", "B27.81"], ["B27.09", "B27.00", "B27.9"]),
+    ("(V01-V09 with 5th character 1)", ["V01.01XA", "V09.01XA", "V01.91XA"], ["V01.00XA", "V01.09XA", "V10.01XA"]),
+    ("(T36.8X- with sixth character 1-4)", ["T36.8X1A", "T36.8X4D"], ["T36.8X5A", "T36.8X6A", "T36.0X1A"]),
+    ("(T39.0-, with sixth character 5)", ["T39.015A", "T39.095A"], ["T39.011A", "T39.1X5A"]),
+    ("(S42.- with 7th character B or C)", ["S42.001B", "S42.001C"], ["S42.001A", "S42.001D"]),
+    ("(S92.-with 7th character B)", ["S92.001B"], ["S92.001A"]),
+    ("(S32.1--S32.9 with 7th character B)", ["S32.10XB", "S32.9XXB"], ["S32.10XA", "S32.000B"]),
+    ("(F10-F19 with 5th character .6)", ["F10.26", "F13.96"], ["F10.20", "F10.27"]),
+    ("(I69. with final characters -23)", ["I69.023", "I69.323"], ["I69.020", "I69.32"]),
+    ("(E08, E09, E11, E13 with final characters .00 or .01)", ["E11.00", "E08.01", "E13.00"], ["E11.10", "E10.00", "E11.9"]),
+    ("(T36-T50 with final character 6)", ["T36.0X6A", "T50.906D"], ["T36.0X1A", "T51.0X6A"]),
+    ("leukemia in remission C91.0-C95.9 with 5th character 1", ["C91.01", "C95.91"], ["C91.00", "C95.90"]),
+    ("(J96. with 5th character 2)", ["J96.02", "J96.22"], ["J96.01", "J96.00"]),
+])
+def test_parse_refs_narrowed_by_nth_character(text: str, inside: list[str], outside: list[str]) -> None:
+    """QA round 3: "with fifth character 1" and the like were ignored, so the whole range was claimed."""
+    refs = parse_refs(text)
+    assert refs and all(r.at for r in refs)
+    for code in inside:
+        assert any(r.covers(code) for r in refs), code
+    for code in outside:
+        assert not any(r.covers(code) for r in refs), code
+
+
+def test_every_nth_character_note_in_the_book_is_narrowed() -> None:
+    """Grep of the compiled FY2026 notes: each note naming codes "with ... character" narrows them."""
+    import re
+
+    cm = books.icd10cm(2026)
+    phrase = re.compile(r"[A-Z]\d[0-9A-Z][0-9A-Z.\-]*,?\s*with\s+(fifth|5th|sixth|6th|seventh|7th|final)\s+character")
+    hits = 0
+    for code, notes in cm.raw_notes().items():
+        for kind, text in notes:
+            if phrase.search(text):
+                hits += 1
+                assert any(r.at for r in parse_refs(text)), (code, text)
+    assert hits >= 20
+    # The real Excludes1 notes, as the scrubber reads them.
+    g63 = [r for n in cm.notes_of_kind("G63", "excludes1") for r in n.refs]
+    assert any(r.covers("B27.01") for r in g63) and not any(r.covers("B27.09") for r in g63)
+    v00 = [r for n in cm.notes_of_kind("V00.118A", "excludes1") if n.origin == "V00.118" for r in n.refs]
+    assert any(r.covers("V01.01XA") for r in v00) and not any(r.covers("V01.00XA") for r in v00)

@@ -44,14 +44,18 @@ def test_spot_checks():
 def test_age_ranges_are_data():
     book = mce()
     assert book.version == "37"
-    assert book.age_ranges == {"newborn": (0, 0), "pediatric": (0, 17), "maternity": (12, 55), "adult": (15, 124)}
+    # Maternity is 9-64 since MCE v35 (FY2018); v37 is FY2020. (QA: it was compiled as the old 12-55.)
+    assert book.age_ranges == {"newborn": (0, 0), "pediatric": (0, 17), "maternity": (9, 64), "adult": (15, 124)}
     assert book.effective_from == "2019-10-01"
 
 
 def test_checks():
     book = mce()
     assert book.check_age("O80", 30) is None
-    assert book.check_age("O80", 60).edit == "Maternity_Only"
+    assert book.check_age("O80", 65).edit == "Maternity_Only"
+    assert book.check_age("O80", 8).edit == "Maternity_Only"
+    # Inside 9-64 but outside the pre-v35 12-55: no edit.
+    assert book.check_age("O80", 10) is None and book.check_age("O80", 60) is None
     assert book.check_age("Z38.00", 40).edit == "Newborn_Only"
     assert book.check_sex("N40.0", "F").edit == "Male_Only"
     assert book.check_sex("N40.0", "M") is None

@@ -70,7 +70,11 @@ def _claim_segments(text: str) -> dict[str, list[list[str]]]:
 
 
 def test_demo_export_carries_accidents_facilities_and_fees(demo_session, tmp_path: Path):
-    plan = plan_export(demo_session, "837p", again=True)  # the session may have been exported above
+    # The session may have been exported above: a re-send is a replacement, naming the payer's claim number.
+    for cid, w in demo_session.all_work().items():
+        if w.sent_before:
+            demo_session.set_payer_claim_number(cid, f"2026{cid[-3:]}00001")  # synthetic
+    plan = plan_export(demo_session, "837p", again=True)
     held = {cid for cid, exp in KEY.items() if exp.query} | {c.case_id for c in demo_cases() if c.coverage.self_pay}
     assert {r.case.case_id for r in plan.ready} == set(KEY) - held
     # The demo fee schedule covers every line of the answer key: no default charges anywhere.

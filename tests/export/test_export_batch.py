@@ -47,6 +47,8 @@ def test_reexport_needs_again_and_control_numbers_never_repeat(session, tmp_path
         run_export(session, "837p", tmp_path / "b.837", now=NOW)
     assert "--again" in str(exc.value)
     assert not (tmp_path / "b.837").exists()
+    for cid in first.exported:  # a re-send replaces the claim: it names the payer's claim number
+        session.set_payer_claim_number(cid, f"PCN{cid[-4:]}")
     second = run_export(session, "837p", tmp_path / "b.837", again=True, now=NOW)
     assert second.exported == first.exported
     assert second.interchange_control > first.interchange_control
@@ -168,3 +170,51 @@ def test_interchange_numbers_never_repeat_across_session_stores(session, tmp_pat
     assert result.interchange_control >= 1
     again = batch.interchange_number(OtherStore(), PracticeSettings.from_store(session).submitter_id)
     assert again > result.interchange_control
+
+
+def _clm_and_f8(text: str) -> dict[str, tuple[str, str]]:
+    """claim id -> (CLM05-3 frequency, REF*F8 value or "")."""
+    out: dict[str, tuple[str, str]] = {}
+    cur = ""
+    for raw in text.split("~"):
+        seg = raw.strip().split("*")
+        if seg[0] == "CLM":
+            cur = seg[1]
+            out[cur] = (seg[5].split(":")[2], "")
+        elif seg[:2] == ["REF", "F8"] and cur:
+            out[cur] = (out[cur][0], seg[2])
+    return out
+
+
+def test_changed_exported_case_reopens_and_resends_as_replacement(session, tmp_path):
+    """QA: editing an exported case left it "exported" and --again sent frequency 1 again."""
+    first = run_export(session, "837p", tmp_path / "a.837", now=NOW)
+    assert _clm_and_f8((tmp_path / "a.837").read_text())["DEMO-0001"] == ("1", "")
+    session.assign_dx("DEMO-0001", "I10")  # a coding change after the claim went out
+    w = session.work("DEMO-0001")
+    assert w.status == "in_progress" and w.export_batch == first.batch  # reopened, batch kept
+    assert w.exports[0]["batch"] == first.batch
+    reopen = [e for e in session.audit("DEMO-0001") if e["action"] == "reopen"]
+    assert reopen and reopen[-1]["before"] == {"status": "exported", "export_batch": first.batch}
+    assert reopen[-1]["after"]["status"] == "in_progress"
+    # Not coded again yet: held; once coded, held for the missing payer claim number.
+    assert "DEMO-0001" not in [r.case.case_id for r in plan_export(session, "837p").ready]
+    session.set_status("DEMO-0001", "coded")
+    plan = plan_export(session, "837p", case_ids=["DEMO-0001"])
+    assert not plan.ready and "claim.payer_claim_number" in plan.held[0].reasons[0]
+    session.set_payer_claim_number("DEMO-0001", "2226001234567")
+    assert session.work("DEMO-0001").status == "coded"  # the number alone does not reopen
+    result = run_export(session, "837p", tmp_path / "b.837", case_ids=["DEMO-0001"], now=NOW)
+    assert result.validation.ok and result.validation.problems == []  # pyx12 accepts REF*F8
+    assert _clm_and_f8((tmp_path / "b.837").read_text())["DEMO-0001"] == ("7", "2226001234567")
+    text = (tmp_path / "b.837").read_text().split("~")
+    i = next(n for n, seg in enumerate(text) if seg.strip().startswith("REF*F8"))
+    assert text[i + 1].strip().startswith("HI*")  # 2300: after REF*G1 (if any), before HI
+    w = session.work("DEMO-0001")
+    assert [e["batch"] for e in w.exports] == [first.batch, result.batch]
+    # The CMS-1500 of the replacement: box 22 resubmission code 7 and the original reference.
+    session.assign_dx("DEMO-0001", "E78.5")
+    session.set_status("DEMO-0001", "coded")
+    run_export(session, "cms1500", tmp_path / "c.txt", case_ids=["DEMO-0001"], now=NOW)
+    box22 = next(l for l in (tmp_path / "c.txt").read_text().splitlines() if l.startswith("22."))
+    assert "RESUBMISSION CODE: 7" in box22 and "ORIGINAL REF. NO.: 2226001234567" in box22

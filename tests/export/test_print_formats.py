@@ -79,3 +79,26 @@ def test_statement_totals_and_address():
     assert "AMOUNT DUE" in text and text.rstrip().count("145.00") == 1
     assert "Total charges" in text and "195.00" in text
     assert "99214" in text and "81002" in text
+
+
+def test_tabular_ages_90_and_over_are_capped():
+    """QA round 3: ages 90+ were written as-is; Safe Harbor style, they are one category "90+"."""
+    import csv
+    import io
+
+    import orjson
+
+    from workstation.billing.claim import build_claim
+    from workstation.export import tabular
+    from tests.export.conftest import fixed_settings, make_case, make_work, person
+
+    rows = []
+    for cid, dob in (("DEMO-0001", "1936-03-04"), ("DEMO-0002", "1936-03-05"), ("DEMO-0003", "1921-01-01")):
+        case = make_case(cid, patient=person(dob=dob))  # DOS 2026-03-04: 90, 89, 105
+        work = make_work(cid)
+        rows.append((case, work, build_claim(case, work, fixed_settings())))
+    ages = [orjson.loads(l)["age"] for l in tabular.to_jsonl(rows).splitlines()]
+    assert ages == ["90+", 89, "90+"]
+    table = list(csv.DictReader(io.StringIO(tabular.to_csv(rows))))
+    assert [r["age"] for r in table] == ["90+", "89", "90+"]
+    assert tabular.reported_age(None) is None

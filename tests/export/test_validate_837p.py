@@ -109,3 +109,19 @@ def test_isa_width_is_checked():
     # a sender id one character short: the ISA is no longer 106 characters
     broken = text.replace("*ZZ*DEMOSUBMIT01   *", "*ZZ*DEMOSUBMIT01  *", 1)
     assert any(p.segment == "ISA" for p in own_checks(broken)[0])
+
+
+def test_replacement_claim_without_ref_f8_is_caught():
+    """QA round 3: a replacement (CLM05-3 7) must carry the payer claim control number REF*F8."""
+    claim = make_claim(case_id="DEMO-0001")
+    claim.frequency, claim.payer_claim_number = "7", "2226001234567"
+    text = write_837p([claim], PracticeSettings(), envelope())
+    assert ":B:7*" in text and "REF*F8*2226001234567~" in text
+    report = validate_837p(text)
+    assert report.ok, report.summary()  # pyx12 and own checks accept the replacement
+    stripped = text.replace("REF*F8*2226001234567~\n", "")
+    seg_count = next(s for s in stripped.split("~") if s.strip().startswith("SE*")).strip()
+    n = int(seg_count.split("*")[1])
+    stripped = stripped.replace(seg_count, f"SE*{n - 1}*0001")
+    msgs = [p.message for p in own_checks(stripped)[0]]
+    assert msgs == ["claim frequency 7 without the payer claim control number (REF*F8)"]

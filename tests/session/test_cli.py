@@ -137,3 +137,19 @@ def test_move_resequences_and_pointers_follow(cli_store, capsys):
         assert s.audit("CASE-001")[-1]["action"] == "move_dx"
     assert main(["code", "--session", str(cli_store), "CASE-001", "--move", "I10", "A"]) == 2
     assert main(["code", "--session", str(cli_store), "CASE-001", "--move", "E11.22", "M"]) == 2
+
+
+def test_payer_claim_number_from_the_command_line(cli_store, capsys):
+    """QA round 3: a replacement claim needs the payer's claim number; `code` sets and clears it."""
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--payer-claim-number", " ab-123/4 "]) == 0
+    assert "Payer claim number: AB-123/4" in capsys.readouterr().out
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--payer-claim-number", "12 34"]) == 2
+    assert "payer claim number" in capsys.readouterr().err
+    with SessionStore.open(cli_store, readonly=True) as s:
+        assert s.work("CASE-001").payer_claim_number == "AB-123/4"
+        e = s.audit("CASE-001")[-1]
+        assert (e["action"], e["before"], e["after"]) == ("set_payer_claim_number", "", "AB-123/4")
+        assert s.work("CASE-001").status == "new"  # not a coding change
+    assert main(["code", "--session", str(cli_store), "CASE-001", "--payer-claim-number", ""]) == 0
+    with SessionStore.open(cli_store, readonly=True) as s:
+        assert s.work("CASE-001").payer_claim_number == ""

@@ -264,3 +264,42 @@ def test_refusals_name_the_code_that_was_meant(store, case_id, code, words):
     # QA regression: the refusal said only "not a code", leaving the coder to guess the slip.
     with pytest.raises(CodingError, match=re.escape(words)):
         store.assign_dx(case_id, code)
+
+
+def test_coding_change_reopens_an_exported_case(store):
+    """QA round 3: an exported case whose codes change goes back to in_progress, audited, batch kept."""
+    store.assign_dx("CASE-001", "E11.22")
+    store.set_status("CASE-001", "coded")
+    store.mark_exported(["CASE-001"], "B0001", "exports/b0001.x12")
+    store.set_notes("CASE-001", "a note is not a coding change")
+    assert store.work("CASE-001").status == "exported"
+    store.remove_dx("CASE-001", "E11.22")
+    w = store.work("CASE-001")
+    assert (w.status, w.export_batch, w.sent_before) == ("in_progress", "B0001", True)
+    assert [x["batch"] for x in w.exports] == ["B0001"]
+    last = store.audit("CASE-001")[-1]
+    assert last["action"] == "reopen" and last["before"]["status"] == "exported"
+    assert last["after"] == {"status": "in_progress", "export_batch": "B0001"}
+
+
+def test_a_change_does_not_rebuild_the_whole_case(store_path, cases):
+    """QA round 3 (save time grew with untouched cases): validating a change reads only the encounter,
+    and the hand-written CaseWork.to_dict is exactly dataclasses.asdict."""
+    from dataclasses import asdict
+
+    from workstation.session.work import CaseWork, Query, ServiceLine
+
+    with SessionStore.open(store_path) as s:
+        s.add_cases(cases)
+    with SessionStore.open(store_path) as s:
+        s.assign_dx("CASE-001", "E11.22")
+        s.add_procedure("CASE-003", "0DTJ4ZZ")  # inpatient: the encounter type is read
+        assert s._case_obj == {}  # the full intake record (documents and all) was not rebuilt
+        assert s.case("CASE-003").encounter.type == "inpatient"
+    w = CaseWork("X", "coded", ["E11.22"], ["0DTJ4ZZ"], [ServiceLine("G0439", ["25"], 2, 10.0, ["A"], "2025-01-02")],
+                 [Query("Q1", "q?", "i", ["a", "b"])], "n", "B1", "f", [{"batch": "B1", "file": "f", "at": "t"}], "P1")
+    d = w.to_dict()
+    assert d == asdict(w) and CaseWork.from_dict(d) == w
+    d["lines"][0]["modifiers"].append("59")
+    d["exports"][0]["batch"] = "changed"
+    assert w.lines[0].modifiers == ["25"] and w.exports[0]["batch"] == "B1"  # a copy, as asdict gives

@@ -144,7 +144,8 @@ class Claim:
     prior_authorization: str = ""
     accident: Accident | None = None
     facility: ServiceFacility | None = None  # set when the place of service needs a 2310C loop
-    frequency: str = "1"  # CLM05-3: 1 original claim
+    frequency: str = "1"  # CLM05-3: 1 original claim, 7 replacement of a claim sent before
+    payer_claim_number: str = ""  # REF*F8 / CMS-1500 box 22 original ref. no. (replacement claims)
     self_pay: bool = False
     encounter_type: str = ""
     admit_date: str = ""
@@ -278,7 +279,9 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
         prior_authorization=cov.prior_authorization,
         accident=accident,
         facility=service_facility_for(case, settings),
-        frequency="1",
+        # Sent before (the case was exported): this claim replaces that one (NUBC frequency 7).
+        frequency="7" if work.sent_before and not cov.self_pay else "1",
+        payer_claim_number=work.payer_claim_number,
         self_pay=cov.self_pay,
         encounter_type=enc.type,
         admit_date=enc.admit_date,

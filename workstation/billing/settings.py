@@ -145,7 +145,10 @@ class PracticeSettings:
     fee_schedule: dict[str, str] = field(default_factory=lambda: dict(DEMO_FEE_SCHEDULE))
     # Used for a line whose code has no fee-schedule entry; the scrubber warns when it is used.
     default_charge: str = "100.00"
-    coder_id: str = "CODER01"
+    # Who signs the audit trail. Empty means the operating-system user (session/audit.py). It is
+    # kept in the store's top-level "coder_id" setting, not in the practice record, and written
+    # only when set explicitly, so saving other settings never signs the audit with a default.
+    coder_id: str = ""
 
     # ---------------------------------------------------------------- charges
 
@@ -188,13 +191,24 @@ class PracticeSettings:
     @classmethod
     def from_store(cls, store: Any) -> "PracticeSettings":
         """The practice settings kept in a session store (demo defaults where nothing is saved)."""
-        return cls.from_dict(store.settings().get(STORE_KEY))
+        stored = store.settings()
+        out = cls.from_dict(stored.get(STORE_KEY))
+        # The top-level setting is the coder; a coder_id inside an older practice record (which
+        # used to default to "CODER01") is ignored.
+        cid = stored.get("coder_id")
+        out.coder_id = cid.strip() if isinstance(cid, str) else ""
+        return out
 
     def save(self, store: Any) -> None:
         """Write these settings to the session store (durable and audited by the store)."""
-        store.set_setting(STORE_KEY, self.to_dict())
-        # The audit trail names the coder from the top-level "coder_id" setting.
-        if self.coder_id and store.settings().get("coder_id") != self.coder_id:
+        record = self.to_dict()
+        record.pop("coder_id", None)
+        store.set_setting(STORE_KEY, record)
+        # The audit trail names the coder from the top-level "coder_id" setting: written only
+        # when this object names a different coder, or the coder was cleared with set_value.
+        stored = store.settings().get("coder_id") or ""
+        explicit = getattr(self, "_coder_id_explicit", False)
+        if self.coder_id != stored and (self.coder_id or explicit):
             store.set_setting("coder_id", self.coder_id)
 
     # ---------------------------------------------------------------- checks
@@ -312,6 +326,9 @@ def set_value(settings: PracticeSettings, key: str, value: str) -> None:
             raise SettingError("phone must be 10 digits")
     if key in ("billing_name", "submitter_id", "receiver_id") and not value:
         raise SettingError(f"{key} cannot be empty")
+    if key == "coder_id":
+        # Marked so save() writes it even when cleared (empty: sign as the OS user again).
+        settings._coder_id_explicit = True  # type: ignore[attr-defined]
     if key.startswith("address."):
         setattr(settings.address, key.split(".", 1)[1], value)
     else:

@@ -2,8 +2,9 @@
 
 Source: CMS "Definitions of Medicare Code Edits" v37 (FY2020, ICD-10), parsed to one tab-separated
 row per code (MCE_Version, ICD_Version, MCE_Section, MCE_Subsection, MCE_Edit_Type,
-ICD_Code_Type D|P, ICD_Code, ICD_Desc). Newer MCE versions change some codes and the maternity
-age range (v37: 12-55; later 9-64), so the version and its effective dates travel with the data.
+ICD_Code_Type D|P, ICD_Code, ICD_Desc). Newer MCE versions change some codes, so the version
+and its effective dates travel with the data. The code lists hold no age ranges: those are
+AGE_RANGES below (maternity 9-64 since MCE v35, FY2018; 12-55 before).
 
 Compiled layout (`codebooks/mce-v37.json.gz`): {"version", "effective_from", "effective_to",
 "age_ranges": {category: [low, high]}, "edits": {edit type: {"D": [codes], "P": [codes]}},
@@ -29,12 +30,15 @@ EFFECTIVE_TO = "2020-09-30"
 HEADER = ["MCE_Version", "ICD_Version", "MCE_Section", "MCE_Subsection", "MCE_Edit_Type",
           "ICD_Code_Type", "ICD_Code", "ICD_Desc"]
 
-# Age edits: each category's ages in years (inclusive), as the v37 definitions give them.
+# Age edits: each category's ages in years (inclusive), per CMS "Definitions of Medicare Code
+# Edits" (age conflict edit) for v37. The source file lists codes only, so the ranges are here.
 AGE_RANGES: dict[str, tuple[int, int]] = {
-    "newborn": (0, 0),
-    "pediatric": (0, 17),
-    "maternity": (12, 55),
-    "adult": (15, 124),
+    "newborn": (0, 0),  # age 0 years; unchanged across MCE versions
+    "pediatric": (0, 17),  # 0-17 years; unchanged across MCE versions
+    # 9-64 years since MCE v35: CMS widened it from 12-55 in the FY2018 IPPS/LTCH PPS final rule,
+    # so v37 (FY2020) is 9-64. Only MCE v34 and older use 12-55.
+    "maternity": (9, 64),
+    "adult": (15, 124),  # 15-124 years; unchanged across MCE versions
 }
 AGE_EDITS = {"Newborn_Only": "newborn", "Pediatric_Only": "pediatric", "Maternity_Only": "maternity", "Adult_Only": "adult"}
 SEX_EDITS = {"Female_Only": "F", "Male_Only": "M"}

@@ -30,10 +30,16 @@ class CodeRef:
     end: str
     text: str
     incomplete: bool = False
+    # Narrowed by "with fifth character 1", "with 7th character B or C", "with final characters -23":
+    # (position in the undotted code, counted from 1; the characters allowed there). All must hold.
+    at: tuple[tuple[int, str], ...] = ()
 
     def covers(self, code: str) -> bool:
         """True when `code` falls under this reference (its category, range or subcategory)."""
         bare = code.replace(".", "").upper()
+        for pos, allowed in self.at:
+            if len(bare) < pos or bare[pos - 1] not in allowed:
+                return False
         s = self.start.replace(".", "")
         if not self.end:
             return bare.startswith(s)
@@ -99,9 +105,74 @@ def _with_refs(m: re.Match[str]) -> list[CodeRef]:
     return out
 
 
+# "(B27.0-B27.9 with fifth character 1)", "(V01-V09 with 5th character 9)", "(T36.8X- with sixth
+# character 1-4)", "(S42.- with 7th character B or C)", "(F10-F19 with 5th character .6)",
+# "(I69. with final characters -23)", "(E08, E09, E11, E13 with final characters .00 or .01)",
+# "(T36-T50 with final character 6)": the references before the phrase (a comma/or list of them)
+# apply only to codes with those characters. Read alone, "B27.0-B27.9" would claim every
+# mononucleosis code and give Excludes1 clashes the note never meant.
+_ORDINALS = {"fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "final": 0}
+_CHAR_TOKEN = r"[.-]?[0-9A-Z]+(?:\s*-\s*[0-9A-Z](?![0-9A-Za-z]))?"
+_CHAR_RE = re.compile(
+    rf"\s*,?\s*with\s+(?P<ord>fifth|5th|sixth|6th|seventh|7th|final)\s+characters?\s+"
+    rf"(?P<spec>{_CHAR_TOKEN}(?:\s*(?:,|or|and)\s*{_CHAR_TOKEN})*)(?![0-9A-Za-z])"
+)
+_TOKEN_RE = re.compile(r"(?P<tok>[.-]?[0-9A-Z]+)(?:\s*-\s*(?P<hi>[0-9A-Z])(?![0-9A-Za-z]))?")
+_LIST_SEP = re.compile(r"\s*(?:,|,?\s*or|,?\s*and)\s*")
+FINAL_POSITION = 6  # the notes' "final characters" end at the 6th (I69.x23, T36-T50 6th character 6)
+
+
+def _positions(ordinal: str, spec: str) -> list[tuple[tuple[int, str], ...]]:
+    """The alternatives a "with <ordinal> character <spec>" phrase allows, each as (position, chars)."""
+    nth = _ORDINALS[ordinal.lower()]
+    alts: list[tuple[tuple[int, str], ...]] = []
+    for t in _TOKEN_RE.finditer(spec):
+        tok, hi = t["tok"], t["hi"]
+        if nth:  # one position: "1", "1-4", "B", ".6"
+            lo = tok.lstrip(".-")
+            chars = "".join(chr(c) for c in range(ord(lo[-1]), ord(hi) + 1)) if hi else lo[-1]
+            alts.append(((nth, chars),))
+        elif tok.startswith("."):  # right after the dot: ".00" is positions 4-5
+            alts.append(tuple((4 + i, ch) for i, ch in enumerate(tok[1:])))
+        else:  # "-23", "6": the characters ending at the final position
+            body = tok.lstrip("-")
+            first = FINAL_POSITION - len(body) + 1
+            alts.append(tuple((first + i, ch) for i, ch in enumerate(body)))
+    # Single characters at one position ("B or C", "1, 2"): one reference allowing them all.
+    if alts and all(len(a) == 1 for a in alts) and len({a[0][0] for a in alts}) == 1:
+        return [((alts[0][0][0], "".join(a[0][1] for a in alts)),)]
+    return alts
+
+
+def _narrow(text: str, found: list[tuple[int, int, CodeRef]]) -> list[CodeRef]:
+    """Apply each "with <n>th character" phrase to the references listed right before it."""
+    out = [[r] for _, _, r in found]  # each reference, or what it narrows to, in place
+    done: set[int] = set()
+    for ph in _CHAR_RE.finditer(text):
+        # The references just before the phrase: the nearest, then any joined to it by , / or / and.
+        idx = [i for i, (_, end, _) in enumerate(found)
+               if end <= ph.start() and not text[end:ph.start()].strip(" ,.-")]
+        if not idx:
+            continue
+        group = [idx[-1]]
+        while group[0] > 0:
+            prev_end, this_start = found[group[0] - 1][1], found[group[0]][0]
+            if not _LIST_SEP.fullmatch(text[prev_end:this_start]):
+                break
+            group.insert(0, group[0] - 1)
+        alts = _positions(ph["ord"], ph["spec"])
+        for i in group:
+            if i in done or not alts:
+                continue
+            done.add(i)
+            base = out[i][0]
+            out[i] = [CodeRef(base.start, base.end, base.text, base.incomplete, a) for a in alts]
+    return [r for refs in out for r in refs]
+
+
 def parse_refs(text: str) -> list[CodeRef]:
     """Find the code references in a note's text, in order."""
-    out: list[CodeRef] = []
+    found: list[tuple[int, int, CodeRef]] = []
     spans = []
     for w in _WITH_RE.finditer(text):
         spans.append((w.start(), w.end(), _with_refs(w)))
@@ -109,17 +180,15 @@ def parse_refs(text: str) -> list[CodeRef]:
         span = next((sp for sp in spans if sp[0] <= m.start() < sp[1]), None)
         if span is not None:
             if span[2]:  # the narrowed references stand in for the bare categories, once
-                out.extend(span[2])
+                found.extend((span[0], span[1], r) for r in span[2])
                 spans[spans.index(span)] = (span[0], span[1], [])
             continue
         start, end = m.group("start"), m.group("end") or ""
         # A range written "T36-T65" or "N18.1-N18.6"; "E11.-" is a single incomplete code.
-        out.append(
-            CodeRef(
-                start=start,
-                end=end,
-                text=m.group(0).strip(),
-                incomplete=bool(m.group("edash") if end else m.group("sdash")),
-            )
-        )
-    return out
+        found.append((m.start(), m.end(), CodeRef(
+            start=start,
+            end=end,
+            text=m.group(0).strip(),
+            incomplete=bool(m.group("edash") if end else m.group("sdash")),
+        )))
+    return _narrow(text, found)

@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --query: a reasonable answer to offer (repeat); 'Other' and "
                         "'Clinically undetermined' are added, as a compliant query offers them")
     c.add_argument("--answer", nargs=2, metavar=("QUERY_ID", "ANSWER"), help="record the provider's answer to a query")
+    c.add_argument("--payer-claim-number", metavar="NUMBER",
+                   help="the payer's claim control number of the claim already sent (a replacement claim "
+                        "names it: 837P REF*F8, CMS-1500 box 22); empty clears it")
     c.add_argument("--json", action="store_true", help="print the resulting work as JSON")
     c.set_defaults(func=cmd_code)
 
@@ -129,7 +132,11 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
     if work.notes:
         out.append(f"  Note: {work.notes}")
     if work.export_batch:
-        out.append(f"  Exported: batch {work.export_batch} in {work.export_file}")
+        label = "Exported" if work.status == "exported" else "Sent before (reopened; next claim replaces it)"
+        out.append(f"  {label}: batch {work.export_batch} in {work.export_file}"
+                   + (f" ({len(work.exports)} exports)" if len(work.exports) > 1 else ""))
+    if work.payer_claim_number:
+        out.append(f"  Payer claim number: {work.payer_claim_number}")
     return "\n".join(out)
 
 
@@ -326,8 +333,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_code(args: argparse.Namespace) -> int:
     lines = [parse_line_spec(s) for s in args.line]
     if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None
-            or args.query or args.answer or args.move):
-        raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --move, --status, --note, --query or --answer")
+            or args.query or args.answer or args.move or args.payer_claim_number is not None):
+        raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --move, --status, --note, --query, "
+                         "--answer or --payer-claim-number")
     for _, letter in args.move:
         if len(letter) != 1 or letter.upper() not in POINTER_LETTERS:
             raise UsageError(f"--move: {letter!r} is not a diagnosis position A-L")
@@ -380,6 +388,9 @@ def cmd_code(args: argparse.Namespace) -> int:
             for line in lines:
                 store.add_line(cid, line)
                 done.append(f"added line {line.code}")
+            if args.payer_claim_number is not None:
+                store.set_payer_claim_number(cid, args.payer_claim_number)
+                done.append("payer claim number saved")
             if args.note is not None:
                 store.set_notes(cid, args.note)
                 done.append("note saved")

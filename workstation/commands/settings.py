@@ -47,6 +47,12 @@ def open_store(path: str, readonly: bool = False) -> Any:
         raise UsageError(str(exc)) from None
 
 
+def _os_user() -> str:
+    from workstation.session.audit import os_user
+
+    return os_user()
+
+
 def _print_settings(s: Any) -> None:
     a = s.address
     rows = [
@@ -67,7 +73,7 @@ def _print_settings(s: Any) -> None:
         ("receiver_id", s.receiver_id),
         ("receiver_name", s.receiver_name),
         ("default_charge", s.default_charge),
-        ("coder_id", s.coder_id),
+        ("coder_id", s.coder_id or f"(not set: the audit signs as the OS user, {_os_user()})"),
     ]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:

@@ -126,7 +126,10 @@ class Plan:
                + (f", total charges ${self.total_charge:,.2f}" if self.format in BILLING_FORMATS else "")]
         for r in self.ready:
             warn = f" ({r.warnings} warning(s))" if r.warnings else ""
-            again = " [exported before]" if r.work.export_batch else ""
+            again = ""
+            if r.work.sent_before:
+                again = (f" [replaces the claim sent in batch {r.work.export_batch}]" if r.claim.frequency == "7"
+                         else f" [exported before, batch {r.work.export_batch}]")
             out.append(f"  {r.case.case_id}: ${r.claim.total_charge:,.2f}{warn}{again}")
         if self.held:
             out.append(f"{len(self.held)} case(s) not included:")
@@ -196,7 +199,9 @@ def _skip(fmt: str, case: Case, work: CaseWork, again: bool) -> tuple[str, str]:
         return "self-pay", "self-pay: no payer to claim from (use --format statement)"
     if fmt == "statement" and not case.coverage.self_pay:
         return "insured", "has a payer: bill by claim (--format 837p or cms1500), not a patient statement"
-    if work.export_batch and not again and fmt in BILLING_FORMATS:
+    # Unchanged since it was sent: re-send only on request. A case changed after export was reopened
+    # (status in_progress) and, once coded again, goes out as a replacement claim without --again.
+    if work.status == "exported" and work.export_batch and not again and fmt in BILLING_FORMATS:
         return "exported", f"already exported in batch {work.export_batch}: export again only with --again"
     return "", ""
 

@@ -124,7 +124,10 @@ def render_cms1500(claim: Claim, edits: list[Any] | None = None, width: int = 96
         out.append("    " + "   ".join(cells[row * 4:(row + 1) * 4]).rstrip())
     if claim.extra_diagnoses:
         out.append(f"    (not on the claim, past the 12th: {', '.join(claim.extra_diagnoses)})")
-    out.append(f"22. RESUBMISSION CODE: {'' if claim.frequency == '1' else claim.frequency}")
+    # Box 22: the resubmission code (7 replacement, 8 void) and the payer's original claim number.
+    resub = "" if claim.frequency == "1" else claim.frequency
+    original = getattr(claim, "payer_claim_number", "") if resub else ""
+    out.append(f"22. RESUBMISSION CODE: {resub}" + (f"   ORIGINAL REF. NO.: {original.upper()}" if original else ""))
     out.append(f"23. PRIOR AUTHORIZATION NUMBER: {claim.prior_authorization.upper()}")
     out.append(thin)
     out.append(_LINE_FMT.format("24", "A. FROM", "TO", "B.POS", "C.EMG", "D.CODE", "MODIFIER", "E.PTR",

@@ -2,7 +2,8 @@
 
 For analysis elsewhere (spreadsheets, pandas), so no direct identifiers are written: no name,
 address, birth date, member id or phone. What stays: the case id (the practice's own account
-number), age at the date of service, sex, the encounter and the coding.
+number), age at the date of service (90 and over as "90+", as the HIPAA Safe Harbor method
+aggregates them), sex, the encounter and the coding.
 """
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def _age(dob: str, on: str) -> int | None:
     return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
 
 
+AGE_CAP = 90  # HIPAA Safe Harbor, 45 CFR 164.514(b)(2)(i)(C): ages over 89 are one category
+
+
+def reported_age(age: int | None) -> int | str | None:
+    """The age as written: the number below 90, "90+" from 90 on (a rare age can identify someone)."""
+    if age is None:
+        return None
+    return f"{AGE_CAP}+" if age >= AGE_CAP else age
+
+
 def record(case: Case, work: CaseWork, claim: Claim) -> dict[str, Any]:
     """The de-identified record of one coded encounter (the JSON Lines object)."""
     return {
@@ -41,7 +52,7 @@ def record(case: Case, work: CaseWork, claim: Claim) -> dict[str, Any]:
         "encounter_type": case.encounter.type,
         "date_of_service": claim.date_of_service,
         "place_of_service": claim.place_of_service,
-        "age": _age(case.patient.dob, claim.date_of_service),
+        "age": reported_age(_age(case.patient.dob, claim.date_of_service)),
         "sex": case.patient.sex,
         "payer_id": claim.payer.payer_id if claim.payer else "",
         "filing_indicator": claim.filing_indicator,

@@ -242,8 +242,11 @@ def own_checks(text: str, check_codes: bool = True) -> tuple[list[Problem], int,
             problems.append(Problem("check", f"{who} NPI fails the check digit", n, "NM1"))
         elif sid == "CLM":
             close()
+            clm05 = els[5].split(comp) if len(els) > 5 else []
             cur = {"line": n, "total": els[2] if len(els) > 2 else "", "charges": [], "codes": [], "pointers": [],
-                   "dates": []}
+                   "dates": [], "frequency": clm05[2] if len(clm05) > 2 else "", "f8": False}
+        elif sid == "REF" and len(els) > 2 and els[1] == "F8" and cur is not None and not cur["charges"]:
+            cur["f8"] = bool(els[2].strip())
         elif sid == "HI" and cur is not None:
             for comp_el in els[1:]:
                 parts = comp_el.split(comp)
@@ -268,6 +271,10 @@ def own_checks(text: str, check_codes: bool = True) -> tuple[list[Problem], int,
                                         cl, "CLM"))
         except InvalidOperation:
             problems.append(Problem("check", "CLM02 or an SV102 charge is not a number", cl, "CLM"))
+        if c["frequency"] in ("7", "8") and not c["f8"]:
+            # TR3 2300 REF*F8: required when CLM05-3 is 7 (replacement) or 8 (void).
+            problems.append(Problem("check", f"claim frequency {c['frequency']} without the payer claim control "
+                                             "number (REF*F8)", cl, "CLM"))
         if not c["charges"]:
             problems.append(Problem("check", "claim has no service lines", cl, "CLM"))
         if not c["codes"]:

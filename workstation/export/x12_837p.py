@@ -41,6 +41,8 @@ FILING_INDICATORS = {
 ACCIDENT_CODES = {"AA", "EM", "OA"}
 # TR3 2300 DTP*439: required when CLM11-1 or CLM11-2 is AA or OA; sent for EM too when known.
 ACCIDENT_DATE_REQUIRED = {"AA", "OA"}
+# CLM05-3 claim frequency codes that refer to a claim the payer already has (REF*F8 required).
+REPLACEMENT_FREQUENCIES = {"7", "8"}
 INPATIENT_POS = {"21", "51", "61"}  # inpatient hospital, inpatient psychiatric, comprehensive inpatient rehab
 
 
@@ -327,6 +329,12 @@ def _claim_segments(seg: _Segments, claim: Any, hl: int) -> int:
     prior = ident(_get(claim, "prior_authorization"), 50)
     if prior:
         seg.add("REF", "G1", prior)
+    if freq in REPLACEMENT_FREQUENCIES:
+        # 2300 REF*F8 payer claim control number: required when CLM05-3 is 7 (replacement) or
+        # 8 (void); the TR3 places it right after the prior authorization REF*G1.
+        original = _need(ident(_get(claim, "payer_claim_number"), 50), cid,
+                         f"payer claim number of the claim it replaces (frequency {freq})")
+        seg.add("REF", "F8", original)
     diagnoses = list(claim.diagnoses)
     if not diagnoses:
         raise X12DataError(f"claim {cid}: no diagnoses")

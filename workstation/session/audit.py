@@ -6,7 +6,7 @@ never saved without its audit entry (nor the other way round).
 from __future__ import annotations
 
 import getpass
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
@@ -44,7 +44,9 @@ class AuditEntry:
     after: Any
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: before/after are fresh values built for this entry (asdict's deep copy cost
+        # more than the rest of a save).
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AuditEntry":

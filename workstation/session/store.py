@@ -123,6 +123,7 @@ class SessionStore:
         self._cases_raw: list[dict[str, Any]] = []
         self._case_doc: dict[str, int] = {}  # case id -> TinyDB doc id (its place in the cases file, from 1)
         self._case_obj: dict[str, Case] = {}
+        self._coding_obj: dict[str, Case] = {}  # id and encounter only, for validating changes
         self._source_keys: set[str] = set()
         self._seq = 0
         self._since_compact = 0
@@ -566,11 +567,36 @@ class SessionStore:
         if start and work.status == "new":  # the first coding change starts the case
             work.status = "in_progress"
             entries.append(self._entry("set_status", work.case_id, "new", "in_progress"))
+        elif start and work.status == "exported":
+            # A coding change to a claim already sent: the case is open again, to be re-coded and
+            # sent as a replacement. The batch stays on the work (and in `exports`) as its history.
+            work.status = "in_progress"
+            entries.append(self._entry("reopen", work.case_id,
+                                       {"status": "exported", "export_batch": work.export_batch},
+                                       {"status": "in_progress", "export_batch": work.export_batch}))
         self._commit([["work", self._doc_id(work.case_id), work.to_dict()]], entries)
 
     def _prepare(self, case_id: str) -> tuple[Case, CaseWork]:
         self._writable()
-        return self.case(case_id), self.work(case_id)
+        return self._coding_case(case_id), self.work(case_id)
+
+    def _coding_case(self, case_id: str) -> Case:
+        """The case as validation needs it (id and encounter: the coding date and setting).
+
+        A change to a case not opened yet used to copy and rebuild its whole intake record,
+        documentation included, which made saves slower the more untouched cases a session had.
+        """
+        c = self._case_obj.get(case_id) or self._coding_obj.get(case_id)
+        if c is not None:
+            return c
+        raw = self._cases_raw[self._doc_id(case_id) - 1]
+        try:
+            c = Case.from_dict({"case_id": raw["case_id"], "patient": raw.get("patient") or {},
+                                "encounter": raw.get("encounter") or {}})
+        except (TypeError, ValueError):
+            return self.case(case_id)  # raises the clear StoreCorrupt
+        self._coding_obj[case_id] = c
+        return c
 
     @serialized
     def assign_dx(self, case_id: str, code: str, position: int | None = None) -> str:
@@ -747,6 +773,18 @@ class SessionStore:
         self._commit([["setting", key, after]], [self._entry("set_setting", None, {key: before}, {key: after})])
 
     @serialized
+    def set_payer_claim_number(self, case_id: str, number: str) -> None:
+        """The payer's claim control number of the claim already sent (REF*F8 on a replacement).
+        Empty clears it. Audited; it does not reopen an exported case (the coding is unchanged)."""
+        _, work = self._prepare(case_id)
+        value = v.validate_payer_claim_number(number)
+        if value == work.payer_claim_number:
+            return
+        before = work.payer_claim_number
+        work.payer_claim_number = value
+        self._save(work, [self._entry("set_payer_claim_number", case_id, before, value)], start=False)
+
+    @serialized
     def set_current_case(self, case_id: str | None) -> None:
         """Where the coder is: reopening the store resumes here. Saved, not audited (navigation)."""
         self._writable()
@@ -774,6 +812,7 @@ class SessionStore:
             work = self.work(cid)
             before = {"status": work.status, "export_batch": work.export_batch, "export_file": work.export_file}
             work.status, work.export_batch, work.export_file = "exported", batch, str(file)
+            work.exports.append({"batch": batch, "file": str(file), "at": now_utc()})
             ops.append(["work", self._doc_id(cid), work.to_dict()])
             entries.append(self._entry("mark_exported", cid, before,
                                        {"status": "exported", "export_batch": batch, "export_file": str(file)}))

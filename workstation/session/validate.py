@@ -234,3 +234,18 @@ def check_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise CodingError(f"unknown service line field(s): {', '.join(sorted(unknown))}")
     return fields
+
+
+# X12 REF02 is 1-50 characters; payers' claim numbers (ICN/DCN) are letters and digits, at most
+# with dashes, dots or slashes. Anything else would be changed by the X12 cleaning and no longer
+# match the payer's record.
+PAYER_CLAIM_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9\-./]{0,49}$")
+
+
+def validate_payer_claim_number(number: str) -> str:
+    """The payer claim control number, upper-cased; "" clears it. Raises CodingError if malformed."""
+    value = (number or "").strip().upper()
+    if value and not PAYER_CLAIM_NUMBER.match(value):
+        raise CodingError("a payer claim number is 1-50 letters or digits (dashes, dots and slashes allowed), "
+                          "as on the payer's remittance or claim status")
+    return value

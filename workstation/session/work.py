@@ -5,7 +5,7 @@ change never rewrites it.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 STATUSES = ("new", "in_progress", "query", "coded", "exported")  # "query": on hold for a provider query
@@ -44,11 +44,23 @@ class CaseWork:
     lines: list[ServiceLine] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)
     notes: str = ""
-    export_batch: str = ""  # set when exported: the batch id
+    export_batch: str = ""  # set when exported: the batch id (kept when the case is reopened)
     export_file: str = ""
+    # Every billing export of the case, oldest first: {"batch", "file", "at"}. A case sent before
+    # goes out again as a replacement claim (frequency 7), which names the payer's claim number.
+    exports: list[dict[str, str]] = field(default_factory=list)
+    payer_claim_number: str = ""  # the payer's claim control number of the original (REF*F8, box 22)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The same as dataclasses.asdict, written out: it runs on every saved change, and asdict's
+        generic deep copy was the largest cost of a save."""
+        d = dict(self.__dict__)
+        d["diagnoses"] = list(self.diagnoses)
+        d["procedures"] = list(self.procedures)
+        d["lines"] = [dict(l.__dict__, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in self.lines]
+        d["queries"] = [dict(q.__dict__, options=list(q.options)) for q in self.queries]
+        d["exports"] = [dict(e) for e in self.exports]
+        return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CaseWork":
@@ -61,3 +73,8 @@ class CaseWork:
     @property
     def open_queries(self) -> list[Query]:
         return [q for q in self.queries if q.status == "open"]
+
+    @property
+    def sent_before(self) -> bool:
+        """True once a claim or statement for the case went out (its next claim replaces that one)."""
+        return bool(self.export_batch or self.exports)

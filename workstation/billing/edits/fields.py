@@ -67,6 +67,21 @@ def _check_facility(fac, err) -> None:
             "encounter.facility_npi", f"{source} NM109", "warning")
 
 
+def _check_x12_name(person, who: str, target: str, source: str, err) -> None:
+    """A name that X12 cannot carry: the 837P writer's own cleaning (ASCII after folding accents,
+    no delimiters) leaves nothing of it, so the export would hold the claim (last name) or send it
+    without the name the payer matches on (first name). The message never repeats the name."""
+    from workstation.export.x12_837p import clean  # the very function the writer uses
+
+    for part in ("last", "first"):
+        value = getattr(person, part, "") or ""
+        if value.strip() and not clean(value):
+            err(f"field.{who}_name_x12",
+                f"The {who}'s {part} name has no characters an 837P can carry (after accents are folded, only "
+                "A-Z, digits and basic punctuation remain): enter it in Latin letters as on the insurance card.",
+                target, source)
+
+
 def check_fields(ctx: ScrubContext) -> list[Edit]:
     claim, case, settings = ctx.claim, ctx.case, ctx.settings
     out: list[Edit] = []
@@ -113,6 +128,8 @@ def check_fields(ctx: ScrubContext) -> list[Edit]:
     if not p.last.strip() or not p.first.strip():
         err("field.patient_name", "The patient's first or last name is missing.", "patient.name",
             f"{X12} NM1*QC / NM1*IL")
+    else:
+        _check_x12_name(p, "patient", "patient.name", f"{X12} NM1*QC / NM1*IL", err)
     dob = _date(p.dob)
     if dob is None:
         err("field.patient_dob", "The patient's date of birth is missing or not a valid date.", "patient.dob",
@@ -165,13 +182,21 @@ def check_fields(ctx: ScrubContext) -> list[Edit]:
         if not cov.member_id.strip():
             err("field.member_id", "The member id is missing: copy it from the insurance card.",
                 "coverage.member_id", f"{X12} NM1*IL09 (2010BA)")
+        if claim.frequency in ("7", "8") and not claim.payer_claim_number.strip():
+            err("claim.payer_claim_number", "This case was sent before, so the claim goes as a replacement "
+                "(frequency 7), which must name the payer's claim number of the original: add it "
+                "(workstation code CASE --payer-claim-number NUMBER).", "work.payer_claim_number",
+                f"{X12} REF*F8 (2300) with CLM05-3 7; CMS-1500 box 22")
         if claim.relationship != "18":
             if cov.subscriber is None:
                 err("field.subscriber", "The patient is not the subscriber, but the subscriber is missing.",
                     "coverage.subscriber", f"{X12} loop 2010BA")
-            elif not _date(cov.subscriber.dob):
-                err("field.subscriber_dob", "The subscriber's date of birth is missing.",
-                    "coverage.subscriber.dob", f"{X12} DMG02 (2010BA)")
+            else:
+                if not _date(cov.subscriber.dob):
+                    err("field.subscriber_dob", "The subscriber's date of birth is missing.",
+                        "coverage.subscriber.dob", f"{X12} DMG02 (2010BA)")
+                _check_x12_name(cov.subscriber, "subscriber", "coverage.subscriber.name",
+                                f"{X12} NM1*IL (2010BA)", err)
 
     # Open provider queries: the documentation is not settled yet.
     open_q = ctx.work.open_queries

@@ -15,12 +15,13 @@ from workstation.billing.claim import MAX_DIAGNOSES
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.codes.icd10cm import normalize
 
-# MCE v37 age ranges in years (CMS "Definitions of Medicare Code Edits" v37, section 4).
-# Used only when the mce module does not give its own.
+# MCE v37 age ranges in years (CMS "Definitions of Medicare Code Edits", age conflict edit); the
+# same as workstation.codes.mce.AGE_RANGES, used only when the compiled MCE gives none.
+# Maternity is 9-64 since MCE v35 (FY2018 IPPS final rule; 12-55 before).
 DEFAULT_AGE_RANGES: dict[str, tuple[int, int]] = {
     "newborn": (0, 0),
     "pediatric": (0, 17),
-    "maternity": (12, 55),
+    "maternity": (9, 64),
     "adult": (15, 124),
 }
 
@@ -122,11 +123,30 @@ def mce_lists() -> MceLists | None:
         return None
 
 
+def _outpatient_outcome_of_delivery_first(ctx: ScrubContext) -> list[Edit]:
+    """Z37.- listed first on an outpatient claim: a warning.
+
+    The MCE unacceptable-principal edit is an inpatient edit by design (outpatient first-listed
+    Z codes such as Z00.00 are normal), but Z37 is never first-listed in any setting: the
+    tabular note at Z37 says it is "for use as an additional code to identify the outcome of
+    delivery on the mother's record".
+    """
+    if ctx.inpatient or not ctx.diagnoses:
+        return []
+    code = normalize(ctx.diagnoses[0]) if ctx.diagnoses[0] else ""
+    if not _bare(code).startswith("Z37"):
+        return []
+    return [Edit("dx.outcome_of_delivery_first", "warning",
+                 f"{code} (outcome of delivery) is listed first: Z37 is only an additional code on the mother's "
+                 "record. List the reason for the encounter first (e.g. the O code) and Z37 after it.",
+                 "ICD-10-CM Tabular, note at Z37 (use as an additional code)", code)]
+
+
 def check_mce(ctx: ScrubContext) -> list[Edit]:
+    out: list[Edit] = _outpatient_outcome_of_delivery_first(ctx)
     mce = mce_lists()
     if mce is None:
-        return []
-    out: list[Edit] = []
+        return out
     sex = (ctx.case.patient.sex or "").upper()
     age = ctx.patient_age
     dxs: list[str] = []
