@@ -32,8 +32,16 @@ def sha256_file(path: Path) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write to a temporary file in the same folder, fsync, rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write to a temporary file in the same folder, fsync, rename: never a half-written file.
+
+    A private file (no group/other bits, e.g. 0600 for patient data) gets a private folder (0700)
+    when the folder has to be created here.
+    """
+    if not path.parent.exists():
+        private = not mode & 0o077
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
+        if private:
+            os.chmod(path.parent, 0o700)  # mkdir's mode is filtered by the umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -177,3 +185,7 @@ def _load_extra_builders() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"workstation.codes.{mod}":
                 raise
+    # The search index reads every other compiled book, so it registers (and runs) last.
+    importlib.import_module("workstation.search.index")
+    if "search" in BUILDERS:
+        BUILDERS["search"] = BUILDERS.pop("search")

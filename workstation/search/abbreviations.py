@@ -1,0 +1,203 @@
+"""Clinical abbreviations and lay words as coders and physicians type them, and what they stand for.
+
+These are words, not codes: every expansion is ordinary clinical vocabulary that the tabular
+titles, inclusion terms and the Alphabetic Index use, so the expanded words find the codes.
+An abbreviation may stand for more than one phrase ("MI": myocardial infarction, or mitral
+insufficiency); each phrase is an alternative.
+"""
+from __future__ import annotations
+
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    # cardiovascular
+    "htn": ("hypertension", "hypertensive"),
+    "hbp": ("hypertension",),
+    "chf": ("congestive heart failure", "heart failure"),
+    "hf": ("heart failure",),
+    "hfref": ("systolic heart failure",),
+    "hfpef": ("diastolic heart failure",),
+    "cad": ("coronary artery disease", "atherosclerotic heart disease coronary artery"),
+    "ashd": ("atherosclerotic heart disease",),
+    "mi": ("myocardial infarction",),
+    "ami": ("acute myocardial infarction",),
+    "stemi": ("st elevation myocardial infarction",),
+    "nstemi": ("non st elevation myocardial infarction",),
+    "afib": ("atrial fibrillation",),
+    "af": ("atrial fibrillation",),
+    "aflutter": ("atrial flutter",),
+    "svt": ("supraventricular tachycardia",),
+    "vt": ("ventricular tachycardia",),
+    "vtach": ("ventricular tachycardia",),
+    "vfib": ("ventricular fibrillation",),
+    "dvt": ("deep vein thrombosis", "embolism thrombosis deep vein"),
+    "pe": ("pulmonary embolism",),
+    "pvd": ("peripheral vascular disease",),
+    "pad": ("peripheral arterial disease", "peripheral vascular disease"),
+    "cva": ("cerebral infarction", "stroke"),
+    "tia": ("transient ischemic attack", "transient cerebral ischemic attack"),
+    "aaa": ("abdominal aortic aneurysm",),
+    "hld": ("hyperlipidemia",),
+    "hlp": ("hyperlipidemia",),
+    "cabg": ("coronary artery bypass",),
+    # endocrine
+    "dm": ("diabetes mellitus",),
+    "t1dm": ("type 1 diabetes mellitus",),
+    "t2dm": ("type 2 diabetes mellitus",),
+    "dm1": ("type 1 diabetes mellitus",),
+    "dm2": ("type 2 diabetes mellitus",),
+    "iddm": ("type 1 diabetes mellitus",),
+    "niddm": ("type 2 diabetes mellitus",),
+    "dka": ("diabetic ketoacidosis", "diabetes with ketoacidosis"),
+    "hhs": ("hyperosmolarity",),
+    "gdm": ("gestational diabetes mellitus",),
+    "hypothyroid": ("hypothyroidism",),
+    "hyperthyroid": ("hyperthyroidism",),
+    # renal / urinary
+    "ckd": ("chronic kidney disease",),
+    "esrd": ("end stage renal disease",),
+    "aki": ("acute kidney failure", "acute kidney injury"),
+    "arf": ("acute kidney failure", "acute respiratory failure"),
+    "uti": ("urinary tract infection",),
+    "bph": ("benign prostatic hyperplasia", "hyperplasia of prostate"),
+    "esrf": ("end stage renal disease",),
+    # respiratory
+    "copd": ("chronic obstructive pulmonary disease",),
+    "sob": ("shortness of breath",),
+    "uri": ("upper respiratory infection",),
+    "urti": ("upper respiratory infection",),
+    "cap": ("pneumonia",),
+    "osa": ("obstructive sleep apnea",),
+    "ards": ("acute respiratory distress syndrome",),
+    "rsv": ("respiratory syncytial virus",),
+    "tb": ("tuberculosis",),
+    "pna": ("pneumonia",),
+    # digestive
+    "gerd": ("gastro esophageal reflux disease", "gastroesophageal reflux"),
+    "gi": ("gastrointestinal",),
+    "gib": ("gastrointestinal hemorrhage",),
+    "ibs": ("irritable bowel syndrome",),
+    "ibd": ("inflammatory bowel disease",),
+    "pud": ("peptic ulcer",),
+    "n/v": ("nausea with vomiting",),
+    "nv": ("nausea with vomiting",),
+    "lft": ("liver function",),
+    # neuro / psych
+    "ms": ("multiple sclerosis",),
+    "als": ("amyotrophic lateral sclerosis",),
+    "sz": ("seizure",),
+    "ha": ("headache",),
+    "mdd": ("major depressive disorder",),
+    "gad": ("generalized anxiety disorder",),
+    "ptsd": ("post traumatic stress disorder",),
+    "adhd": ("attention deficit hyperactivity disorder",),
+    "ocd": ("obsessive compulsive disorder",),
+    "aud": ("alcohol use disorder", "alcohol dependence"),
+    "etoh": ("alcohol",),
+    "tbi": ("traumatic brain injury", "intracranial injury"),
+    "loc": ("loss of consciousness",),
+    # musculoskeletal / injury
+    "fx": ("fracture",),
+    "fxs": ("fracture",),
+    "oa": ("osteoarthritis",),
+    "ra": ("rheumatoid arthritis",),
+    "djd": ("osteoarthritis", "degenerative joint disease"),
+    "lbp": ("low back pain",),
+    "acl": ("anterior cruciate ligament",),
+    "mcl": ("medial collateral ligament",),
+    "mva": ("motor vehicle accident", "car driver injured in collision"),
+    "mvc": ("motor vehicle accident", "car driver injured in collision"),
+    "gsw": ("gunshot wound", "firearm discharge"),
+    "lac": ("laceration",),
+    # infectious
+    "hiv": ("human immunodeficiency virus",),
+    "mrsa": ("methicillin resistant staphylococcus aureus",),
+    "mssa": ("methicillin susceptible staphylococcus aureus",),
+    "cdiff": ("clostridium difficile", "clostridioides difficile"),
+    "hsv": ("herpes simplex",),
+    "hpv": ("papillomavirus",),
+    "covid": ("covid 19",),
+    # heme / onc / other
+    "ca": ("malignant neoplasm", "carcinoma"),
+    "ida": ("iron deficiency anemia",),
+    "ckd3": ("chronic kidney disease stage 3",),
+    "ckd4": ("chronic kidney disease stage 4",),
+    "ckd5": ("chronic kidney disease stage 5",),
+    "bmi": ("body mass index",),
+    "obgyn": ("pregnancy",),
+    "iud": ("intrauterine contraceptive device",),
+    "ivf": ("in vitro fertilization",),
+    "c/s": ("cesarean",),
+    "csection": ("cesarean",),
+    "nsvd": ("normal delivery",),
+    "sids": ("sudden infant death syndrome",),
+    "rt": ("right",),
+    "lt": ("left",),
+    "bilat": ("bilateral",),
+    "hx": ("personal history",),
+    "fhx": ("family history",),
+    "h/o": ("personal history",),
+    "dx": ("diagnosis",),
+    "sx": ("symptom",),
+    "abd": ("abdominal",),
+    "ant": ("anterior",),
+    "post": ("posterior",),
+    "inf": ("inferior",),
+    "sup": ("superior",),
+    "lat": ("lateral",),
+    "med": ("medial",),
+    # procedures (ICD-10-PCS) and HCPCS words
+    "appy": ("appendectomy", "resection appendix"),
+    "chole": ("cholecystectomy", "resection gallbladder"),
+    "lap": ("laparoscopic", "percutaneous endoscopic"),
+    "perc": ("percutaneous",),
+    "tka": ("total knee replacement", "replacement knee joint"),
+    "tha": ("total hip replacement", "replacement hip joint"),
+    "egd": ("esophagogastroduodenoscopy", "inspection upper intestinal tract"),
+    "ekg": ("electrocardiogram",),
+    "ecg": ("electrocardiogram",),
+    "cxr": ("chest x ray",),
+    "ct": ("computerized tomography",),
+    "mri": ("magnetic resonance imaging",),
+    "iv": ("intravenous",),
+    "im": ("intramuscular",),
+    "sq": ("subcutaneous",),
+    "subq": ("subcutaneous",),
+    "inj": ("injection",),
+    "dme": ("durable medical equipment",),
+    "wc": ("wheelchair",),
+    "o2": ("oxygen",),
+    "awv": ("annual wellness visit",),
+}
+
+# Lay words a physician's note or a patient uses, mapped to the words the code sets use.
+# The word itself stays a match too: these only add the classification's way of saying it.
+LAY_TERMS: dict[str, tuple[str, ...]] = {
+    "heart attack": ("myocardial infarction",),
+    "high blood pressure": ("hypertension",),
+    "well child": ("routine child health examination",),
+    "physical exam": ("general adult medical examination",),
+    "stroke": ("cerebral infarction",),
+    "broken": ("fracture",),
+    "kidney": ("renal",),
+    "renal": ("kidney",),
+    "sugar": ("diabetes",),
+    "flu": ("influenza",),
+    "pinkeye": ("conjunctivitis",),
+    "cancer": ("malignant neoplasm",),
+    "tumor": ("neoplasm",),
+    "metastatic": ("secondary malignant neoplasm",),
+    "mets": ("secondary malignant neoplasm",),
+    "overdose": ("poisoning",),
+}
+# Two-word lay terms, looked up before single words.
+LAY_PHRASES = {k: v for k, v in LAY_TERMS.items() if " " in k}
+
+
+def expansions(word: str) -> tuple[str, ...]:
+    """The phrases an abbreviation (or a lay single word) stands for, or () if it is none."""
+    w = word.lower()
+    return ABBREVIATIONS.get(w) or LAY_TERMS.get(w, ())
+
+
+def phrase_expansions(first: str, second: str) -> tuple[str, ...]:
+    """What a two-word lay term ("heart attack") stands for, or ()."""
+    return LAY_PHRASES.get(f"{first.lower()} {second.lower()}", ())

@@ -1,0 +1,447 @@
+"""What the search index is made of: every code set's codes and the texts that lead to them.
+
+Each source is read through the code set's own module (never the raw official files), and a
+code set whose module or compiled book is missing is simply skipped, so search works with
+whatever has been compiled. Every function here adds to an `IndexBuilder`.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+# Kinds of evidence, in the order they rank when everything else is equal.
+KIND_TITLE = 0
+KIND_INDEX = 1
+KIND_INCLUSION = 2
+KIND_DRUG = 3
+KIND_NEOPLASM = 4
+KIND_EINDEX = 5
+KIND_PCS_INDEX = 6
+KIND_MODIFIER = 7
+KIND_LABELS = {
+    KIND_TITLE: "title",
+    KIND_INDEX: "index",
+    KIND_INCLUSION: "inclusion term",
+    KIND_DRUG: "drug table",
+    KIND_NEOPLASM: "neoplasm table",
+    KIND_EINDEX: "external cause index",
+    KIND_PCS_INDEX: "PCS index",
+    KIND_MODIFIER: "modifier",
+}
+# Index-backed kinds: a coder's path to the code, so they rank above a bare title match.
+INDEX_KINDS = frozenset({KIND_INDEX, KIND_DRUG, KIND_NEOPLASM, KIND_EINDEX, KIND_PCS_INDEX})
+
+SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs")
+
+
+@dataclass
+class IndexBuilder:
+    """Collects codes (with the years they exist in) and the texts that point to them."""
+
+    # code rows: [code, system, title, billable, year mask, needs_seventh, parent row or -1]
+    codes: list[list[Any]] = field(default_factory=list)
+    by_key: dict[tuple[str, str], int] = field(default_factory=dict)
+    # doc rows: [code row, kind, text, optional words]
+    docs: list[list[Any]] = field(default_factory=list)
+    seen_docs: set[tuple[int, int, str]] = field(default_factory=set)
+    sources: dict[str, Any] = field(default_factory=dict)  # book name -> sha256, for staleness
+    years: dict[str, list[int]] = field(default_factory=dict)  # system -> fiscal years indexed
+
+    def code(self, system: str, code: str, title: str, billable: bool, year: int = 0,
+             needs_seventh: bool = False, parent: int = -1) -> int:
+        key = (system, code)
+        title = " ".join(title.split())
+        i = self.by_key.get(key)
+        bit = (1 << (year - 2000)) if year else 0
+        if i is None:
+            i = len(self.codes)
+            self.by_key[key] = i
+            self.codes.append([code, system, title, int(billable), bit, int(needs_seventh), parent])
+        else:
+            row = self.codes[i]
+            row[4] |= bit
+            # Newer releases are added last: their title and flags win.
+            row[2], row[3], row[5] = title, int(billable), int(needs_seventh)
+            if parent >= 0:
+                row[6] = parent
+        return i
+
+    def find(self, system: str, code: str) -> int | None:
+        return self.by_key.get((system, code))
+
+    def doc(self, code_row: int, kind: int, text: str, optional: str = "") -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        key = (code_row, kind, text)
+        if key in self.seen_docs:
+            return
+        self.seen_docs.add(key)
+        self.docs.append([code_row, kind, text, optional])
+
+
+def _sha(name: str) -> str | None:
+    from workstation.codes import books
+
+    try:
+        entry = books.manifest()["codebooks"].get(name)
+    except Exception:  # noqa: BLE001 - an unreadable manifest means nothing to record
+        return None
+    return entry.get("sha256") if entry else None
+
+
+# ---------------------------------------------------------------- ICD-10-CM tabular
+
+def add_icd10cm(b: IndexBuilder) -> None:
+    from workstation.codes import books
+
+    years = books.icd10cm_years()
+    for fy in years:  # oldest first, so the newest title wins
+        book = books.icd10cm(fy)
+        rows = list(book.rows())  # (code, title, level, billable) in tabular order
+        parents: list[int] = list(book.doc["codes"]["parent"])
+        b.sources[f"icd10cm-{fy}"] = _sha(f"icd10cm-{fy}")
+        row_of: list[int] = [-1] * len(rows)
+        seventh_parent: set[int] = set()
+        for i, (code, title, level, billable) in enumerate(rows):
+            if level in ("chapter", "block"):
+                continue
+            parent = parents[i]
+            par = row_of[parent] if parent >= 0 else -1
+            row_of[i] = b.code("icd10cm", code, title, billable, fy, parent=par)
+            if billable and parent >= 0 and len(code) == 8 and _is_seventh(rows[parent][0], code):
+                seventh_parent.add(parent)
+        for p in seventh_parent:
+            b.codes[row_of[p]][5] = 1
+        for i, (code, title, level, billable) in enumerate(rows):
+            r = row_of[i]
+            if r < 0 or (billable and parents[i] in seventh_parent):
+                continue  # 7th-character codes are found through their header
+            b.doc(r, KIND_TITLE, title)
+        for node, notes in book.raw_notes().items():
+            r = b.find("icd10cm", node)
+            if r is None:
+                continue  # chapter and block notes are too broad to lead to one code
+            for kind, text in notes:
+                if kind in ("inclusion_term", "includes"):
+                    b.doc(r, KIND_INCLUSION, text)
+    b.years["icd10cm"] = years
+
+
+def _is_seventh(header: str, code: str) -> bool:
+    bare, head = code.replace(".", ""), header.replace(".", "")
+    return len(bare) == 7 and bare[:-1].rstrip("X") == head
+
+
+# ---------------------------------------------------------------- Alphabetic Index and tables
+
+_CM_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z-]{0,4})?-?$")
+
+
+def cm_row_for(b: IndexBuilder, code: str) -> int | None:
+    """The code row an index entry names: 'E11.22', an incomplete 'E11.-' / 'C79.8-' (its header)."""
+    c = code.strip().upper().rstrip("-").rstrip(".")
+    if not c:
+        return None
+    from workstation.codes.icd10cm import normalize
+
+    c = normalize(c)
+    r = b.find("icd10cm", c)
+    if r is None and len(c.replace(".", "")) > 3:
+        # A code the index names but the tabular expanded or retired: its nearest header.
+        while r is None and len(c.replace(".", "")) > 3:
+            bare = c.replace(".", "")[:-1]
+            c = normalize(bare)
+            r = b.find("icd10cm", c)
+    return r
+
+
+def _entry_parts(entry: Any) -> tuple[str, list[tuple[str, str]], str]:
+    """(path text, [(column label, code)], nonessential words) from an index entry, whatever its shape.
+
+    The index module is built in parallel; this accepts tuples (id, path, codes) and objects with
+    path/codes attributes, codes as strings, (label, code) pairs or {column: code} dicts.
+    """
+    if isinstance(entry, (tuple, list)):
+        path, codes = entry[1], entry[2]
+        optional = ""
+    else:
+        path = getattr(entry, "path_text", None) or getattr(entry, "path", "")
+        codes = getattr(entry, "codes", None)
+        if codes is None:
+            codes = getattr(entry, "code", None)
+        optional = getattr(entry, "nonessential_text", "") or ""
+        if not optional:
+            ne = getattr(entry, "nonessential", None)
+            if isinstance(ne, (list, tuple)):
+                optional = " ".join(str(x) for x in ne)
+            elif isinstance(ne, str):
+                optional = ne
+    if isinstance(path, (list, tuple)):
+        path = ", ".join(str(p) for p in path)
+    pairs: list[tuple[str, str]] = []
+    if codes is None:
+        pass
+    elif isinstance(codes, str):
+        pairs = [("", c) for c in codes.split() if c]
+    elif isinstance(codes, dict):
+        pairs = [(str(k), str(v)) for k, v in codes.items() if v]
+    else:
+        for c in codes:
+            if isinstance(c, str):
+                pairs.append(("", c))
+            elif isinstance(c, (tuple, list)) and len(c) == 2:
+                pairs.append((str(c[0]), str(c[1])))
+            elif c is not None:
+                lab = getattr(c, "column", None) or getattr(c, "label", "") or ""
+                code = getattr(c, "code", None)
+                if code:
+                    pairs.append((str(lab), str(code)))
+    return str(path), pairs, optional
+
+
+def _add_table(b: IndexBuilder, entries: Iterable[Any], kind: int) -> int:
+    n = 0
+    for entry in entries:
+        path, pairs, optional = _entry_parts(entry)
+        for label, code in pairs:
+            if not code or not code[:1].isalpha() or code.strip() in ("--", "-"):
+                continue
+            r = cm_row_for(b, code)
+            if r is None:
+                continue
+            text = f"{path}, {label}" if label else path
+            b.doc(r, kind, text, optional)
+            n += 1
+    return n
+
+
+def add_index_tables(b: IndexBuilder) -> None:
+    try:
+        from workstation.codes import index_tables
+    except ModuleNotFoundError as exc:
+        if exc.name != "workstation.codes.index_tables":
+            raise
+        log.info("search: Alphabetic Index module not present; skipped")
+        return
+    for fn_name, kind in (("alphabetic_index", KIND_INDEX), ("drug_table", KIND_DRUG),
+                          ("neoplasm_table", KIND_NEOPLASM), ("external_cause_index", KIND_EINDEX)):
+        fn: Callable[[], Any] | None = getattr(index_tables, fn_name, None)
+        if fn is None:
+            continue
+        try:
+            table = fn()
+            if isinstance(getattr(table, "doc", None), dict) and "parent" in table.doc:
+                n = _add_term_table(b, table, kind)
+            else:
+                entries = table.entries() if hasattr(table, "entries") else table
+                n = _add_table(b, entries, kind)
+        except Exception as exc:  # noqa: BLE001 - one missing table must not sink search
+            log.warning("search: %s skipped (%s)", fn_name, exc)
+            continue
+        b.sources[f"index:{fn_name}"] = n
+
+
+def _column(v: Any) -> list[str]:
+    """A text column of a compiled table: a list, or one newline-joined string."""
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return v.split("\n")
+    return [x or "" for x in v]
+
+
+def _see_target(see_ids: Any, i: int) -> int:
+    """The first term a "see" reference of term i resolves to (0: none)."""
+    try:
+        v = see_ids.get(str(i)) if isinstance(see_ids, dict) else see_ids[i - 1]
+    except (IndexError, KeyError, TypeError):
+        return 0
+    if isinstance(v, (list, tuple)):
+        v = v[0] if v else 0
+    if isinstance(v, str):
+        v = v.split()[0] if v.split() else "0"
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _add_term_table(b: IndexBuilder, table: Any, kind: int) -> int:
+    """An index or table from `index_tables` (columnar doc): one entry per term and code.
+
+    The path text is what the coder reads ("Diabetes, diabetic, type 2, with, chronic kidney
+    disease"); the non-essential modifiers of the term and its parents ("(mellitus)") are
+    indexed as optional words. A term with only a "see" reference leads to the codes of the
+    term it names.
+    """
+    d = table.doc
+    texts: list[str] = _column(d.get("term"))
+    parents: list[int] = list(d["parent"])
+    ness = _column(d.get("nonessential")) or [""] * len(texts)
+    codes = _column(d.get("codes")) or [""] * len(texts)
+    cells = d.get("cells")
+    see_ids = d.get("see_ids") or {}
+    columns = list(getattr(table, "columns", ()) or d.get("columns", ()))
+    headings = getattr(table, "headings", {}) or {}
+    n = len(texts)
+    paths = [""] * (n + 1)
+    opts = [""] * (n + 1)
+    own_codes: list[list[tuple[str, str]]] = [[] for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        p = parents[i - 1]
+        text = texts[i - 1] or ness[i - 1]
+        paths[i] = f"{paths[p]}, {text}" if p else text
+        opts[i] = f"{opts[p]} {ness[i - 1]}".strip() if p else ness[i - 1]
+        pairs = [("", c) for c in (codes[i - 1].split(" ") if codes[i - 1] else []) if c]
+        if cells is not None and cells[i - 1]:
+            for col, c in zip(columns, cells[i - 1]):
+                if c:
+                    label = headings.get(col) or col.replace("_", " ")
+                    pairs.append((label, c))
+        own_codes[i] = pairs
+    added = 0
+    for i in range(1, n + 1):
+        pairs = own_codes[i]
+        path = paths[i]
+        if not pairs:
+            target = _see_target(see_ids, i)
+            if target and 0 < target <= n and own_codes[target]:
+                pairs = [("", c) for _l, c in own_codes[target] if not _l][:3]
+                path = f"{path} (see {paths[target]})"
+        for label, code in pairs:
+            if not code[:1].isalpha():
+                continue
+            r = cm_row_for(b, code)
+            if r is None:
+                continue
+            b.doc(r, kind, f"{path}, {label}" if label else path, opts[i])
+            added += 1
+    return added
+
+
+# ---------------------------------------------------------------- ICD-10-PCS
+
+def add_icd10pcs(b: IndexBuilder) -> None:
+    try:
+        from workstation.codes import icd10pcs as pcs_mod
+    except ModuleNotFoundError as exc:
+        if exc.name != "workstation.codes.icd10pcs":
+            raise
+        return
+    try:
+        book = pcs_mod.icd10pcs()
+        codes = list(book.all_codes())
+    except Exception as exc:  # noqa: BLE001 - the compiled book may not exist yet
+        log.info("search: ICD-10-PCS skipped (%s)", exc)
+        return
+    b.sources[getattr(pcs_mod, "BOOK", "icd10pcs")] = _sha(getattr(pcs_mod, "BOOK", "icd10pcs"))
+    for code, title in codes:
+        r = b.code("icd10pcs", code, title, True)
+        b.doc(r, KIND_TITLE, title)
+    b.years["icd10pcs"] = []
+    try:
+        entries = book.index_entries()
+    except Exception as exc:  # noqa: BLE001
+        log.info("search: ICD-10-PCS index skipped (%s)", exc)
+        return
+    for e in entries:
+        code = (getattr(e, "code", None) or "").strip().upper()
+        if not code:
+            continue
+        path = ", ".join(getattr(e, "path", ()) or ())
+        r = b.find("icd10pcs", code)
+        if r is None:
+            # A partial code or a table: a header row the coder completes axis by axis.
+            try:
+                axes = book.decode(code)
+            except Exception:  # noqa: BLE001
+                axes = []
+            if not axes:
+                continue
+            title = ", ".join(a.label for a in axes)
+            r = b.code("icd10pcs", code, title, False)
+        b.doc(r, KIND_PCS_INDEX, path)
+
+
+# ---------------------------------------------------------------- HCPCS Level II
+
+def add_hcpcs(b: IndexBuilder) -> None:
+    try:
+        from workstation.codes import hcpcs as hc
+    except ModuleNotFoundError as exc:
+        if exc.name != "workstation.codes.hcpcs":
+            raise
+        return
+    try:
+        book = hc.hcpcs()
+        items = list(_hcpcs_items(book))
+    except Exception as exc:  # noqa: BLE001 - the compiled book may not exist yet
+        log.info("search: HCPCS skipped (%s)", exc)
+        return
+    b.sources["hcpcs"] = _sha(getattr(hc, "BOOK", "hcpcs"))
+    for code, long, short in items:
+        r = b.code("hcpcs", code, long or short, True)
+        b.doc(r, KIND_TITLE, long or short)
+        if short and short != long:
+            b.doc(r, KIND_TITLE, short)
+    try:
+        mods = hc.modifiers()
+        mod_items = list(_hcpcs_items(mods))
+    except Exception as exc:  # noqa: BLE001
+        log.info("search: HCPCS modifiers skipped (%s)", exc)
+        mod_items = []
+    for code, long, short in mod_items:
+        r = b.code("hcpcs", code, long or short, False)  # a modifier is never a line's code alone
+        b.doc(r, KIND_MODIFIER, long or short)
+    b.years["hcpcs"] = []
+
+
+def _hcpcs_items(book: Any) -> Iterable[tuple[str, str, str]]:
+    """(code, long description, short description) from the HCPCS module, whatever its shape."""
+    if hasattr(book, "all_codes"):
+        seq = book.all_codes()
+    elif hasattr(book, "items") and callable(book.items):
+        seq = book.items()
+    elif isinstance(book, dict):
+        seq = book.items()
+    else:
+        seq = book
+    for item in seq:
+        if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
+            code, obj = item
+        elif isinstance(item, (tuple, list)):
+            code, obj = item[0], item[1:]
+        else:
+            code, obj = getattr(item, "code", None), item
+        if isinstance(obj, dict):
+            long = obj.get("long") or obj.get("long_description") or obj.get("description") or ""
+            short = obj.get("short") or obj.get("short_description") or ""
+        elif isinstance(obj, (tuple, list)):
+            long = obj[0] if obj else ""
+            short = obj[1] if len(obj) > 1 else ""
+        elif isinstance(obj, str):
+            long, short = obj, ""
+        else:
+            long = getattr(obj, "long", None) or getattr(obj, "long_description", None) or getattr(obj, "description", "") or ""
+            short = getattr(obj, "short", None) or getattr(obj, "short_description", None) or ""
+        if code:
+            yield str(code).strip().upper(), str(long or ""), str(short or "")
+
+
+def collect(systems: Iterable[str] = SYSTEMS) -> IndexBuilder:
+    """Gather every available code set into one builder."""
+    b = IndexBuilder()
+    wanted = set(systems)
+    if "icd10cm" in wanted:
+        add_icd10cm(b)
+        add_index_tables(b)
+    if "icd10pcs" in wanted:
+        add_icd10pcs(b)
+    if "hcpcs" in wanted:
+        add_hcpcs(b)
+    return b
