@@ -1,0 +1,113 @@
+"""Export from the app: choose a format, read the summary of what would go out, then write.
+
+The work is the export area's (`workstation.export.batch`): `plan_export` for the summary,
+`run_export` to number, write, validate and mark exported. Files go to `exports/` beside the
+session store (a 0700 folder: they hold patient data).
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+
+from workstation.ui import core
+from workstation.ui.screens.forms import Confirm, Picker
+
+FORMATS = [
+    ("837p", "837P claim file (ANSI X12 005010X222A1)", "x12"),
+    ("cms1500", "CMS-1500 claim forms (text)", "txt"),
+    ("statement", "Patient statements (self-pay)", "txt"),
+    ("csv", "Coding summary (CSV)", "csv"),
+    ("jsonl", "Coding summary (JSON lines)", "jsonl"),
+]
+
+
+def export_dir(store: Any) -> Path:
+    base = Path(getattr(store, "path", "") or ".").parent / "exports"
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(base, 0o700)
+    return base
+
+
+def out_path(store: Any, fmt: str, ext: str, now: datetime) -> Path:
+    return export_dir(store) / f"{fmt}-{now:%Y%m%d-%H%M%S}.{ext}"
+
+
+def plan_text(plan: Any, fmt: str, path: Path) -> Text:
+    """The summary before writing: what goes out, what is held and why (cases not yet coded counted)."""
+    t = Text()
+    total = sum((r.claim.total_charge for r in plan.ready), 0)
+    t.append(f"{len(plan.ready)} case(s) ready for {fmt}", style="bold")
+    t.append(f", total charges ${total:,.2f}\n" if fmt in ("837p", "cms1500", "statement") else "\n")
+    for r in plan.ready:
+        again = "  (exported before)" if r.work.export_batch else ""
+        warn = f"  {r.warnings} warning(s)" if r.warnings else ""
+        t.append(f"  {r.case.case_id}  ${r.claim.total_charge:,.2f}{warn}{again}\n")
+    not_coded = [h for h in plan.held if any(x.startswith("status is") for x in h.reasons)]
+    other = [h for h in plan.held if h not in not_coded]
+    if other:
+        t.append(f"\n{len(other)} held back:\n", style="bold")
+        for h in other:
+            t.append(f"  {h.case_id}: " + "; ".join(h.reasons) + "\n")
+    if not_coded:
+        t.append(f"\n{len(not_coded)} not coded yet, not in this batch\n", style="dim")
+    for p in plan.settings_problems:
+        t.append(f"\npractice settings: {p}", style="bold red")
+    if plan.ready:
+        t.append(f"\nwill write {path}\n")
+    return t
+
+
+def start_export(app: Any) -> None:
+    batch = core.optional("workstation.export.batch")
+    if batch is None:
+        app.notify("Export is not installed yet", severity="warning")
+        return
+    options = [(fmt, Text.assemble((f"{fmt:<10}", "bold"), label)) for fmt, label, _ in FORMATS]
+
+    def chosen(fmt: str | None) -> None:
+        if fmt:
+            app.run_worker(_plan(app, batch, fmt), group="export", exclusive=True)
+
+    app.push_screen(Picker("Export: which format?", options), chosen)
+
+
+async def _plan(app: Any, batch: Any, fmt: str) -> None:
+    try:
+        plan = await app.store_call(batch.plan_export, app.store, fmt)
+    except Exception as exc:  # ExportError says what to do
+        app.notify(str(exc), title="Export", severity="error", timeout=10)
+        return
+    ext = next(e for f, _, e in FORMATS if f == fmt)
+    now = datetime.now()
+    path = out_path(app.store, fmt, ext, now)
+    body = plan_text(plan, fmt, path)
+    if not plan.ready:
+        app.push_screen(Confirm("Nothing to export", body), lambda _ok: None)
+        return
+
+    def confirmed(ok: bool | None) -> None:
+        if ok:
+            app.run_worker(_write(app, batch, fmt, path, now), group="export", exclusive=True)
+
+    app.push_screen(Confirm(f"Export {len(plan.ready)} case(s) as {fmt}?", body), confirmed)
+
+
+async def _write(app: Any, batch: Any, fmt: str, path: Path, now: datetime) -> None:
+    try:
+        result = await app.store_call(batch.run_export, app.store, fmt, path, now=now)
+    except Exception as exc:
+        app.notify(str(exc), title="Export failed: nothing written", severity="error", timeout=12)
+        return
+    msg = f"{result.path}\nbatch {result.batch}: {len(result.exported)} case(s)"
+    if fmt in ("837p", "cms1500", "statement"):
+        msg += f", total ${result.total_charge:,.2f}"
+    if result.validation is not None:
+        msg += "\n837P validated"
+    app.notify(msg, title="Exported", timeout=12)
+    screen = app.screen
+    if hasattr(screen, "load_case"):
+        screen.load_case()

@@ -1,0 +1,216 @@
+"""Small modal forms and pickers: 7th character, note links, service line, provider query, export.
+
+Each returns plain data through `dismiss`; the coding screen turns it into store calls.
+Enter accepts, Escape cancels, Tab moves between fields.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class Picker(ModalScreen[str | None]):
+    """A titled list; Enter returns the highlighted option's id, Escape None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("j", "down", show=False),
+        Binding("k", "up", show=False),
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, Text | str]], hint: str = "") -> None:
+        super().__init__(classes="modal")
+        self.title_text = title
+        self.options = options
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(label, id=key) for key, label in self.options], id="picker")
+            yield Static(self.hint or "Enter choose · Esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#picker", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#picker")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_down(self) -> None:
+        self.query_one("#picker", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#picker", OptionList).action_cursor_up()
+
+
+def seventh_picker(code: str, title: str, chars: list[tuple[str, str]]) -> Picker:
+    opts = [(ch, Text.assemble((ch, "bold"), f"  {meaning}")) for ch, meaning in chars]
+    return Picker(f"7th character for {code} {title}", opts, "Enter choose (placeholder X is added for you) · Esc cancel")
+
+
+@dataclass
+class LineFields:
+    units: float
+    modifiers: list[str]
+    pointers: list[str]
+    charge: float | None
+
+    def as_values(self) -> dict[str, str]:
+        """Back to the form's text, to reopen it after the store refused the line."""
+        return {
+            "units": f"{self.units:g}",
+            "modifiers": " ".join(self.modifiers),
+            "pointers": "".join(self.pointers),
+            "charge": "" if self.charge is None else f"{self.charge:.2f}",
+        }
+
+
+class FormScreen(ModalScreen[Any]):
+    """Labelled inputs; Enter on the last field (or ctrl+s) submits; errors stay on screen."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
+    FIELDS: list[tuple[str, str, str]] = []  # (id, label, placeholder)
+
+    def __init__(self, title: str, values: dict[str, str] | None = None, error: str = "") -> None:
+        super().__init__(classes="modal")
+        self.title_text = title
+        self.values = values or {}
+        self.error = error  # shown on opening: a save the store refused, with what was typed kept
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            for fid, label, placeholder in self.FIELDS:
+                yield Label(label, classes="field-label")
+                yield Input(self.values.get(fid, ""), placeholder=placeholder, id=fid, compact=True)
+            yield Static(self.error, id="form-error", classes="dialog-error")
+            yield Static("Tab next field · Enter save · Esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def entered(self) -> dict[str, str]:
+        return {i.id: i.value for i in self.query(Input)}
+
+    def action_submit(self) -> None:
+        data = self.entered()
+        try:
+            result = self.parse(data)
+        except ValueError as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(result)
+
+    def parse(self, data: dict[str, str]) -> Any:
+        return data
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LineForm(FormScreen):
+    FIELDS = [
+        ("units", "Units (24G)", "1"),
+        ("modifiers", "Modifiers (24D), up to four", "e.g. 25 RT"),
+        ("pointers", "Diagnosis pointers (24E), letters A-L", "e.g. AB"),
+        ("charge", "Charge (24F), blank = fee schedule", "e.g. 125.00"),
+    ]
+
+    def parse(self, data: dict[str, str]) -> LineFields:
+        try:
+            units = float(data["units"] or "1")
+        except ValueError:
+            raise ValueError("Units must be a number, e.g. 1 or 2.5") from None
+        if units <= 0:
+            raise ValueError("Units must be more than zero")
+        mods = [m.upper() for m in data["modifiers"].replace(",", " ").split()]
+        if len(mods) > 4 or any(len(m) != 2 or not m.isalnum() for m in mods):
+            raise ValueError("Modifiers: up to four two-character codes, e.g. 25 RT")
+        raw = data["pointers"].upper().replace(",", " ")
+        ptrs = [p for p in raw if not p.isspace()]
+        if len(ptrs) > 4 or any(p not in "ABCDEFGHIJKL" for p in ptrs):
+            raise ValueError("Pointers: up to four letters A-L, e.g. AB")
+        charge = None
+        if data["charge"].strip():
+            try:
+                charge = float(data["charge"].replace("$", "").replace(",", ""))
+            except ValueError:
+                raise ValueError("Charge must be an amount, e.g. 125.00") from None
+            if charge < 0:
+                raise ValueError("Charge cannot be negative")
+        return LineFields(units, mods, ptrs, charge)
+
+
+class QueryForm(FormScreen):
+    FIELDS = [
+        ("question", "Question for the provider", "e.g. Please clarify the type of diabetes"),
+        ("indicators", "Clinical indicators from the record", "e.g. A1c 8.2 on insulin since 2019"),
+        ("options", "Options offered, separated by ;", "Type 1; Type 2; Other; Clinically undetermined"),
+    ]
+
+    def parse(self, data: dict[str, str]) -> dict[str, Any]:
+        if not data["question"].strip():
+            raise ValueError("A query needs a question")
+        options = [o.strip() for o in data["options"].split(";") if o.strip()]
+        return {"question": data["question"].strip(), "indicators": data["indicators"].strip(), "options": options}
+
+
+class AnswerForm(FormScreen):
+    """The provider's answer to a query (the options offered are shown as a hint)."""
+
+    FIELDS = [("answer", "Provider's answer", "as documented by the provider")]
+
+    def __init__(self, title: str, values: dict[str, str] | None = None, options: str = "", error: str = "") -> None:
+        super().__init__(title, values, error)
+        if options:
+            self.FIELDS = [("answer", f"Provider's answer (offered: {options})", "as documented by the provider")]
+
+    def parse(self, data: dict[str, str]) -> str:
+        if not data["answer"].strip():
+            raise ValueError("Record the provider's answer, or Esc to leave the query open")
+        return data["answer"].strip()
+
+
+class Confirm(ModalScreen[bool]):
+    """A summary and a yes/no: y or Enter confirms, n or Escape cancels."""
+
+    BINDINGS = [
+        Binding("y,enter", "yes", "Confirm"),
+        Binding("n,escape", "no", "Cancel"),
+    ]
+
+    def __init__(self, title: str, body: Text | str) -> None:
+        super().__init__(classes="modal")
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.body)
+            yield Static("y / Enter confirm · n / Esc cancel", classes="dialog-hint")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,200 @@
+"""The worklist: every case in the session, filter as you type, Enter opens one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+STATUS_LABELS = {
+    "new": "new",
+    "in_progress": "in progress",
+    "query": "query hold",
+    "coded": "coded",
+    "exported": "exported",
+}
+ENCOUNTER_LABELS = {
+    "office": "Office",
+    "emergency": "Emergency",
+    "outpatient_surgery": "Outpt surgery",
+    "inpatient": "Inpatient",
+    "telehealth": "Telehealth",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    case_id: str
+    patient: str
+    dos: str
+    encounter: str
+    payer: str
+    status: str
+    codes: int
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (self.case_id, STATUS_LABELS.get(self.status, self.status), self.patient, self.dos, self.encounter, self.payer, str(self.codes) if self.codes else "")
+
+    def matches(self, words: list[str]) -> bool:
+        hay = " ".join(self.cells).lower() + " " + self.status
+        return all(w in hay for w in words)
+
+
+def row_of(case: Any, work: Any) -> Row:
+    p = case.patient
+    cov = case.coverage
+    payer = "Self-pay" if cov.self_pay or not cov.payer_name else cov.payer_name
+    codes = len(work.diagnoses) + len(work.procedures) + len(work.lines) if work else 0
+    return Row(
+        case.case_id,
+        f"{p.last}, {p.first}",
+        case.encounter.date_of_service,
+        ENCOUNTER_LABELS.get(case.encounter.type, case.encounter.type),
+        payer,
+        work.status if work else "new",
+        codes,
+    )
+
+
+def load_rows(store: Any) -> list[Row]:
+    works = store.all_work()
+    return [row_of(c, works.get(c.case_id)) for c in store.cases()]
+
+
+class CaseTable(DataTable):
+    """The case table; Enter is shown in the footer as what it does here."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open case")]
+
+
+class WorklistScreen(Screen):
+    AUTO_FOCUS = "#cases"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+    # Status early, so it shows even at 80 columns.
+    COLUMNS = ("Case", "Status", "Patient", "DOS", "Encounter", "Payer", "Codes")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title-bar")
+        yield Static("Loading worklist…", id="counts")
+        yield Input(placeholder="/ filter: patient, case, payer, status…", id="filter", compact=True)
+        yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#title-bar", Static).update(f"Worklist · {self.app.session_label}")
+        table = self.query_one("#cases", DataTable)
+        for col in self.COLUMNS:
+            table.add_column(col, key=col.lower())
+        self.set_focus(table)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:  # back from a case: statuses may have changed
+            self.reload()
+
+    @work(exclusive=True, group="worklist")
+    async def reload(self) -> None:
+        rows = await self.app.store_call(load_rows, self.app.store)
+        self.rows = rows
+        self.show()
+        # Load the code book and the search index once the worklist is painted, not before:
+        # the loading thread competes with the first paint.
+        self.set_timer(0.4, self.warm)
+        start = getattr(self.app, "open_case_on_start", None)
+        if start:
+            self.app.open_case_on_start = None
+            self.app.open_case(start)
+
+    @work(thread=True, group="warm")
+    def warm(self) -> None:
+        from workstation.ui import core
+
+        if not getattr(self.app, "warmed", False):
+            self.app.warmed = True
+            core.warm()
+
+    def show(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        words = self.query_one("#filter", Input).value.lower().split()
+        keep = table.cursor_row
+        current = self.current_case_id()
+        table.clear()
+        shown = [r for r in self.rows if r.matches(words)]
+        for r in shown:
+            table.add_row(*r.cells, key=r.case_id)
+        if current and any(r.case_id == current for r in shown):
+            table.move_cursor(row=table.get_row_index(current))
+        elif shown:
+            table.move_cursor(row=min(keep, len(shown) - 1))
+        counts = {s: 0 for s in STATUS_LABELS}
+        for r in self.rows:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        parts = [f"{STATUS_LABELS.get(s, s)} {n}" for s, n in counts.items()]
+        filt = f"   showing {len(shown)} of {len(self.rows)}" if words else ""
+        self.query_one("#counts", Static).update(f"{len(self.rows)} cases: " + " · ".join(parts) + filt)
+
+    def current_case_id(self) -> str | None:
+        table = self.query_one("#cases", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value)
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.show()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.set_focus(self.query_one("#cases", DataTable))
+
+    @on(DataTable.RowSelected, "#cases")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_case(str(event.row_key.value))
+
+    def action_filter(self) -> None:
+        self.set_focus(self.query_one("#filter", Input))
+
+    def action_clear_filter(self) -> None:
+        f = self.query_one("#filter", Input)
+        f.value = ""
+        self.set_focus(self.query_one("#cases", DataTable))
+
+    def action_open(self) -> None:
+        case_id = self.current_case_id()
+        if case_id:
+            self.app.open_case(case_id)
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one("#cases", DataTable)
+        if delta > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def case_order(self) -> list[str]:
+        """Case ids as listed (with the filter applied): `n`/`p` on the coding screen follow it."""
+        words = self.query_one("#filter", Input).value.lower().split()
+        return [r.case_id for r in self.rows if r.matches(words)] or [r.case_id for r in self.rows]

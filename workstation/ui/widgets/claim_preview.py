@@ -1,0 +1,203 @@
+"""The claim pane: a CMS-1500 style preview of the claim as it stands, with the live edits.
+
+Box 21 (diagnoses A-L, first-listed first) and box 24 (service lines) are an OptionList, so the
+coder can select an entry to remove (x), resequence ([ ]) or edit (Enter); the blocks around
+them are plain text. Edits are listed at the bottom and marked beside the entry they concern.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+LETTERS = "ABCDEFGHIJKL"
+MARKS = {"error": "✖", "warning": "▲", "info": "·"}
+
+
+@dataclass
+class Entry:
+    """One selectable row: a diagnosis, an inpatient procedure or a service line."""
+
+    key: str  # "dx:E11.22", "px:0DTJ4ZZ", "line:0"
+    label: str  # the letter or line number
+    code: str
+    text: str
+    severity: str = ""  # worst edit on it
+
+
+@dataclass
+class ClaimData:
+    """Everything the pane shows, gathered in a worker (titles looked up, claim built)."""
+
+    head: Any = field(default_factory=Text)
+    entries: list[Entry] = field(default_factory=list)
+    total: str = ""
+    edits: list[tuple[str, str, str]] = field(default_factory=list)  # (severity, target, message)
+    problem: str = ""
+    status: str = ""
+    queries: list[str] = field(default_factory=list)  # "Q1 open: question"
+
+
+def money(v: Any) -> str:
+    if v is None or v == "":
+        return "—"
+    try:
+        return f"{Decimal(str(v)):,.2f}"
+    except Exception:
+        return str(v)
+
+
+def _name(p: Any) -> str:
+    if p is None:
+        return "—"
+    if isinstance(p, str):
+        return p
+    last, first = getattr(p, "last", ""), getattr(p, "first", "")
+    if last or first:
+        return f"{last}, {first}"
+    return str(getattr(p, "name", "") or "—")
+
+
+def claim_head(case: Any, claim: Any) -> Table:
+    """Patient (2), insured (4, 11), payer, provider (24J, 33) blocks: from the claim when built, else the case."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1)
+    cov = case.coverage
+    grid.add_row("2 Patient", f"{_name(case.patient)} · {case.patient.sex} · {case.patient.dob}")
+    if cov.self_pay or not cov.payer_name:
+        grid.add_row("4 Insured", "self-pay: a patient statement, no claim")
+    else:
+        sub = cov.subscriber if cov.subscriber is not None else case.patient
+        grid.add_row("4 Insured", f"{_name(sub)} ({cov.relationship}) · ID {cov.member_id or '—'}")
+        grid.add_row("  Payer", f"{cov.payer_name} · {cov.payer_id}")
+    prov = getattr(claim, "billing_provider", None)
+    if prov is not None:
+        grid.add_row("33 Billing", f"{getattr(prov, 'name', '') or prov} · NPI {getattr(prov, 'npi', '')}")
+    rend = case.encounter.rendering_provider
+    if rend and rend.name:
+        grid.add_row("24J Render", f"{rend.name} · NPI {rend.npi or '—'}")
+    grid.add_row("24B POS", f"{case.encounter.place_of_service} · DOS {case.encounter.date_of_service}")
+    return grid
+
+
+def build_entries(work: Any, titles: dict[str, str], claim: Any, marks: dict[str, str], dos: str) -> list[Entry]:
+    out: list[Entry] = []
+    for i, code in enumerate(work.diagnoses):
+        out.append(Entry(f"dx:{code}", LETTERS[i] if i < len(LETTERS) else "+", code, titles.get(code, ""), marks.get(code, "")))
+    for code in work.procedures:
+        out.append(Entry(f"px:{code}", "PCS", code, titles.get(code, ""), marks.get(code, "")))
+    claim_lines = list(getattr(claim, "lines", []) or [])
+    for i, line in enumerate(work.lines):
+        cl = claim_lines[i] if i < len(claim_lines) else None
+        charge = getattr(cl, "charge", None) if cl is not None else line.charge
+        mods = " ".join(line.modifiers)
+        ptr = "".join(line.pointers) or "—"
+        units = f"{line.units:g}" if isinstance(line.units, (int, float)) else str(line.units)
+        text = f"{line.date or dos} · mod {mods or '—'} · ptr {ptr} · {units} unit{'' if units == '1' else 's'} · ${money(charge)}"
+        sev = marks.get(f"line {i + 1}", "") or marks.get(str(i + 1), "") or marks.get(line.code, "")
+        out.append(Entry(f"line:{i}", str(i + 1), line.code, text, sev))
+    return out
+
+
+def entry_prompt(e: Entry) -> Table:
+    """Mark, letter or line number, code, then the title or line details with a hanging indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1, no_wrap=True)
+    grid.add_column(width=3, no_wrap=True, justify="right")
+    grid.add_column(width=8, no_wrap=True)
+    grid.add_column(ratio=1)
+    style = {"error": "bold red", "warning": "bold yellow"}.get(e.severity, "")
+    grid.add_row(Text(MARKS.get(e.severity, " "), style=style), Text(e.label, style="bold"), Text(e.code, style="bold"), Text(e.text))
+    return grid
+
+
+class ClaimPane(VerticalScroll):
+    """Head blocks, the selectable box 21/24 list, totals and edits."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="claim-head")
+        yield Static("21 Diagnoses A-L · 24 Service lines", id="claim-list-title", classes="section")
+        yield OptionList(id="entries", compact=True)
+        yield Static("", id="claim-foot")
+
+    def show(self, data: ClaimData) -> None:
+        self.query_one("#claim-head", Static).update(data.head)
+        entries = self.query_one("#entries", OptionList)
+        keep = entries.highlighted
+        keep_key = None
+        if keep is not None and keep < entries.option_count:
+            keep_key = entries.get_option_at_index(keep).id
+        entries.clear_options()
+        if data.entries:
+            entries.add_options([Option(entry_prompt(e), id=e.key) for e in data.entries])
+            keys = [e.key for e in data.entries]
+            entries.highlighted = keys.index(keep_key) if keep_key in keys else min(keep or 0, len(keys) - 1)
+        else:
+            entries.add_option(Option(Text("nothing coded yet: d adds a diagnosis, s a service line", style="dim"), disabled=True))
+        foot = Text()
+        foot.append("28 Total charge  ", style="bold")
+        foot.append(data.total or "—")
+        foot.append("\n")
+        if data.problem:
+            foot.append(data.problem + "\n", style="dim")
+        parts: list[Any] = [foot]
+        if data.queries:
+            parts.append(Text("Provider queries", style="bold"))
+            parts.extend(Text(f"  {q}") for q in data.queries)
+            parts.append(Text(""))
+        if data.edits:
+            parts.append(Text(f"Edits ({len(data.edits)})", style="bold"))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=1, no_wrap=True)
+            grid.add_column(width=7, no_wrap=True)
+            grid.add_column(ratio=1)
+            for sev, target, msg in data.edits:
+                style = {"error": "bold red", "warning": "bold yellow"}.get(sev, "")
+                shown = msg if (not target or msg.startswith(target)) else f"{target}: {msg}"
+                grid.add_row(Text(MARKS.get(sev, "·"), style=style), Text(sev, style=style), Text(shown))
+            parts.append(grid)
+        elif not data.problem:
+            parts.append(Text("No edits: the claim is clean.", style="bold"))
+        foot = Group(*parts)
+        self.query_one("#claim-foot", Static).update(foot)
+        self.border_subtitle = data.status
+
+    def selected_key(self) -> str | None:
+        entries = self.query_one("#entries", OptionList)
+        i = entries.highlighted
+        if i is None or i >= entries.option_count:
+            return None
+        return entries.get_option_at_index(i).id
+
+
+def gather(store: Any, case: Any, work: Any) -> ClaimData:
+    """Build the claim, scrub it and look up the titles (runs on the store thread)."""
+    from workstation.ui import core
+
+    view = core.claim_view(store, case, work)
+    dos = case.encounter.discharge_date or case.encounter.date_of_service
+    titles = {c: core.title_of(c, "icd10cm", dos) for c in work.diagnoses}
+    titles.update({c: core.title_of(c, "icd10pcs", dos) for c in work.procedures})
+    marks = core.edit_targets(view.edits)
+    data = ClaimData(
+        head=claim_head(case, view.claim),
+        entries=build_entries(work, titles, view.claim, marks, case.encounter.date_of_service),
+        total=money(getattr(view.claim, "total_charge", None)) if view.claim is not None else "",
+        edits=[(str(e.severity), str(e.target), str(e.message)) for e in view.edits],
+        problem=view.problem,
+    )
+    data.queries = [
+        f"{q.query_id} {q.status}: {q.question}" + (f" → {q.answer}" if q.answer else "") for q in work.queries
+    ]
+    if len(work.diagnoses) > 12:
+        data.problem = (data.problem + "\n" if data.problem else "") + f"{len(work.diagnoses) - 12} diagnoses past L cannot go on the claim"
+    return data
