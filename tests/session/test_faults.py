@@ -216,3 +216,27 @@ def test_lock_from_another_host_is_respected(store):
     with pytest.raises(StoreLocked, match="4242@other-workstation"):
         SessionStore.open(store.path)
     SessionStore.open(store.path, readonly=True).close()  # looking is still allowed
+
+
+def test_a_lock_held_by_a_zombie_is_stale(tmp_path) -> None:
+    """A SIGKILLed holder not yet reaped by its parent is dead: its lock is taken over."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from workstation.session.lock import pid_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        os.kill(child.pid, signal.SIGKILL)
+        for _ in range(100):  # wait until the kernel has made it a zombie (we do not reap it yet)
+            if not pid_alive(child.pid):
+                break
+            time.sleep(0.01)
+        assert not pid_alive(child.pid)
+        assert os.path.exists(f"/proc/{child.pid}")  # still there, unreaped
+    finally:
+        child.wait()
+    assert pid_alive(os.getpid())

@@ -53,7 +53,17 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # exists, owned by someone else
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process whose parent has not reaped it yet still answers kill(pid, 0)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # Field 3, after the parenthesised command name (which may itself hold spaces or parens).
+    return stat[stat.rfind(")") + 2 :].startswith("Z")
 
 
 class StoreLock:
