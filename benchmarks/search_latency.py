@@ -4,7 +4,7 @@ Every prefix of every query below is searched, as the UI does on each keystroke 
 loaded, limit 50). The queries are written the way coders and physicians type: abbreviations,
 typos, index-style paths, code prefixes, procedures and supplies.
 
-    .venv/bin/python benchmarks/search_latency.py [--no-build] [--rounds N]
+    .venv/bin/python benchmarks/search_latency.py [--no-build] [--rounds N] [--demo]
 
 Prints figures only; it asserts nothing (timings depend on the machine and its load).
 """
@@ -249,8 +249,15 @@ LT
 """
 
 
-def queries() -> list[str]:
-    return [q.strip() for q in QUERIES.strip().splitlines() if q.strip()]
+def queries(demo: bool = False) -> list[str]:
+    qs = [q.strip() for q in QUERIES.strip().splitlines() if q.strip()]
+    if demo:
+        # The demo documentation set (search_demo_set.py): what coders type reading the demo notes.
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from search_demo_set import DEMO_QUERIES
+
+        qs += [q for _case, _code, dq in DEMO_QUERIES for q in dq]
+    return qs
 
 
 def pct(values: list[float], p: float) -> float:
@@ -262,12 +269,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-build", action="store_true", help="skip timing an in-memory index build")
     ap.add_argument("--rounds", type=int, default=1, help="replay the whole typing this many times")
+    ap.add_argument("--demo", action="store_true",
+                    help="also replay the demo documentation queries (benchmarks/search_demo_set.py)")
     args = ap.parse_args()
 
     from workstation.search import index as search_index
     from workstation.search.engine import SearchEngine
 
-    qs = queries()
+    qs = queries(args.demo)
     print(f"queries: {len(qs)}, keystrokes per round: {sum(len(q) for q in qs)}")
 
     t = time.perf_counter()

@@ -7,6 +7,8 @@ insufficiency); each phrase is an alternative.
 """
 from __future__ import annotations
 
+import re
+
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # cardiovascular
     "htn": ("hypertension", "hypertensive"),
@@ -166,7 +168,87 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "wc": ("wheelchair",),
     "o2": ("oxygen",),
     "awv": ("annual wellness visit",),
+    # abbreviations of clinical notes (issue 4, demo documentation set)
+    "perm": ("permanent",),
+    "parox": ("paroxysmal",),
+    "exac": ("exacerbation",),
+    "aecopd": ("chronic obstructive pulmonary disease with acute exacerbation",),
+    "cp": ("chest pain",),
+    "ams": ("altered mental status",),
+    "sah": ("subarachnoid hemorrhage",),
+    "ich": ("intracerebral hemorrhage",),
+    "chemo": ("chemotherapy",),
+    "uoq": ("upper outer quadrant",),
+    "uiq": ("upper inner quadrant",),
+    "loq": ("lower outer quadrant",),
+    "liq": ("lower inner quadrant",),
+    "rul": ("right upper lobe", "upper lobe right"),
+    "rml": ("right middle lobe", "middle lobe right"),
+    "rll": ("right lower lobe", "lower lobe right"),
+    "lul": ("left upper lobe", "upper lobe left"),
+    "lll": ("left lower lobe", "lower lobe left"),
+    "lad": ("left anterior descending",),
+    "rca": ("right coronary artery",),
+    "lcx": ("left circumflex",),
+    "cath": ("catheterization",),
+    "lhc": ("left heart catheterization", "measurement cardiac sampling pressure left heart"),
+    "rhc": ("right heart catheterization", "measurement cardiac sampling pressure right heart"),
+    "pci": ("percutaneous coronary intervention", "dilation coronary artery"),
+    "ptca": ("dilation coronary artery",),
+    "des": ("drug eluting",),
+    "prbc": ("packed red blood cells", "red blood cells"),
+    "prbcs": ("packed red blood cells", "red blood cells"),
+    "bcc": ("basal cell carcinoma",),
+    "scc": ("squamous cell carcinoma",),
+    "aom": ("acute otitis media",),
+    "om": ("otitis media",),
+    "cts": ("carpal tunnel syndrome",),
+    "benzo": ("benzodiazepine",),
+    "benzos": ("benzodiazepine",),
+    "od": ("poisoning", "right eye"),  # overdose, or oculus dexter
+    "ou": ("bilateral eyes",),
+    "ace": ("angiotensin converting enzyme",),
+    "acei": ("angiotensin converting enzyme inhibitors",),
+    "nsaid": ("nonsteroidal anti inflammatory",),
+    "ssri": ("selective serotonin reuptake inhibitors",),
+    "er": ("estrogen receptor", "emergency"),
+    "pr": ("progesterone receptor",),
+    "her2": ("human epidermal growth factor receptor 2",),
+    "ecoli": ("escherichia coli",),
+    "hepc": ("hepatitis c",),
+    "fb": ("foreign body",),
+    "si": ("suicidal ideation",),
 }
+
+# Brand names a note uses, mapped to the generic names of the Table of Drugs and HCPCS.
+BRANDS: dict[str, tuple[str, ...]] = {
+    "xanax": ("alprazolam",),
+    "valium": ("diazepam",),
+    "ativan": ("lorazepam",),
+    "klonopin": ("clonazepam",),
+    "coumadin": ("warfarin",),
+    "kenalog": ("triamcinolone acetonide", "triamcinolone"),
+    "medrol": ("methylprednisolone",),
+    "bicillin": ("penicillin g benzathine",),
+    "rocephin": ("ceftriaxone",),
+    "zofran": ("ondansetron",),
+    "neulasta": ("pegfilgrastim",),
+    "taxotere": ("docetaxel",),
+    "cytoxan": ("cyclophosphamide",),
+    "lasix": ("furosemide",),
+    "tylenol": ("acetaminophen",),
+    "motrin": ("ibuprofen",),
+    "advil": ("ibuprofen",),
+    "toradol": ("ketorolac",),
+    "narcan": ("naloxone",),
+    "benadryl": ("diphenhydramine",),
+    "glucophage": ("metformin",),
+    "zestril": ("lisinopril",),
+    "prinivil": ("lisinopril",),
+    "norco": ("hydrocodone",),
+    "percocet": ("oxycodone",),
+}
+ABBREVIATIONS.update({k: v for k, v in BRANDS.items() if k not in ABBREVIATIONS})
 
 # Lay words a physician's note or a patient uses, mapped to the words the code sets use.
 # The word itself stays a match too: these only add the classification's way of saying it.
@@ -187,9 +269,101 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "metastatic": ("secondary malignant neoplasm",),
     "mets": ("secondary malignant neoplasm",),
     "overdose": ("poisoning",),
+    # phrases of clinical notes (issue 4)
+    "kidney stone": ("calculus of kidney",),
+    "kidney stones": ("calculus of kidney",),
+    "gallstones": ("calculus of gallbladder",),
+    "gallstone": ("calculus of gallbladder",),
+    "strep throat": ("streptococcal pharyngitis",),
+    "sore throat": ("pharyngitis",),
+    "pink eye": ("conjunctivitis",),
+    "flu shot": ("encounter for immunization", "influenza virus vaccine"),
+    "vaccination": ("immunization",),
+    "vaccine": ("immunization", "vaccine"),
+    "annual physical": ("general adult medical examination",),
+    "self harm": ("intentional self harm",),
+    "suicide attempt": ("intentional self harm",),
+    "former smoker": ("personal history of nicotine dependence",),
+    "ex smoker": ("personal history of nicotine dependence",),
+    "smoker": ("nicotine dependence",),
+    "smoking": ("nicotine dependence", "smoking"),
+    "on insulin": ("long term current use of insulin",),
+    "on warfarin": ("long term current use of anticoagulants",),
+    "warfarin": ("anticoagulant", "warfarin"),
+    "metformin": ("oral hypoglycemic", "metformin"),
+    "ace inhibitor": ("angiotensin converting enzyme inhibitors",),
+    "ace inhibitors": ("angiotensin converting enzyme inhibitors",),
+    "no loc": ("without loss of consciousness",),
+    "stage i": ("stage 1",),
+    "stage ii": ("stage 2",),
+    "stage iii": ("stage 3",),
+    "stage iv": ("stage 4",),
+    "stage v": ("stage 5",),
+    "distal radius": ("lower end of radius",),
+    "distal ulna": ("lower end of ulna",),
+    "distal femur": ("lower end of femur",),
+    "distal tibia": ("lower end of tibia",),
+    "distal fibula": ("lower end of fibula",),
+    "distal humerus": ("lower end of humerus",),
+    "proximal humerus": ("upper end of humerus",),
+    "proximal femur": ("upper end of femur",),
+    "proximal tibia": ("upper end of tibia",),
+    "proximal fibula": ("upper end of fibula",),
+    "proximal radius": ("upper end of radius",),
+    "proximal ulna": ("upper end of ulna",),
+    "femoral neck": ("intracapsular femur", "neck of femur"),
+    "hip fracture": ("fracture of femur",),
+    "low back": ("lower back",),
+    "trip": ("tripping",),
+    "tripped": ("tripping",),
+    "slip": ("slipping",),
+    "fell": ("fall",),
+    "newborn": ("newborn", "liveborn infant"),
+    "chf exacerbation": ("acute on chronic congestive heart failure", "heart failure"),
+    "heart cath": ("cardiac catheterization", "measurement cardiac sampling pressure"),
+    "depo medrol": ("methylprednisolone acetate",),
+    "laparoscopic": ("percutaneous endoscopic", "laparoscopic"),
+    "laparoscopy": ("percutaneous endoscopic", "laparoscopy"),
+    "arthroscopic": ("percutaneous endoscopic", "arthroscopic"),
+    "appendectomy": ("resection of appendix", "appendectomy"),
+    "cholecystectomy": ("resection of gallbladder", "cholecystectomy"),
+    "thoracentesis": ("drainage of pleural cavity", "thoracentesis"),
+    "paracentesis": ("drainage of peritoneal cavity", "paracentesis"),
+    "circumcision": ("resection of prepuce", "circumcision"),
+    "solu medrol": ("methylprednisolone sodium succinate",),
 }
 # Two-word lay terms, looked up before single words.
 LAY_PHRASES = {k: v for k, v in LAY_TERMS.items() if " " in k}
+
+
+# A word written with a slash or a hyphen ("n/v", "a-fib", "h/o") or a receptor status with its
+# sign ("ER+", "HER2-"): folded before the query is split into words, so the table can hold them.
+_COMPACT = {
+    "n/v": "nv", "a-fib": "afib", "a fib": "afib", "a-flutter": "aflutter", "h/o": "hx", "c/s": "csection",
+    "c-section": "csection", "s/p": "status post", "e. coli": "ecoli", "e.coli": "ecoli", "e coli": "ecoli",
+    "v-fib": "vfib", "v-tach": "vtach", "dm ii": "dm2", "type ii": "type 2",
+    "hep c": "hepc", "ex-smoker": "ex smoker", "depo-medrol": "depo medrol", "solu-medrol": "solu medrol",
+}
+_SIGNED = re.compile(r"\b(er|pr|her2)\s*([+-])(?=\s|$)", re.IGNORECASE)
+_SLASHED = re.compile("|".join(re.escape(k) for k in sorted(_COMPACT, key=len, reverse=True)), re.IGNORECASE)
+
+
+def normalize_query(text: str) -> str:
+    """The query with slashed and hyphenated shorthand folded into one word ("n/v" -> "nv"),
+    and receptor signs spelled out ("ER+" -> "er positive"). Only whole words are touched."""
+    if not any(ch in text for ch in "/-+.") and " " not in text:
+        return text
+
+    def fold(m: re.Match[str]) -> str:
+        start, end = m.start(), m.end()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before.isalnum() or (after.isalnum() and not m.group(0)[-1].isspace()):
+            return m.group(0)  # part of a longer word
+        return _COMPACT[m.group(0).lower()]
+
+    t = _SLASHED.sub(fold, text)
+    return _SIGNED.sub(lambda m: f"{m.group(1)} {'positive' if m.group(2) == '+' else 'negative'}", t)
 
 
 def expansions(word: str) -> tuple[str, ...]:

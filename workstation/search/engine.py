@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from workstation.search import sources as src
-from workstation.search.abbreviations import expansions, phrase_expansions
+from workstation.search.abbreviations import expansions, normalize_query, phrase_expansions
 from workstation.search.index import SearchIndex, build, load, save_cache
 from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
 
@@ -42,6 +42,11 @@ SYSTEM_CHOICES = ("all", "icd10cm", "icd10pcs", "hcpcs")
 MAX_CANDIDATES = 600    # entries scored cheaply (in Python: the main cost of a keystroke)
 RERANK = 100            # entries rescored with rapidfuzz
 _CODE_TOKEN = re.compile(r"^[A-Z0-9][A-Z0-9.]{1,7}-?$")
+_FREE_STEMS = frozenset({"unspecifi", "nos"})  # see _text_hits
+_INTENT_STEMS = frozenset({"accident", "intention", "intent", "self", "harm", "assault", "undetermin",
+                           "suicid", "unintention", "homicid", "adverse", "effect", "underdos"})
+_SECONDARY_STEMS = frozenset({"secondar", "metastat", "metastasi", "metastas", "mets", "spread"})
+_LOST_SUBTERM = re.compile(r", (?:and|with|without|in|of|on|due to|or)$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class _Concept:
     said: str = ""             # stems the rerank compares ("type 2 diabet mellitus" for "dm2")
     size: int = 1              # how many entry words a match covers
     optional: frozenset[int] = frozenset()  # entries holding the word only as a nonessential modifier
+    own: frozenset[int] = frozenset()       # entries holding the typed word itself (an abbreviation
+    alt_said: str = ""                      # the books also use, "esrd"); elsewhere alt_said is compared
 
 
 class SearchEngine:
@@ -124,7 +131,9 @@ class SearchEngine:
         # A 7th character's meaning (", initial encounter for closed fracture") recurs across
         # thousands of codes: cache its stems by the text, not by the code.
         self._meaning_stems = lru_cache(maxsize=4096)(lambda text: frozenset(tokens(text)))
-        self._doc_stems = lru_cache(maxsize=65536)(lambda d: " ".join(tokens(idx.doc_text[d])))
+        # Each stem once: an index main term's forms ("Infection, infected, infective") are one word.
+        self._doc_stems = lru_cache(maxsize=65536)(
+            lambda d: " ".join(dict.fromkeys(tokens(idx.doc_text[d]))))
         self._system_docs = lru_cache(maxsize=16)(self._docs_of_systems)
         self._all_systems = set(src.SYSTEMS)
         self._tiers = [frozenset(range(n)) for n in (4000, 20000, 80000) if n < idx.size]
@@ -316,11 +325,17 @@ class SearchEngine:
             loose: frozenset[int] = exact
             quality = 0.85
             said = s  # what the rerank compares: the word, or what the abbreviation stands for
+            alt_said = ""
+            own = exact
             for phrase in abbr:
                 ph = self._phrase_sets(phrase)
                 if ph:
                     if said == s and not self._sets(s):
                         said = " ".join(tokens(phrase))
+                    elif said == s and not alt_said:
+                        # The books use the abbreviation too (HCPCS "ESRD"): entries that say it
+                        # compare the word, the others what it stands for (N18.6 End stage ...).
+                        alt_said = " ".join(tokens(phrase))
                     exact = exact | ph
                     stems.update(tokens(phrase))
             loose = exact
@@ -352,7 +367,8 @@ class SearchEngine:
             opt = idx.optional.get(s)
             out.append(_Concept(w, exact, loose, weight, quality, frozenset(stems),
                                 s in idx.seventh_only, said, len(said.split()),
-                                frozenset(opt) if opt is not None else frozenset()))
+                                frozenset(opt) if opt is not None else frozenset(),
+                                own if alt_said else frozenset(), alt_said))
         return out
 
     # ------------------------------------------------------------ search
@@ -364,6 +380,7 @@ class SearchEngine:
             raise ValueError(f"unknown code set {system!r}; choose one of {', '.join(SYSTEM_CHOICES)}")
         if not query or not query.strip() or limit <= 0:
             return []
+        query = normalize_query(query)
         idx = self.index
         years = self._year_bits(date)
         systems = set(src.SYSTEMS) if system == "all" else {system}
@@ -463,7 +480,14 @@ class SearchEngine:
                         if not self._allowed(idx.codes[row], systems, years):
                             continue
                         extra = len(key) - len(bare)
-                        hits.append((row, 100.0 if extra == 0 else max(85.0, 96.0 - 1.5 * extra) - penalty))
+                        score = 100.0 if extra == 0 else max(85.0, 96.0 - 1.5 * extra) - penalty
+                        if extra == 0 and len(bare) == 5 and self._also_other_system(bare, sys):
+                            # A code that is both HCPCS and ICD-10-CM (G0439 / G04.39): typed
+                            # without its dot it is the HCPCS code, as `lookup` reads it; the
+                            # dot asks for ICD-10-CM.
+                            if (sys == "icd10cm") == ("." not in u):
+                                score -= 0.5
+                        hits.append((row, score))
                         n += 1
                         found = True
                 if found and any(ch.isdigit() for ch in bare) and not abbr:
@@ -474,6 +498,14 @@ class SearchEngine:
         if query[-1:].isspace():
             text += " "
         return hits, prefixes, text
+
+    def _also_other_system(self, bare: str, system: str) -> bool:
+        for other, (keys, _rows) in self.index.code_keys.items():
+            if other != system:
+                i = bisect_left(keys, bare)
+                if i < len(keys) and keys[i] == bare:
+                    return True
+        return False
 
     def _text_hits(self, query: str, systems: set[str], years: dict[str, int | None], limit: int,
                    code_filter: list[str]) -> list[tuple[int, float, str]]:
@@ -534,7 +566,11 @@ class SearchEngine:
             for c in concepts:
                 if d in c.exact:
                     if d in c.optional:
-                        cov += c.weight * 0.5  # only a parenthesised nonessential word of the path
+                        # Only a parenthesised nonessential word of the path ("urinary (tract)"):
+                        # it may be present or not without changing the code, so typing it is
+                        # (almost) as good as the path saying it.
+                        cov += c.weight * 0.8
+                        matched += c.size
                     else:
                         cov += c.weight
                         matched += c.size
@@ -550,23 +586,58 @@ class SearchEngine:
                 + (0.02 if (row[3] or row[5]) else 0.0)
             scored.append((cheap, d, cov, matched))
         top = heapq.nlargest(RERANK, scored)
-        qtext = " ".join(c.said for c in concepts)
+        qtext = _once(" ".join(c.said for c in concepts))
+        any_optional = any(c.optional for c in concepts)
+        any_alt = any(c.alt_said for c in concepts)
+        q_stems = frozenset().union(*(c.stems for c in concepts))
+        # Poisoning with no intent documented is coded accidental (ICD-10-CM guideline
+        # I.C.19.e.5.b): the Drug table's accidental column comes first then.
+        default_accidental = "poison" in q_stems and q_stems.isdisjoint(_INTENT_STEMS)
+        free = _FREE_STEMS.difference(qtext.split())
+        # A malignancy not documented as secondary (metastatic) is the primary site: "breast
+        # cancer" is C50.-, not C79.81 (Neoplasm table: the Malignant Primary column).
+        default_primary = "malignant" in q_stems and q_stems.isdisjoint(_SECONDARY_STEMS)
         best: dict[int, tuple[float, str]] = {}
         for cheap, d, cov, matched in top:
             code_row = doc_code[d]
             row = codes[code_row]
             text = idx.doc_text[d]
             dtext = self._doc_stems(d)
+            if (any_optional and any(d in c.optional for c in concepts)) or \
+                    (any_alt and any(c.alt_said and d not in c.own for c in concepts)):
+                # A word the path holds only in parentheses ("urinary (tract)") is not in its
+                # text: leave it out of the comparison rather than count it missing. An
+                # abbreviation the entry does not use itself compares as what it stands for.
+                qtext_d = _once(" ".join(c.said if (not c.alt_said or d in c.own) else c.alt_said
+                                         for c in concepts if d not in c.optional))
+            else:
+                qtext_d = qtext
+            n = doc_len[d]
+            if free and not free.isdisjoint(dtext.split()):
+                # "Unspecified" / "NOS" is what a note that says no more is coded to: an entry
+                # is not less likely for saying it ("fracture of lower end of left radius":
+                # Unspecified fracture ... before Torus fracture ...).
+                kept = [w for w in dtext.split() if w not in free]
+                n -= len(dtext.split()) - len(kept)
+                dtext = " ".join(kept)
             # set ratio: are the query's words there; sort ratio: how little else is there.
-            sim = (fuzz.token_set_ratio(qtext, dtext) + fuzz.token_sort_ratio(qtext, dtext)) / 200.0
-            n = max(doc_len[d], 1)
-            tight = min(1.0, matched / n)
+            sim = (fuzz.token_set_ratio(qtext_d, dtext) + fuzz.token_sort_ratio(qtext_d, dtext)) / 200.0
+            tight = min(1.0, matched / max(n, 1))
             kind = doc_kind[d]
             score = 100.0 * (0.62 * cov + 0.23 * sim + 0.15 * tight)
             if kind in src.INDEX_KINDS:
                 score += 3.0
+                if default_accidental and kind == src.KIND_DRUG and "Poisoning Accidental" in text:
+                    score += 6.0
+                if _LOST_SUBTERM.search(text):
+                    # The path ends in a bare connector ("heart, diastolic, chronic, and"): the
+                    # flattened index kept its words only as nonessential modifiers, so the entry
+                    # says less than the code means (acute on chronic): it must not win on it.
+                    score -= 4.0
             if kind == src.KIND_INCLUSION:
                 score -= 1.0
+            if default_primary and ("Secondary" in text or "secondary" in text):
+                score -= 6.0
             if row[3] or row[5]:
                 score += 2.0
             else:
@@ -576,9 +647,27 @@ class SearchEngine:
                 best[code_row] = (score, self._via(kind, text))
             elif prev is not None:
                 best[code_row] = (prev[0] + 0.5, prev[1])  # more evidence, a little more sure
+        self._children_first(best)
         out = [(r, s, v) for r, (s, v) in best.items()]
         out.sort(key=lambda x: -x[1])
         return out[: max(limit * 2, limit)]
+
+    def _children_first(self, best: dict[int, tuple[float, str]]) -> None:
+        """A PCS table row (0DTJ) points to its codes: when one of its valid codes is among the
+        hits, the table ranks just below the best of them, so the code a coder can assign comes
+        first ("lap appy": 0DTJ4ZZ, then the 0DTJ table). ICD-10-CM headers keep their place:
+        an index entry such as "C50.4-" names the header because the words do not decide the
+        code below it (laterality, 7th character), and the app asks for it."""
+        codes = self.index.codes
+        heads = [r for r in best if codes[r][1] == "icd10pcs" and not codes[r][3]]
+        if not heads:
+            return
+        billable = [(codes[r][0].replace(".", ""), best[r][0]) for r in best if codes[r][3] or codes[r][5]]
+        for h in heads:
+            key = codes[h][0].replace(".", "")
+            top = max((sc for c, sc in billable if c.startswith(key) and c != key), default=None)
+            if top is not None and best[h][0] >= top:
+                best[h] = (top - 0.5, best[h][1])
 
     @staticmethod
     def _via(kind: int, text: str) -> str:
@@ -634,6 +723,11 @@ class SearchEngine:
             if score > best_score:
                 best, best_score = k, score
         return best
+
+
+def _once(text: str) -> str:
+    """Each word once ("disease diseased vein" -> "diseas vein"), as the entries are compared."""
+    return " ".join(dict.fromkeys(text.split()))
 
 
 def _shown(score: float) -> float:
