@@ -19,6 +19,14 @@ def book_search(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(core, "USE_SEARCH_ENGINE", False)
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No blinking text cursor: on a loaded machine a snapshot could catch it in either phase."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     from workstation.session.store import SessionStore

@@ -32,6 +32,8 @@ class WorkstationApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Keys"),
+        # F2 works even while typing in a search box or a field (S there types an S).
+        Binding("f2", "settings", "Settings", show=False),
     ]
 
     def __init__(self, store: Any, label: str = "", open_case: str | None = None) -> None:
@@ -64,6 +66,18 @@ class WorkstationApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_settings(self) -> None:
+        """S (worklist and coding screen) and the command palette: the practice settings."""
+        from workstation.ui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def action_audit(self, case_id: str | None = None) -> None:
+        from workstation.ui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen(case_id))
 
     def open_case(self, case_id: str) -> None:
         from workstation.ui.screens.coding import CodingScreen

@@ -65,13 +65,48 @@ COMMANDS = [
 ]
 
 
+WORKLIST_COMMANDS = [
+    ("Import cases from a file or folder", "import", "i"),
+    ("Audit trail of the whole session", "audit", "a"),
+]
+# Anywhere: on the app.
+APP_COMMANDS = [
+    ("Practice settings: billing provider, NPI, payers, fee schedule", "app.settings", "S"),
+    ("Keys: help for this screen", "app.help", "?"),
+]
+
+
+def _top_screen(app: Any) -> Any:
+    """The screen under the palette and any dialogs."""
+    from textual.screen import ModalScreen
+
+    for screen in reversed(app.screen_stack):
+        if not isinstance(screen, ModalScreen):
+            return screen
+    return None
+
+
+def _worklist_screen(app: Any) -> Any:
+    from workstation.ui.screens.worklist import WorklistScreen
+
+    top = _top_screen(app)
+    return top if isinstance(top, WorklistScreen) else None
+
+
 class WorkstationCommands(Provider):
-    """The coding screen's actions, by name."""
+    """The actions of the screen in front (coding screen or worklist), and the app's, by name."""
 
     def _commands(self) -> list[tuple[str, str, str]]:
-        if _coding_screen(self.app) is None:
-            return [("Keys: help for this screen", "app.help", "?")]
-        return [(name, f"screen.{action}", key) for name, action, key in COMMANDS] + [("Keys: help", "app.help", "?")]
+        out: list[tuple[str, str, str]] = []
+        from workstation.ui.screens.coding import CodingScreen
+
+        if isinstance(_top_screen(self.app), CodingScreen):
+            out += [(name, f"screen.{action}", key) for name, action, key in COMMANDS]
+            out.append(("Audit trail of this case", "screen.audit", "a"))
+            out.append(("Payer claim number (replacement claim)", "screen.claim_number", "r"))
+        elif _worklist_screen(self.app) is not None:
+            out += [(name, f"worklist.{action}", key) for name, action, key in WORKLIST_COMMANDS]
+        return out + APP_COMMANDS
 
     async def discover(self) -> Hits:
         for name, action, key in self._commands():
@@ -85,6 +120,12 @@ class WorkstationCommands(Provider):
                 yield Hit(score, matcher.highlight(name), partial(self._run, action), help=f"key {key}")
 
     def _run(self, action: str) -> None:
-        screen = _coding_screen(self.app)
-        target = screen if (screen is not None and action.startswith("screen.")) else self.app
-        self.app.call_later(self.app.run_action, action.split(".", 1)[1] if target is screen else action, target)
+        where, _, name = action.partition(".")
+        target: Any = self.app
+        if where == "screen":
+            target = _coding_screen(self.app)
+        elif where == "worklist":
+            target = _worklist_screen(self.app)
+        if target is None:
+            return
+        self.app.call_later(self.app.run_action, name, target)

@@ -24,7 +24,8 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from workstation.ui import core
-from workstation.ui.screens.forms import AnswerForm, Confirm, LineFields, LineForm, Picker, QueryForm, seventh_picker
+from workstation.ui.screens.forms import (AnswerForm, ClaimNumberForm, Confirm, LineFields, LineForm, Picker, QueryForm,
+                                         seventh_picker)
 from workstation.ui.widgets.case_pane import CasePane, terms_of
 from workstation.ui.widgets.claim_preview import ClaimData, ClaimPane, gather
 from workstation.ui.widgets.code_detail import CodeDetail, links_of
@@ -81,6 +82,9 @@ class CodingScreen(Screen):
         Binding("c", "mark_coded", "Coded"),
         Binding("e", "export", "Export"),
         Binding("f", "find", "Find in notes"),
+        Binding("r", "claim_number", "Payer claim no."),
+        Binding("a", "audit", "Audit"),
+        Binding("S", "app.settings", "Settings"),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
         Binding("down", "search_down", "From the search box to the results", show=False),
         Binding("ctrl+r", "retry_save", "Retry a failed save", show=False),
@@ -107,6 +111,9 @@ class CodingScreen(Screen):
         "export": "Export: choose a format, read the summary, confirm to write",
         "find": "Find words in the documentation (lit in the case pane)",
         "retry_save": "Write changes the store kept in memory after a write error",
+        "claim_number": "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim",
+        "audit": "Audit trail of this case: when, who, what changed (read-only)",
+        "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
     }
     HELP_EXTRA = [
         ("Tab / Shift+Tab", "Next / previous pane (one pane at a time below 120 columns)"),
@@ -593,7 +600,8 @@ class CodingScreen(Screen):
             return
         from workstation.session.work import ServiceLine
 
-        line = ServiceLine(code=code, modifiers=fields.modifiers, units=fields.units, charge=fields.charge, pointers=fields.pointers)
+        line = ServiceLine(code=code, modifiers=fields.modifiers, units=fields.units, charge=fields.charge,
+                           pointers=fields.pointers, date=fields.date)
         reopen = lambda err: self.app.push_screen(  # noqa: E731 - the refused line, as typed
             LineForm(f"Service line {code}", fields.as_values(), error=err), lambda f: self._line_entered(code, f))
         self.save(f"line {code} added", "add_line", self.case_id, line, on_error=reopen)
@@ -607,6 +615,7 @@ class CodingScreen(Screen):
             "modifiers": " ".join(line.modifiers),
             "pointers": "".join(line.pointers),
             "charge": "" if line.charge is None else f"{line.charge:.2f}",
+            "date": line.date or "",
         }
         self.app.push_screen(LineForm(f"Line {index + 1}: {line.code}", values), lambda f: self._line_edited(index, f))
 
@@ -618,6 +627,7 @@ class CodingScreen(Screen):
         self.save(
             f"line {index + 1} saved", "update_line", self.case_id, index, on_error=reopen,
             units=fields.units, modifiers=fields.modifiers, pointers=fields.pointers, charge=fields.charge,
+            date=fields.date,
         )
 
     def action_remove(self) -> None:
@@ -661,11 +671,17 @@ class CodingScreen(Screen):
             return
         opts = [("new", Text("New query", style="bold"))]
         opts += [(q.query_id, Text.assemble((f"Answer {q.query_id}: ", "bold"), q.question)) for q in open_queries]
+        opts += [(f"withdraw:{q.query_id}", Text.assemble((f"Withdraw {q.query_id}: ", "bold"), q.question)) for q in open_queries]
         self.app.push_screen(Picker("Provider queries", opts), self._query_choice)
 
     def _query_choice(self, choice: str | None) -> None:
         if choice == "new":
             self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}"), self._query_entered)
+        elif choice and choice.startswith("withdraw:"):
+            qid = choice.split(":", 1)[1]
+            others_open = [q for q in self.work_state.open_queries if q.query_id != qid]
+            back = "in_progress" if (not others_open and self.work_state.status == "query") else None
+            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid, then_status=back)
         elif choice:
             q = next(q for q in self.work_state.queries if q.query_id == choice)
             hint = "; ".join(q.options)
@@ -685,6 +701,26 @@ class CodingScreen(Screen):
                 QueryForm(f"Provider query · case {self.case_id}", values, error=err), self._query_entered)
             self.save("query sent: case on hold", "add_query", self.case_id, data["question"], data["indicators"],
                       data["options"], then_status="query", on_error=reopen)
+
+    def action_claim_number(self) -> None:
+        """r: the payer's number for the claim sent before, which a replacement claim must quote."""
+        if self.work_state is None:
+            return
+        current = getattr(self.work_state, "payer_claim_number", "") or ""
+        self.app.push_screen(ClaimNumberForm(f"Payer claim number · case {self.case_id}", {"number": current}), self._claim_number)
+
+    def _claim_number(self, data: dict[str, str] | None) -> None:
+        if data is None:
+            return
+        number = data["number"].strip()
+        reopen = lambda err: self.app.push_screen(  # noqa: E731 - what was typed, and why it was refused
+            ClaimNumberForm(f"Payer claim number · case {self.case_id}", {"number": number}, error=err), self._claim_number)
+        self.save(f"payer claim number {'set' if number else 'cleared'}", "set_payer_claim_number", self.case_id, number, on_error=reopen)
+
+    def action_audit(self) -> None:
+        from workstation.ui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.case_id))
 
     def action_retry_save(self) -> None:
         """After a write error the store keeps the change in memory: try writing it again."""

@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from workstation.ui import core
-from workstation.ui.screens.forms import Confirm, Picker
+from workstation.ui.screens.forms import Confirm, ConfirmNo, Picker
 
 FORMATS = [
     ("837p", "837P claim file (ANSI X12 005010X222A1)", "x12"),
@@ -43,15 +43,28 @@ def plan_text(plan: Any, fmt: str, path: Path) -> Text:
     t.append(f"{len(plan.ready)} case(s) ready for {fmt}", style="bold")
     t.append(f", total charges ${total:,.2f}\n" if fmt in ("837p", "cms1500", "statement") else "\n")
     for r in plan.ready:
-        again = "  (exported before)" if r.work.export_batch else ""
         warn = f"  {r.warnings} warning(s)" if r.warnings else ""
-        t.append(f"  {r.case.case_id}  ${r.claim.total_charge:,.2f}{warn}{again}\n")
+        t.append(f"  {r.case.case_id}  ${r.claim.total_charge:,.2f}{warn}")
+        if getattr(r.claim, "frequency", "1") == "7":
+            # A replacement (CLM05-3 = 7) quotes the payer's number of the claim it replaces.
+            ref = getattr(r.claim, "payer_claim_number", "") or "payer claim number missing"
+            t.append(f"  REPLACEMENT claim (frequency 7) for batch {r.work.export_batch or '?'}, ref {ref}", style="bold yellow")
+        elif getattr(r.work, "sent_before", False) or r.work.export_batch:
+            t.append(f"  (exported before, batch {r.work.export_batch})", style="yellow")
+        t.append("\n")
+    again = set(getattr(plan, "needs_again", []))
     not_coded = [h for h in plan.held if any(x.startswith("status is") for x in h.reasons)]
-    other = [h for h in plan.held if h not in not_coded]
+    sent = [h for h in plan.held if h.case_id in again]
+    other = [h for h in plan.held if h not in not_coded and h not in sent and not h.skipped]
+    skipped = [h for h in plan.held if h.skipped and h.case_id not in again]
     if other:
         t.append(f"\n{len(other)} held back:\n", style="bold")
         for h in other:
             t.append(f"  {h.case_id}: " + "; ".join(h.reasons) + "\n")
+    if sent:
+        t.append(f"\n{len(sent)} exported before, not sent again\n", style="dim")
+    if skipped:
+        t.append(f"\n{len(skipped)} not for {fmt} (self-pay or insured)\n", style="dim")
     if not_coded:
         t.append(f"\n{len(not_coded)} not coded yet, not in this batch\n", style="dim")
     for p in plan.settings_problems:
@@ -75,12 +88,36 @@ def start_export(app: Any) -> None:
     app.push_screen(Picker("Export: which format?", options), chosen)
 
 
-async def _plan(app: Any, batch: Any, fmt: str) -> None:
+def again_text(plan: Any) -> Text:
+    """The cases already exported that would go out again, with the batch each went in."""
+    by_id = {h.case_id: h for h in plan.held}
+    t = Text()
+    ids = list(plan.needs_again)
+    t.append(f"{len(ids)} case(s) were exported before:\n", style="bold")
+    for cid in ids:
+        why = "; ".join(by_id[cid].reasons) if cid in by_id else ""
+        why = why.split(": export again only", 1)[0]  # the CLI's --again hint; here the question is the way
+        t.append(f"  {cid}: {why}\n")
+    t.append("\nSending a claim twice can bill the payer twice. To correct a claim already sent, "
+             "reopen the case and code it again: it then goes out as a replacement (frequency 7).\n")
+    t.append("\nInclude them in this batch? (default: no)", style="bold")
+    return t
+
+
+async def _plan(app: Any, batch: Any, fmt: str, again: bool | None = None) -> None:
     try:
-        plan = await app.store_call(batch.plan_export, app.store, fmt)
+        plan = await app.store_call(batch.plan_export, app.store, fmt, again=bool(again))
     except Exception as exc:  # ExportError says what to do
         app.notify(str(exc), title="Export", severity="error", timeout=10)
         return
+    if again is None and getattr(plan, "needs_again", None):
+        # Exporting a case again needs an explicit yes (default no).
+        def answered(yes: bool | None) -> None:
+            app.run_worker(_plan(app, batch, fmt, again=bool(yes)), group="export", exclusive=True)
+
+        app.push_screen(ConfirmNo(f"Export {len(plan.needs_again)} case(s) again?", again_text(plan)), answered)
+        return
+    again = bool(again)
     ext = next(e for f, _, e in FORMATS if f == fmt)
     now = datetime.now()
     path = out_path(app.store, fmt, ext, now)
@@ -91,14 +128,14 @@ async def _plan(app: Any, batch: Any, fmt: str) -> None:
 
     def confirmed(ok: bool | None) -> None:
         if ok:
-            app.run_worker(_write(app, batch, fmt, path, now), group="export", exclusive=True)
+            app.run_worker(_write(app, batch, fmt, path, now, again), group="export", exclusive=True)
 
     app.push_screen(Confirm(f"Export {len(plan.ready)} case(s) as {fmt}?", body), confirmed)
 
 
-async def _write(app: Any, batch: Any, fmt: str, path: Path, now: datetime) -> None:
+async def _write(app: Any, batch: Any, fmt: str, path: Path, now: datetime, again: bool = False) -> None:
     try:
-        result = await app.store_call(batch.run_export, app.store, fmt, path, now=now)
+        result = await app.store_call(batch.run_export, app.store, fmt, path, now=now, again=again)
     except Exception as exc:
         app.notify(str(exc), title="Export failed: nothing written", severity="error", timeout=12)
         return

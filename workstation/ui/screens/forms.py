@@ -67,6 +67,7 @@ class LineFields:
     modifiers: list[str]
     pointers: list[str]
     charge: float | None
+    date: str = ""  # 24A; "" is the encounter's date of service
 
     def as_values(self) -> dict[str, str]:
         """Back to the form's text, to reopen it after the store refused the line."""
@@ -75,6 +76,7 @@ class LineFields:
             "modifiers": " ".join(self.modifiers),
             "pointers": "".join(self.pointers),
             "charge": "" if self.charge is None else f"{self.charge:.2f}",
+            "date": self.date,
         }
 
 
@@ -83,6 +85,7 @@ class FormScreen(ModalScreen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
     FIELDS: list[tuple[str, str, str]] = []  # (id, label, placeholder)
+    HINT = "Tab next field · Enter save · Esc cancel"
 
     def __init__(self, title: str, values: dict[str, str] | None = None, error: str = "") -> None:
         super().__init__(classes="modal")
@@ -97,7 +100,7 @@ class FormScreen(ModalScreen[Any]):
                 yield Label(label, classes="field-label")
                 yield Input(self.values.get(fid, ""), placeholder=placeholder, id=fid, compact=True)
             yield Static(self.error, id="form-error", classes="dialog-error")
-            yield Static("Tab next field · Enter save · Esc cancel", classes="dialog-hint")
+            yield Static(self.HINT, classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -132,6 +135,7 @@ class LineForm(FormScreen):
         ("modifiers", "Modifiers (24D), up to four", "e.g. 25 RT"),
         ("pointers", "Diagnosis pointers (24E), letters A-L", "e.g. AB"),
         ("charge", "Charge (24F), blank = fee schedule", "e.g. 125.00"),
+        ("date", "Service date (24A), blank = the date of service", "YYYY-MM-DD"),
     ]
 
     def parse(self, data: dict[str, str]) -> LineFields:
@@ -156,7 +160,17 @@ class LineForm(FormScreen):
                 raise ValueError("Charge must be an amount, e.g. 125.00") from None
             if charge < 0:
                 raise ValueError("Charge cannot be negative")
-        return LineFields(units, mods, ptrs, charge)
+        day = data.get("date", "").strip()
+        if day:
+            from datetime import date
+
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise ValueError("Service date must be YYYY-MM-DD, e.g. 2026-03-02") from None
+            if len(day) != 10:
+                raise ValueError("Service date must be YYYY-MM-DD, e.g. 2026-03-02")
+        return LineFields(units, mods, ptrs, charge, day)
 
 
 class QueryForm(FormScreen):
@@ -214,3 +228,65 @@ class Confirm(ModalScreen[bool]):
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class ConfirmNo(Confirm):
+    """Yes/no where only y confirms: Enter, n and Escape answer No (for what cannot be undone)."""
+
+    BINDINGS = [
+        Binding("y", "yes", "Yes"),
+        Binding("n,escape,enter", "no", "No (default)"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.body)
+            yield Static("y yes · n / Enter / Esc no", classes="dialog-hint")
+
+
+class Notice(ModalScreen[None]):
+    """Something to read (an import report, an audit entry): Enter or Escape closes."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, title: str, body: Text | str) -> None:
+        super().__init__(classes="modal")
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body", id="notice-body"):
+                yield Static(self.body)
+            yield Static("Enter / Esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#notice-body"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PathForm(FormScreen):
+    """A file or folder to import (~ is expanded); it must exist."""
+
+    FIELDS = [("path", "File or folder: FHIR R4 bundles, JSON cases, or text notes", "e.g. ~/encounters or ~/bundle.json")]
+    HINT = "Enter import · Esc cancel"
+
+    def parse(self, data: dict[str, str]) -> str:
+        import os
+
+        raw = data["path"].strip()
+        if not raw:
+            raise ValueError("Type the path of a file or folder to import")
+        path = os.path.expanduser(raw)
+        if not os.path.exists(path):
+            raise ValueError(f"No such file or folder: {path}")
+        return path
+
+
+class ClaimNumberForm(FormScreen):
+    FIELDS = [("number", "Payer claim number of the claim sent before (box 22, REF*F8); blank clears", "from the remittance or claim status")]

@@ -68,6 +68,7 @@ class HelpScreen(ModalScreen[None]):
         out += [
             ("Ctrl+P", "Command palette: search codes and commands"),
             ("?", "This help"),
+            ("F2", "Practice settings (S outside a text box)"),
             ("Ctrl+Q", "Quit (every change is already saved)"),
         ]
         return out

@@ -1,6 +1,7 @@
 """The worklist: every case in the session, filter as you type, Enter opens one."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,29 @@ def row_of(case: Any, work: Any) -> Row:
     )
 
 
+def import_report_text(report: Any, added: list[str], base: str = "") -> Any:
+    """What an import did: counts, then every message naming its file and record (errors first)."""
+    from rich.text import Text
+
+    t = Text()
+    t.append(f"{len(added)} case(s) added", style="bold")
+    t.append(f", {report.skipped_duplicates} duplicate(s) skipped, {report.files} file(s) read\n")
+    if added:
+        shown = ", ".join(added[:12]) + (f" and {len(added) - 12} more" if len(added) > 12 else "")
+        t.append(f"added: {shown}\n")
+    order = {"error": 0, "warning": 1, "info": 2}
+    msgs = sorted(report.messages, key=lambda m: order.get(m.severity, 3))
+    if msgs:
+        t.append(f"\n{len(msgs)} message(s):\n", style="bold")
+    for m in msgs:
+        style = {"error": "bold red", "warning": "yellow"}.get(m.severity, "")
+        line = str(m)
+        if base and line.startswith(base.rstrip("/") + "/"):  # names inside the folder imported
+            line = line[len(base.rstrip("/")) + 1:]
+        t.append(f"  {line}\n", style=style)
+    return t
+
+
 def load_rows(store: Any) -> list[Row]:
     works = store.all_work()
     return [row_of(c, works.get(c.case_id)) for c in store.cases()]
@@ -80,8 +104,16 @@ class WorklistScreen(Screen):
         Binding("escape", "clear_filter", "Clear filter"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("i", "import", "Import"),
+        Binding("a", "audit", "Audit"),
+        Binding("S", "app.settings", "Settings"),
         Binding("r", "reload", "Reload", show=False),
     ]
+    HELP_DESCRIPTIONS = {
+        "import": "Import cases from a file or folder (FHIR R4 bundles, JSON cases, text notes)",
+        "audit": "Audit trail of the whole session, newest first (read-only)",
+        "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
+    }
     # Status early, so it shows even at 80 columns.
     COLUMNS = ("Case", "Status", "Patient", "DOS", "Encounter", "Payer", "Codes")
 
@@ -190,6 +222,42 @@ class WorklistScreen(Screen):
             table.action_cursor_down()
         else:
             table.action_cursor_up()
+
+    def action_audit(self) -> None:
+        from workstation.ui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(None))
+
+    def action_import(self) -> None:
+        from workstation.ui.screens.forms import PathForm
+
+        self.app.push_screen(PathForm("Import cases into this session"), self._import_chosen)
+
+    def _import_chosen(self, path: str | None) -> None:
+        if path:
+            self.run_import(path)
+
+    @work(exclusive=True, group="import")
+    async def run_import(self, path: str) -> None:
+        """Read and add the cases off the UI thread; then the report, and the worklist refreshed."""
+        from workstation.cases import intake
+
+        self.query_one("#counts", Static).update(f"Importing {path} …")
+        try:
+            report, added = await self.app.store_call(intake.import_into, self.app.store, [path])
+        except Exception as exc:  # StoreError and the like: nothing was added
+            self.notify(str(exc), title="Import failed: nothing added", severity="error", timeout=12)
+            self.reload()
+            return
+        from workstation.ui.screens.forms import Notice
+
+        self.app.push_screen(Notice("Import report", import_report_text(report, added, path if os.path.isdir(path) else "")))
+        rows = await self.app.store_call(load_rows, self.app.store)
+        self.rows = rows
+        self.show()
+        if added and not self.query_one("#filter", Input).value:
+            table = self.query_one("#cases", DataTable)
+            table.move_cursor(row=table.get_row_index(added[0]))
 
     def action_reload(self) -> None:
         self.reload()

@@ -86,6 +86,11 @@ def claim_head(case: Any, claim: Any) -> Table:
     if rend and rend.name:
         grid.add_row("24J Render", f"{rend.name} · NPI {rend.npi or '—'}")
     grid.add_row("24B POS", f"{case.encounter.place_of_service} · DOS {case.encounter.date_of_service}")
+    if str(getattr(claim, "frequency", "1")) == "7":
+        # A replacement claim: box 22 carries code 7 and the payer's number of the claim it replaces.
+        ref = getattr(claim, "payer_claim_number", "") or ""
+        grid.add_row("22 Resub", Text.assemble("7 replacement · original ref ",
+                                               (ref, "bold") if ref else ("missing: r sets it", "bold red")))
     return grid
 
 
@@ -179,6 +184,16 @@ class ClaimPane(VerticalScroll):
         return entries.get_option_at_index(i).id
 
 
+# Edits the coder fixes with a key on the coding screen: the key, said beside the message.
+EDIT_KEYS = {"work.payer_claim_number": "press r to enter the payer claim number"}
+
+
+def ui_message(edit: Any) -> str:
+    msg = str(edit.message)
+    hint = EDIT_KEYS.get(str(getattr(edit, "target", "")))
+    return f"{msg} [{hint}]" if hint else msg
+
+
 def gather(store: Any, case: Any, work: Any) -> ClaimData:
     """Build the claim, scrub it and look up the titles (runs on the store thread)."""
     from workstation.ui import core
@@ -192,7 +207,7 @@ def gather(store: Any, case: Any, work: Any) -> ClaimData:
         head=claim_head(case, view.claim),
         entries=build_entries(work, titles, view.claim, marks, case.encounter.date_of_service),
         total=money(getattr(view.claim, "total_charge", None)) if view.claim is not None else "",
-        edits=[(str(e.severity), str(e.target), str(e.message)) for e in view.edits],
+        edits=[(str(e.severity), str(e.target), ui_message(e)) for e in view.edits],
         problem=view.problem,
     )
     data.queries = [
