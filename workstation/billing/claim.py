@@ -83,6 +83,13 @@ class BillingProvider:
     phone: str = ""
 
 
+def billing_provider_from_settings(settings: PracticeSettings) -> BillingProvider:
+    """The billing provider (837P loop 2010AA, CMS-1500 box 33) as the practice settings give it."""
+    return BillingProvider(
+        settings.billing_name, settings.npi, settings.tax_id, settings.taxonomy, settings.address, settings.phone
+    )
+
+
 @dataclass
 class Accident:
     code: str  # AA auto, EM employment, OA other
@@ -266,9 +273,7 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
         member_id=cov.member_id,
         group_number=cov.group_number,
         filing_indicator="09" if cov.self_pay else filing_indicator(cov.plan_type),
-        billing_provider=BillingProvider(
-            settings.billing_name, settings.npi, settings.tax_id, settings.taxonomy, settings.address, settings.phone
-        ),
+        billing_provider=billing_provider_from_settings(settings),
         rendering_provider=rendering,
         service_facility=enc.facility,
         date_of_service=dos,

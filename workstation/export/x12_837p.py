@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from workstation.billing.claim import billing_provider_from_settings
 from workstation.billing.npi import npi_is_valid
 
 VERSION = "005010X222A1"
@@ -142,19 +143,6 @@ class Submitter:
     receiver_id: str
 
 
-@dataclass
-class BillingProvider:
-    name: str
-    npi: str
-    tax_id: str
-    taxonomy: str
-    line1: str
-    line2: str
-    city: str
-    state: str
-    zip: str
-
-
 def submitter_from_settings(settings: Any) -> Submitter:
     return Submitter(
         name=settings.submitter_name or settings.billing_name,
@@ -163,14 +151,6 @@ def submitter_from_settings(settings: Any) -> Submitter:
         phone=settings.submitter_phone or settings.phone,
         receiver_name=settings.receiver_name,
         receiver_id=settings.receiver_id,
-    )
-
-
-def billing_from_settings(settings: Any) -> BillingProvider:
-    a = settings.address
-    return BillingProvider(
-        settings.billing_name, settings.npi, settings.tax_id, settings.taxonomy,
-        a.line1, a.line2, a.city, a.state, a.zip,
     )
 
 
@@ -403,7 +383,7 @@ def write_837p(claims: Iterable[Any], settings: Any, envelope: Envelope, newline
     if not claims:
         raise X12DataError("no claims to write")
     sub = submitter_from_settings(settings)
-    bp = billing_from_settings(settings)
+    bp = billing_provider_from_settings(settings)
     when = envelope.created
     if not 0 < envelope.interchange_control < 10**9:
         raise X12DataError("interchange control number must be 1..999999999")
@@ -440,7 +420,7 @@ def write_837p(claims: Iterable[Any], settings: Any, envelope: Envelope, newline
         seg.add("PRV", "BI", "PXC", taxonomy)
     seg.add("NM1", "85", "2", _need(clean(bp.name, 60), "-", "billing provider name"), "", "", "", "", "XX",
             _need(digits(bp.npi), "-", "billing provider NPI"))
-    _address(seg, bp, "-", "billing provider", zip9=True)
+    _address(seg, bp.address, "-", "billing provider", zip9=True)
     seg.add("REF", "EI", _need(digits(bp.tax_id), "-", "billing provider tax id"))
 
     hl = 2
