@@ -1,30 +1,27 @@
 """Command-line entry: `workstation` runs the app; `workstation SUBCOMMAND ...` runs the domain core headless.
 
-Each area of the core registers its own subcommands in a module of `workstation.commands`
-(a `register(subparsers)` function whose parsers set `func`), so areas never edit one shared file.
+Each area of the core has its subcommands in a module of `workstation.commands` (a
+`register(subparsers)` function whose parsers set `func`); `COMMAND_MODULES` lists them.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+
+from workstation.commands import UsageError, codebooks, codesets, export, intake, scrub, search, sessions, settings, tables
 
 # The order here is the order in `workstation --help`.
 COMMAND_MODULES = [
-    "codebooks",   # codebooks build|info|diff|release, lookup
-    "tables",      # index, drug, neoplasm, eindex
-    "search",      # search
-    "intake",      # import
-    "sessions",    # sessions new|list|show|resume|audit, code
-    "settings",    # settings
-    "scrub",       # scrub
-    "export",      # export
-    "codesets",    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
+    codebooks,   # codebooks build|info|diff|release, lookup
+    tables,      # index, drug, neoplasm, eindex
+    search,      # search
+    intake,      # import
+    sessions,    # sessions new|list|show|resume|audit, code
+    settings,    # settings
+    scrub,       # scrub
+    export,      # export
+    codesets,    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
 ]
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: printed without a traceback, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,30 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workstation",
         description="Offline medical coding workstation. With no subcommand, opens the app.",
     )
-    parser.add_argument("--session", help="session store to open (default: sessions/default.json)")
+    parser.add_argument("--session", help="session store to open: a bare name is sessions/NAME.json "
+                                          "(default: sessions/default.json)")
     parser.add_argument("--demo", action="store_true", help="fill a new session with the demo worklist")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"workstation.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"workstation.commands.{name}":
-                continue  # that area has not landed yet
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 
 
 def run_app(args: argparse.Namespace) -> int:
-    try:
-        from workstation.ui.app import run  # the UI is imported only when it is wanted
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("workstation.ui"):
-            # Until the UI lands, show the best thing that exists.
-            from workstation.commands.codebooks import cmd_info
+    # The UI (Textual) is imported only when the app is wanted, so headless commands start
+    # without it (benchmarks/startup.py measures the app's own start).
+    from workstation.ui.app import run
 
-            return cmd_info(argparse.Namespace(json=False))
-        raise
     return run(session=args.session, demo=args.demo)
 
 

@@ -226,12 +226,10 @@ def test_missing_paths_empty_folders_and_hidden_files(tmp_path: Path) -> None:
 
 
 def test_a_parser_crash_stops_only_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    import workstation.cases.fhir as fhir
-
     def boom(*a, **k):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(fhir, "parse_bundle", boom)
+    monkeypatch.setattr(intake, "parse_bundle", boom)
     r = import_paths([BUNDLE, FIX / "json" / "one_case.json"])
     assert [c.case_id for c in r.cases] == ["CLINIC-0003"]
     assert "could not be imported (KeyError)" in r.errors[0].text

@@ -7,7 +7,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from workstation.cases.fhir import parse_bundle
-from workstation.cases.intake import ImportMessage, Messages
+from workstation.cases.report import ImportMessage, Messages
 from workstation.cases.jsonfile import parse_cases, validate
 from workstation.cases.textnotes import parse_note
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from workstation.codes.build import atomic_write_bytes
+from workstation.fileio import atomic_write_bytes
 
 
 def _mode(p: Path) -> int:

@@ -9,7 +9,7 @@ import pytest
 from workstation.cli import main
 from workstation.codes import cpt as cpt_mod
 from workstation.codes import ncci as ncci_mod
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
 from workstation.codes.lookup import LookupError_, lookup
 
 # Fabricated rows: real CPT descriptors are the AMA's and never go in the repository.

@@ -9,7 +9,7 @@ import pytest
 
 from workstation.codes import hcpcs as hcpcs_mod
 from workstation.codes.hcpcs import hcpcs, modifiers, place_of_service, section_of
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
 from workstation.codes.lookup import lookup
 
 

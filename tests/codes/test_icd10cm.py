@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from workstation.codes import books
-from workstation.codes.build import build_icd10cm, read_manifest
+from workstation.codes.bookfile import read_manifest
+from workstation.codes.build import build_icd10cm
 from workstation.codes.model import parse_refs
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -12,15 +12,15 @@ import orjson
 import pytest
 
 from workstation.cli import main
-from workstation.codes import books, build, index_tables as it
-from workstation.codes.icd10cm import SourceError
+from workstation.codes import bookfile, books, build, index_tables as it
+from workstation.codes.errors import SourceError
 from workstation.paths import codebooks_dir
 
 XML_KINDS = ("drug", "neoplasm", "eindex")
 
 
 def manifest_counts(kind: str) -> dict[str, int]:
-    return build.read_manifest()["codebooks"][it.BOOK_NAMES[kind]]["counts"]
+    return bookfile.read_manifest()["codebooks"][it.BOOK_NAMES[kind]]["counts"]
 
 
 # ---------------------------------------------------------------- counts recomputed from the files
@@ -84,7 +84,7 @@ def test_code_counts_per_year() -> None:
 
 def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: Path) -> None:
     entries = it.build_index_tables(sources, tmp_path, log=lambda s: None)
-    committed = build.read_manifest()["codebooks"]
+    committed = bookfile.read_manifest()["codebooks"]
     for name, entry in entries.items():
         data = (tmp_path / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]

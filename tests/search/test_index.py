@@ -5,7 +5,7 @@ import gzip
 
 import orjson
 
-from workstation.codes.build import pack
+from workstation.codes.bookfile import pack
 from workstation.search import sources as src
 from workstation.search.engine import SearchEngine
 from workstation.search.index import SearchIndex, build_from

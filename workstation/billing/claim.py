@@ -219,10 +219,7 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
     settings = settings or PracticeSettings()
     enc = case.encounter
     cov = case.coverage
-    dos = enc.date_of_service
-    # Inpatient: the discharge date decides the code year and is the claim's date.
-    if enc.type == "inpatient" and enc.discharge_date:
-        dos = enc.discharge_date
+    dos = enc.coding_date  # inpatient: the discharge date decides the code year and is the claim's date
 
     relationship = RELATIONSHIP_CODES.get((cov.relationship or "self").lower(), "G8")
     subscriber = cov.subscriber if (cov.subscriber is not None and relationship != "18") else case.patient

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import orjson
 
+from workstation.cases.jsonfile import parse_cases
 from workstation.cases.model import Case
+from workstation.cases.report import Messages
 from workstation.paths import PROJECT_DIR, sessions_dir
 
 
@@ -27,9 +29,6 @@ def worklist_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _records() -> tuple[bytes, ...]:
-    from workstation.cases.intake import Messages
-    from workstation.cases.jsonfile import parse_cases
-
     path = worklist_path()
     try:
         data = orjson.loads(path.read_bytes())

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from workstation.cases.intake import Messages, source_key
+from workstation.cases.report import Messages, source_key
 from workstation.cases.model import Address, Case, Coverage, Document, Encounter, Person, Provider
 
 READ_TYPES = {

@@ -11,70 +11,20 @@ Messages never carry patient details: they name the file, a record id and the pr
 """
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import orjson
 
+from workstation.cases.fhir import parse_bundle
+from workstation.cases.jsonfile import parse_cases
 from workstation.cases.model import Case
+from workstation.cases.report import ImportMessage, ImportReport, Messages
+from workstation.cases.textnotes import parse_note
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a FHIR bundle for one patient's lifetime is a few MB
 JSON_SUFFIXES = (".json",)
 TEXT_SUFFIXES = (".txt", ".text", ".note")
-SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass
-class ImportMessage:
-    file: str
-    record: str  # "" for the whole file; else a record id ("Encounter/1f2e...", "cases[3]", "line 4")
-    severity: str  # error: the record or file was not imported; warning: imported with a gap; info
-    text: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.record}" if self.record else self.file
-        return f"{where}: {self.severity}: {self.text}"
-
-
-@dataclass
-class ImportReport:
-    cases: list[Case] = field(default_factory=list)
-    messages: list[ImportMessage] = field(default_factory=list)
-    skipped_duplicates: int = 0  # records already seen (earlier in this import, or in known_keys)
-    files: int = 0  # files read (or tried)
-
-    @property
-    def errors(self) -> list[ImportMessage]:
-        return [m for m in self.messages if m.severity == "error"]
-
-    @property
-    def warnings(self) -> list[ImportMessage]:
-        return [m for m in self.messages if m.severity == "warning"]
-
-
-class Messages:
-    """Collects the messages of one file so parsers need not repeat its name."""
-
-    def __init__(self, file: str, sink: list[ImportMessage]):
-        self.file = file
-        self.sink = sink
-
-    def error(self, record: str, text: str) -> None:
-        self.sink.append(ImportMessage(self.file, record, "error", text))
-
-    def warning(self, record: str, text: str) -> None:
-        self.sink.append(ImportMessage(self.file, record, "warning", text))
-
-    def info(self, record: str, text: str) -> None:
-        self.sink.append(ImportMessage(self.file, record, "info", text))
-
-
-def source_key(kind: str, *identity: object) -> str:
-    """sha256 of a record's normalized identity: the same record always gives the same key."""
-    norm = [" ".join(str(p).split()).casefold() if isinstance(p, str) else p for p in identity]
-    return hashlib.sha256(orjson.dumps([kind, *norm])).hexdigest()
 
 
 def import_paths(
@@ -160,8 +110,6 @@ def _import_file(path: Path, report: ImportReport, max_bytes: int) -> list[Case]
     try:
         if path.suffix.lower() in JSON_SUFFIXES or text.lstrip().startswith(("{", "[")):
             return _import_json(text, path, msgs)
-        from workstation.cases.textnotes import parse_note
-
         return parse_note(text, path, msgs)
     except Exception as exc:  # a parser bug must not stop the other files
         msgs.error("", f"could not be imported ({type(exc).__name__}); the file was skipped")
@@ -175,9 +123,5 @@ def _import_json(text: str, path: Path, msgs: Messages) -> list[Case]:
         msgs.error("", f"malformed JSON: {exc}")
         return []
     if isinstance(data, dict) and "resourceType" in data:
-        from workstation.cases.fhir import parse_bundle
-
         return parse_bundle(data, path, msgs)
-    from workstation.cases.jsonfile import parse_cases
-
     return parse_cases(data, path, msgs)

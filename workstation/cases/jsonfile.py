@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from workstation.cases.intake import Messages, source_key
+from workstation.cases.report import Messages, source_key
 from workstation.cases.model import Case
 
 SCHEMA_PATH = Path(__file__).with_name("case.schema.json")

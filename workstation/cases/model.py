@@ -71,6 +71,15 @@ class Encounter:
     accident_state: str = ""  # where an auto accident happened (2-letter code)
     accident_date: str = ""  # YYYY-MM-DD: 837P DTP*439, CMS-1500 boxes 14 and 15
 
+    @property
+    def coding_date(self) -> str:
+        """The date that picks the code year: inpatients by their discharge date (when set), every
+        other encounter by its date of service. The claim's date, the store's checks, the screen
+        and the exports all take the year from here."""
+        if self.type == "inpatient" and self.discharge_date:
+            return self.discharge_date
+        return self.date_of_service
+
 
 @dataclass
 class Document:
@@ -96,6 +105,10 @@ class Case:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Case":
         return _build(cls, data)
+
+    @property
+    def coding_date(self) -> str:
+        return self.encounter.coding_date
 
     @property
     def documentation(self) -> str:

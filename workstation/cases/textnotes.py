@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from workstation.cases.intake import Messages, source_key
+from workstation.cases.report import Messages, source_key
 from workstation.cases.model import ENCOUNTER_TYPES, Address, Case, Coverage, Document, Encounter, Person, Provider
 
 SEPARATOR = re.compile(r"^-{3,}\s*$")

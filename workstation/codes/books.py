@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from workstation.codes.build import read_manifest
+from workstation.codes.bookfile import read_manifest
 from workstation.codes.icd10cm import ICD10CM
 from workstation.paths import codebooks_dir
 

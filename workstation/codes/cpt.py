@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,20 +19,13 @@ from typing import Any
 
 import orjson
 
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
+from workstation.codes.formats import is_cpt as is_cpt_format
 from workstation.paths import user_data_dir
 
 SYSTEM = "cpt"
 FILE_NAME = "cpt.json"
 NO_LICENCE = "description requires a CPT licence"
-# Five digits (Category I, e.g. 99213), or four digits and a letter: F Category II, T Category
-# III, U proprietary laboratory analyses; A (vaccine product) and M (multianalyte assays) are
-# CPT's too and appear in the CMS NCCI files.
-CPT_FORMAT = re.compile(r"^(\d{5}|\d{4}[AFMTU])$")
-
-
-def is_cpt_format(code: str) -> bool:
-    return bool(CPT_FORMAT.match(code.strip().upper()))
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,7 @@ def parse_cpt_csv(path: Path) -> dict[str, list[str]]:
 
 def import_cpt(path: Path) -> dict[str, Any]:
     """Import a licensed CPT file into the user's data directory; returns what was written."""
-    from workstation.codes.build import atomic_write_bytes
+    from workstation.fileio import atomic_write_bytes
 
     codes = parse_cpt_csv(path)
     doc = {
@@ -167,17 +159,8 @@ def cpt_result(code: str, date: str | None = None, year: int | None = None) -> d
         return base | {"release": "not imported", "title": NO_LICENCE, "licensed": False}
     hit = book.get(c)
     if hit is None:
-        from workstation.codes.lookup import LookupError_
+        from workstation.codes.errors import LookupError_
 
         raise LookupError_(f"unknown code {c}: not in the imported CPT file ({book.source}, {len(book)} codes)")
     return base | {"release": f"imported {book.imported[:10]} from {book.source}", "title": hit.long,
                    "short": hit.short, "licensed": True}
-
-
-def _register() -> None:
-    from workstation.codes.lookup import register_system
-
-    register_system(SYSTEM, is_cpt_format, cpt_result)
-
-
-_register()

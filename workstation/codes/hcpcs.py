@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterator
 
 import orjson
 
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
+from workstation.codes.formats import HCPCS_FORMAT, MODIFIER_FORMAT, POS_FORMAT
 
 SYSTEM = "hcpcs"
 RELEASE = "2025 July"
@@ -40,9 +41,6 @@ SOURCES = {
     "pos": "place-of-service/somo_cms_place_of_service_codes.json",
     "pos_2022": "place-of-service/tuva_place_of_service_2022.csv",
 }
-HCPCS_FORMAT = re.compile(r"^[A-V]\d{4}$")
-MODIFIER_FORMAT = re.compile(r"^[A-Z0-9]{2}$")
-POS_FORMAT = re.compile(r"^\d{2}$")
 
 # HCPCS Level II sections, by code range (first letter and number), as CMS names them.
 SECTIONS: list[tuple[str, str, str]] = [
@@ -225,7 +223,7 @@ def compile_hcpcs(sources: Path) -> dict[str, Any]:
 
 
 def build_hcpcs(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes.build import source_entry, write_book
+    from workstation.codes.bookfile import source_entry, write_book
 
     doc = compile_hcpcs(sources)
     codes = doc["codes"]
@@ -410,7 +408,7 @@ def _note(kind: str, label: str, text: str, origin: str) -> dict[str, Any]:
     return {"kind": kind, "label": label, "text": text, "origin": origin, "origin_level": "", "refs": []}
 
 
-def _resolve(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def hcpcs_lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
     hit = hcpcs_result(code, date=date, year=year)
     if hit is None:
         return None
@@ -426,14 +424,3 @@ def _resolve(code: str, date: str | None = None, year: int | None = None) -> dic
         hit["also"] = {"system": "icd10cm", "code": other.code, "title": other.title}
         hit["notes"].append(_note("also", "Also ICD-10-CM", f"{other.code} {other.title} (type it with the dot for ICD-10-CM)", f"ICD-10-CM FY{cm.fiscal_year}"))
     return hit
-
-
-def _register() -> None:
-    from workstation.codes.build import register_builder
-    from workstation.codes.lookup import register_system
-
-    register_builder("hcpcs", build_hcpcs)
-    register_system(SYSTEM, lambda u: bool(HCPCS_FORMAT.match(u)), _resolve)
-
-
-_register()

@@ -15,13 +15,13 @@ Inheritance is resolved at look-up time (`ICD10CM.notes`), so nothing is stored 
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
+from workstation.codes.errors import SourceError
 from workstation.codes.model import CodeRef, Note, NOTE_KINDS, parse_refs
 
 LEVELS = ("chapter", "block", "category", "subcategory", "code")
@@ -40,8 +40,6 @@ _NOTE_TAGS = {
 _SKIP_TAGS = {"name", "desc", "diag", "section", "sectionIndex", "sevenChrNote", "sevenChrDef"}
 
 
-class SourceError(Exception):
-    """A source file that cannot be compiled; the message names the file and what is wrong."""
 
 
 def normalize(code: str) -> str:

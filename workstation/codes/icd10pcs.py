@@ -28,7 +28,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
+from workstation.codes.formats import PCS_FORMAT
 
 SYSTEM = "icd10pcs"
 RELEASE = "FY2025"
@@ -40,7 +41,6 @@ SOURCES = {
 }
 # Seven characters, digits and letters without I and O (never used, to avoid 1 and 0).
 PCS_CHARS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-PCS_FORMAT = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 
 
 # ---------------------------------------------------------------- compile
@@ -285,7 +285,7 @@ def count_codes(doc: dict[str, Any]) -> int:
 
 
 def build_icd10pcs(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes.build import source_entry, write_book
+    from workstation.codes.bookfile import source_entry, write_book
 
     doc = compile_pcs(sources)
     if doc["version"] and doc["version"] != "2025":
@@ -709,10 +709,6 @@ def pcs_result(code: str, date: str | None = None, year: int | None = None) -> d
     }
 
 
-def _matches(upper: str) -> bool:
-    return bool(PCS_FORMAT.match(upper))
-
-
 def invalid_reason(code: str) -> str:
     """Why the tables reject a seven-character code: the longest allowed prefix and what may follow."""
     book = icd10pcs()
@@ -730,11 +726,11 @@ def invalid_reason(code: str) -> str:
             f"(allowed: {allowed or 'nothing'})")
 
 
-def _resolve(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def pcs_lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
     hit = pcs_result(code, date=date, year=year)
     if hit is None and code[:1].isdigit():
         # No other code set has seven characters starting with a digit: explain the rejection.
-        from workstation.codes.lookup import LookupError_
+        from workstation.codes.errors import LookupError_
 
         raise LookupError_(invalid_reason(code))
     if hit is None or not code[0].isalpha():
@@ -753,14 +749,3 @@ def _resolve(code: str, date: str | None = None, year: int | None = None) -> dic
         hit["notes"].append({"kind": "also", "label": "Also ICD-10-CM", "text": f"{other.code} {other.title} (type it with the dot for ICD-10-CM)",
                              "origin": f"ICD-10-CM FY{cm.fiscal_year}", "origin_level": "", "refs": []})
     return hit
-
-
-def _register() -> None:
-    from workstation.codes.build import register_builder
-    from workstation.codes.lookup import register_system
-
-    register_builder("icd10pcs", build_icd10pcs)
-    register_system(SYSTEM, _matches, _resolve)
-
-
-_register()

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from workstation.codes.books import load_doc
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
 
 # Kinds of book, their compiled names and sources (under the codebook-sources folder).
 KINDS = ("index", "drug", "neoplasm", "eindex")
@@ -751,7 +751,7 @@ def code_counts(codes: list[str], tabulars: dict[int, Any]) -> dict[str, int]:
 def _tabulars(out_dir: Path, log: Callable[[str], None]) -> dict[int, Any]:
     """Every compiled ICD-10-CM year, read from the output folder (falling back to codebooks/)."""
     from workstation.codes.books import CodebookError, load_doc
-    from workstation.codes.build import read_manifest
+    from workstation.codes.bookfile import read_manifest
     from workstation.codes.icd10cm import ICD10CM
     from workstation.paths import codebooks_dir
 
@@ -770,7 +770,7 @@ def _tabulars(out_dir: Path, log: Callable[[str], None]) -> dict[int, Any]:
 
 def build_index_tables(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
     """Builder for `workstation codebooks build --only index`: all four books."""
-    from workstation.codes.build import source_entry, write_book
+    from workstation.codes.bookfile import source_entry, write_book
 
     tabulars = _tabulars(out_dir, log)
     entries: dict[str, dict[str, Any]] = {}
@@ -797,12 +797,3 @@ def build_index_tables(sources: Path, out_dir: Path, log: Callable[[str], None] 
         entries[name] = write_book(out_dir, name, doc, entry)
         log(f"  {name}: {counts['terms']} terms, {counts['codes']} codes, {entries[name]['bytes'] / 1e6:.1f} MB")
     return entries
-
-
-def _register() -> None:
-    from workstation.codes.build import register_builder
-
-    register_builder("index", build_index_tables)
-
-
-_register()

@@ -1,29 +1,28 @@
 """Look a code up in whichever code set it belongs to; the JSON shape the CLI and the UI share.
 
-Other code sets (ICD-10-PCS, HCPCS, CPT) plug in through `register_system`: a function that
-returns a result dict for a code in its format, or None when the code is not of that format.
+`LOOKUPS` lists the other code sets in the order they are asked (each resolver returns a result
+dict for a code of its shape, or None when its book does not have it); ICD-10-CM answers last,
+with near misses and the years a code is valid in when it is unknown.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
-from workstation.codes import books
+from workstation.codes import books, formats
+from workstation.codes.cpt import cpt_result
+from workstation.codes.errors import LookupError_
+from workstation.codes.hcpcs import hcpcs_lookup
 from workstation.codes.icd10cm import normalize
+from workstation.codes.icd10pcs import pcs_lookup
 
+Resolver = Callable[..., "dict[str, Any] | None"]
 
-class LookupError_(Exception):
-    """An unknown or malformed code; the message names it."""
-
-
-ICD10CM_FORMAT = re.compile(r"^[A-Z]\d[0-9A-Z](\.?[0-9A-Z]{1,4})?$")
-
-# name -> (format test, resolver)
-SYSTEMS: list[tuple[str, Callable[[str], bool], Callable[..., dict[str, Any] | None]]] = []
-
-
-def register_system(name: str, matches: Callable[[str], bool], resolve: Callable[..., dict[str, Any] | None]) -> None:
-    SYSTEMS.append((name, matches, resolve))
+# (code set, shape test, resolver), asked in this order before ICD-10-CM.
+LOOKUPS: list[tuple[str, Callable[[str], bool], Resolver]] = [
+    ("icd10pcs", formats.is_pcs, pcs_lookup),
+    ("hcpcs", formats.is_hcpcs, hcpcs_lookup),
+    ("cpt", formats.is_cpt, cpt_result),
+]
 
 
 def icd10cm_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
@@ -63,18 +62,12 @@ def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[
     if not raw:
         raise LookupError_("empty code")
     upper = raw.upper()
-    for name, matches, resolve in SYSTEMS:
+    for _system, matches, resolve in LOOKUPS:
         if matches(upper):
             hit = resolve(upper, date=date, year=year)
             if hit is not None:
                 return hit
-    _load_other_systems()
-    for name, matches, resolve in SYSTEMS:
-        if matches(upper):
-            hit = resolve(upper, date=date, year=year)
-            if hit is not None:
-                return hit
-    if ICD10CM_FORMAT.match(upper.replace(" ", "")):
+    if formats.is_icd10cm(upper.replace(" ", "")):
         hit = icd10cm_result(upper, date=date, year=year)
         if hit is not None:
             return hit
@@ -85,21 +78,3 @@ def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[
         raise LookupError_(f"unknown code {raw!r}: {c} is not in ICD-10-CM FY{book.fiscal_year}"
                            + (f"; {hint}" if hint else ""))
     raise LookupError_(f"malformed code {raw!r}: not an ICD-10-CM, ICD-10-PCS, HCPCS or CPT code")
-
-
-_loaded = False
-
-
-def _load_other_systems() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    import importlib
-
-    for mod in ("icd10pcs", "hcpcs", "cpt"):
-        try:
-            importlib.import_module(f"workstation.codes.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"workstation.codes.{mod}":
-                raise

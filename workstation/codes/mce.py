@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from workstation.codes.icd10cm import SourceError, normalize as dx_normalize
+from workstation.codes.errors import SourceError
+from workstation.codes.icd10cm import normalize as dx_normalize
 
 SYSTEM = "mce"
 BOOK = "mce-v37"
@@ -101,7 +102,7 @@ def compile_mce(path: Path) -> dict[str, Any]:
 
 
 def build_mce(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes.build import source_entry, write_book
+    from workstation.codes.bookfile import source_entry, write_book
 
     src = sources / SOURCE
     doc = compile_mce(src)
@@ -226,12 +227,3 @@ def mce() -> MCE:
 
                 _book = MCE(load_doc(BOOK))
     return _book
-
-
-def _register() -> None:
-    from workstation.codes.build import register_builder
-
-    register_builder("mce", build_mce)
-
-
-_register()

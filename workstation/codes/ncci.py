@@ -31,7 +31,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.errors import SourceError
 from workstation.paths import user_data_dir
 
 FILE_NAME = "ncci.sqlite3"

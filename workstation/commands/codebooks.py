@@ -7,7 +7,12 @@ from pathlib import Path
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.codes.bookfile import update_manifest
+from workstation.codes.build import build_all
+from workstation.codes.errors import SourceError
+from workstation.commands import UsageError
+from workstation.paths import codebooks_dir
+from workstation.search.index import build_search
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = cbs.add_parser("build", help="compile the official sources into codebooks/")
     b.add_argument("--sources", required=True, help="folder of official source files (codebook-sources)")
     b.add_argument("--out", help="output folder (default: codebooks/)")
-    b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce)")
+    b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce, search)")
     b.set_defaults(func=cmd_build)
 
     i = cbs.add_parser("info", help="compiled releases and their counts")
@@ -48,14 +53,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from workstation.codes.build import build_all
-    from workstation.codes.icd10cm import SourceError
-
     sources = Path(args.sources)
     if not sources.is_dir():
         raise UsageError(f"sources folder {sources} does not exist")
+    out = Path(args.out) if args.out else codebooks_dir()
+    only = args.only or None
+    book_sets = [n for n in only if n != "search"] if only else None
     try:
-        build_all(sources, Path(args.out) if args.out else None, args.only)
+        if only is None or book_sets:
+            build_all(sources, out, book_sets)
+        if only is None or "search" in only:
+            # The search index reads every compiled book, so it is built after them.
+            print("building search")
+            update_manifest(out, build_search(sources, out, print))
     except SourceError as exc:
         raise UsageError(str(exc)) from None
     return 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.commands import UsageError
 
 
 def add_codebooks_actions(cbs: argparse._SubParsersAction) -> None:
@@ -76,7 +76,7 @@ def _book(loader):
 
 def cmd_import_cpt(args: argparse.Namespace) -> int:
     from workstation.codes.cpt import import_cpt
-    from workstation.codes.icd10cm import SourceError
+    from workstation.codes.errors import SourceError
 
     try:
         r = import_cpt(Path(args.file))
@@ -87,7 +87,7 @@ def cmd_import_cpt(args: argparse.Namespace) -> int:
 
 
 def cmd_import_ncci(args: argparse.Namespace) -> int:
-    from workstation.codes.icd10cm import SourceError
+    from workstation.codes.errors import SourceError
     from workstation.codes.ncci import import_ncci, ncci_path
 
     try:

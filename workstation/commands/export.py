@@ -5,7 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from workstation.cli import UsageError
+from workstation.billing.settings import PracticeSettings
+from workstation.commands import UsageError, add_session_option, session_path
+from workstation.export.batch import ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export, run_export
+from workstation.session.store import SessionStore, StoreError
 
 FORMATS = ("837p", "cms1500", "statement", "csv", "jsonl")
 
@@ -24,8 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "mode 0600."
         ),
     )
-    p.add_argument("--session", dest="export_session", metavar="PATH",
-                   help="session store (default: sessions/default.json)")
+    add_session_option(p)
     p.add_argument("--format", dest="export_format", choices=FORMATS, required=True)
     p.add_argument("--out", required=False, metavar="FILE", help="file to write (required unless --dry-run)")
     p.add_argument("--case", dest="case_ids", action="append", metavar="ID",
@@ -37,34 +39,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _session_path(args: argparse.Namespace) -> Path:
-    from workstation.paths import sessions_dir
-
-    chosen = getattr(args, "export_session", None) or getattr(args, "session", None)
-    return Path(chosen) if chosen else sessions_dir() / "default.json"
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from workstation.billing.settings import PracticeSettings
-    from workstation.export.batch import ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export, run_export
-    from workstation.session.store import SessionStore, StoreError
-
     if not args.dry_run and not args.out:
         raise UsageError("--out FILE is required (or use --dry-run to see what would be exported)")
-    path = _session_path(args)
+    path = session_path(args)
     if not path.exists():
         raise UsageError(f"no session at {path}; create one with `workstation sessions new {path} --demo` "
                          "or name an existing one with --session")
     try:
         with SessionStore.open(path, create=False, readonly=args.dry_run) as store:
             settings = PracticeSettings.from_store(store)
-            if args.test:
-                settings.usage_indicator = "T"  # type: ignore[attr-defined]  # read by batch via getattr
             if args.dry_run:
                 plan = plan_export(store, args.export_format, args.case_ids, args.again, settings)
                 print(plan.summary())
                 return 0
-            result = run_export(store, args.export_format, Path(args.out), args.case_ids, args.again, settings)
+            result = run_export(store, args.export_format, Path(args.out), args.case_ids, args.again, settings,
+                                test=args.test)
     except SettingsInvalid as exc:
         raise UsageError(str(exc)) from None
     except NothingToExport as exc:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.cases.demo import demo_cases
+from workstation.cases.intake import import_into, import_paths
+from workstation.commands import UsageError, add_session_option, session_path
+from workstation.session.store import SessionStore, StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="files or folders to import")
-    p.add_argument("--session", dest="import_session", metavar="PATH", help="session store (default: sessions/default.json)")
+    add_session_option(p)
     p.add_argument("--demo", dest="import_demo", action="store_true", help="also add the demo worklist")
     p.add_argument("--dry-run", action="store_true", help="read and check only; change no session")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -29,37 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import)
 
 
-def _session_path(args: argparse.Namespace) -> Path:
-    from workstation.paths import sessions_dir
-
-    chosen = getattr(args, "import_session", None) or getattr(args, "session", None)
-    if not chosen:
-        return sessions_dir() / "default.json"
-    try:  # a bare name ("monday") means sessions/monday.json, as everywhere else
-        from workstation.session.store import resolve_path
-    except ModuleNotFoundError:
-        return Path(chosen)
-    return resolve_path(chosen)
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from workstation.cases.intake import import_into, import_paths
-
     added: list[str] = []
-    store_path = _session_path(args)
+    store_path = session_path(args)
     if args.dry_run:
         report = import_paths(args.paths)
     else:
         try:
-            from workstation.session.store import SessionStore, StoreError
-        except ModuleNotFoundError as exc:
-            raise UsageError("the session store is not available in this build; use --dry-run") from exc
-        try:
             with SessionStore.open(store_path, create=True) as store:
                 extra = []
                 if args.import_demo:
-                    from workstation.cases.demo import demo_cases
-
                     extra = demo_cases()
                 report, added = import_into(store, args.paths, extra)
         except StoreError as exc:

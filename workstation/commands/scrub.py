@@ -6,13 +6,12 @@ import sys
 
 import orjson
 
-from workstation.cli import UsageError
-from workstation.commands.settings import open_store, session_path
+from workstation.commands import UsageError, add_session_option, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scrub", help="check every case's claim the way payers will (edits by severity)")
-    p.add_argument("--session", dest="scrub_session", metavar="PATH", help="session store (default: sessions/default.json)")
+    add_session_option(p)
     p.add_argument("--case", action="append", help="only this case id (repeatable)")
     p.add_argument("--json", action="store_true", help="JSON: {case_id: [edit, ...]}")
     p.add_argument("--strict", action="store_true", help="exit 1 when any case has an error")
@@ -25,7 +24,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     from workstation.billing.edits import scrub
     from workstation.billing.settings import PracticeSettings
 
-    with open_store(session_path(args, "scrub_session"), readonly=True) as store:
+    with open_session(args, readonly=True) as store:
         settings = PracticeSettings.from_store(store)
         ids = list(store.case_ids())
         if args.case:

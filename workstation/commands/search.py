@@ -6,7 +6,7 @@ import sys
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.commands import UsageError
 
 SYSTEMS = ("all", "icd10cm", "icd10pcs", "hcpcs")
 

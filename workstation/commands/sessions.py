@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.cases.demo import demo_cases
+from workstation.commands import UsageError, add_session_option, open_session, open_store
 from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import validate
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description='Example: workstation code --session s.json CASE-007 --dx E11.22 N18.31 '
                     '--line "G0439 x1 @175.00 >A,B" --status coded',
     )
-    c.add_argument("--session", required=True, dest="store", metavar="PATH", help="session store")
+    add_session_option(c, required=True)
     c.add_argument("case_id")
     c.add_argument("--dx", nargs="+", action="extend", default=[], metavar="CODE",
                    help="ICD-10-CM diagnoses to add, in order (the first of a new case is first-listed)")
@@ -94,10 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- helpers
 
 def _open(path: str, readonly: bool = True, create: bool = False) -> SessionStore:
-    try:
-        return SessionStore.open(resolve_path(path), create=create, readonly=readonly)
-    except StoreError as exc:
-        raise UsageError(str(exc)) from None
+    return open_store(path, readonly=readonly, create=create)
 
 
 def _dx_titles(store: SessionStore, case_id: str, codes: list[str]) -> dict[str, str]:
@@ -222,10 +220,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     cases = []
     if args.demo:
         try:
-            from workstation.cases.demo import demo_cases
-        except ModuleNotFoundError as exc:
-            raise UsageError(f"the demo worklist is not available ({exc.name})") from None
-        try:
             cases = demo_cases()
         except Exception as exc:  # the intake area's own error, e.g. a missing worklist file
             raise UsageError(f"the demo worklist could not be loaded: {exc}") from None
@@ -341,7 +335,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             raise UsageError(f"--move: {letter!r} is not a diagnosis position A-L")
     if (args.indicators or args.option) and not args.query:
         raise UsageError("--indicators and --option go with --query")
-    store = _open(args.store, readonly=False)
+    store = open_session(args)
     try:
         cid = args.case_id
         try:

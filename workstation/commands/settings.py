@@ -7,44 +7,23 @@ from typing import Any
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.commands import UsageError, add_session_option, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("settings", help="show or change the practice settings (billing provider, payers, fees)")
-    # Own dest: the top-level --session would be overwritten by a subparser default of the same name.
-    p.add_argument("--session", dest="settings_session", metavar="PATH", help="session store (default: sessions/default.json)")
+    add_session_option(p)
     ps = p.add_subparsers(dest="settings_command", metavar="ACTION")
     show = ps.add_parser("show", help="print the settings (default)")
     show.add_argument("--json", action="store_true")
-    show.add_argument("--session", dest="settings_session", metavar="PATH", default=argparse.SUPPRESS)
+    add_session_option(show)
     show.set_defaults(func=cmd_show)
     st = ps.add_parser("set", help="set one setting: KEY VALUE (fee.CODE AMOUNT, payer.ID 'NAME|PLAN')")
     st.add_argument("key")
     st.add_argument("value")
-    st.add_argument("--session", dest="settings_session", metavar="PATH", default=argparse.SUPPRESS)
+    add_session_option(st)
     st.set_defaults(func=cmd_set)
     p.set_defaults(func=cmd_show, json=False)
-
-
-def session_path(args: argparse.Namespace, own: str) -> str:
-    """The session store path: the subcommand's --session, else the top-level one, else the default."""
-    path = getattr(args, own, None) or getattr(args, "session", None)
-    if path:
-        return path
-    from workstation.paths import sessions_dir
-
-    return str(sessions_dir() / "default.json")
-
-
-def open_store(path: str, readonly: bool = False) -> Any:
-    """An existing session store (a bare name means sessions/NAME.json); read-only takes no lock."""
-    from workstation.session.store import SessionStore, StoreError, resolve_path
-
-    try:
-        return SessionStore.open(resolve_path(path), create=False, readonly=readonly)
-    except StoreError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _os_user() -> str:
@@ -94,7 +73,7 @@ def _print_settings(s: Any) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     from workstation.billing.settings import PracticeSettings
 
-    with open_store(session_path(args, "settings_session"), readonly=True) as store:
+    with open_session(args, readonly=True) as store:
         s = PracticeSettings.from_store(store)
     if getattr(args, "json", False):
         sys.stdout.buffer.write(orjson.dumps(s.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
@@ -106,7 +85,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     from workstation.billing.settings import PracticeSettings, SettingError, get_value, set_value
 
-    with open_store(session_path(args, "settings_session")) as store:
+    with open_session(args) as store:
         s = PracticeSettings.from_store(store)
         try:
             set_value(s, args.key, args.value)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import orjson
 
-from workstation.cli import UsageError
+from workstation.commands import UsageError
 
 DEFAULT_LINES = 40  # per match, unless --all
 DEFAULT_MATCHES = 10

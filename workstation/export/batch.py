@@ -23,7 +23,7 @@ from workstation.billing.claim import Claim, build_claim
 from workstation.billing.edits import scrub
 from workstation.billing.settings import PracticeSettings
 from workstation.cases.model import Case
-from workstation.codes.build import atomic_write_bytes
+from workstation.fileio import atomic_write_bytes
 from workstation.export import x12_837p
 from workstation.export.validate_837p import ValidationReport, validate_837p
 from workstation.session.work import CaseWork
@@ -323,8 +323,11 @@ def interchange_number(store: Any, submitter_id: str) -> int:
 def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None = None,
                again: bool = False, settings: PracticeSettings | None = None,
                now: datetime | None = None, today: str | None = None,
-               check_codes: bool = True, confirm: Callable[[Plan], bool] | None = None) -> ExportResult:
+               check_codes: bool = True, confirm: Callable[[Plan], bool] | None = None,
+               test: bool = False) -> ExportResult:
     """Export the ready cases of a session to `out`. Raises ExportError (nothing written) when it cannot.
+
+    `test` marks an 837P interchange as test data (ISA15 = T); its cases are not marked exported.
 
     `confirm`, when given, sees the plan before anything is numbered or written (the UI's summary);
     returning False cancels with ExportError("cancelled").
@@ -351,7 +354,7 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
         gs = int(store.next_control_number("group"))
         batch = f"837P-{now:%Y%m%d}-{isa:09d}"
         env = x12_837p.Envelope(settings.submitter_id, settings.receiver_id, isa, gs, now,
-                                usage=str(getattr(settings, "usage_indicator", "P") or "P"), reference=f"{isa:09d}")
+                                usage="T" if test else "P", reference=f"{isa:09d}")
         try:
             text = x12_837p.write_837p([r.claim for r in plan.ready], settings, env)
         except x12_837p.X12DataError as exc:
@@ -367,7 +370,7 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
 
     atomic_write_bytes(out, data, mode=0o600)
     ids = [r.case.case_id for r in plan.ready]
-    test_only = fmt == "837p" and str(getattr(settings, "usage_indicator", "P") or "P") == "T"
+    test_only = fmt == "837p" and test
     if fmt in BILLING_FORMATS and not test_only:  # a test interchange bills no one
         store.mark_exported(ids, batch, str(out))
     return ExportResult(fmt, out, batch, ids, plan.held, plan.total_charge, report, isa, gs, len(data))

@@ -322,7 +322,7 @@ def save_cache(idx: SearchIndex) -> None:
 
     import orjson
 
-    from workstation.codes.build import atomic_write_bytes
+    from workstation.fileio import atomic_write_bytes
 
     try:
         data = gzip.compress(orjson.dumps(idx.to_doc()), compresslevel=1, mtime=0)
@@ -333,7 +333,7 @@ def save_cache(idx: SearchIndex) -> None:
 
 def build_search(sources: Path, out_dir: Path, log_fn: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
     """Builder for `workstation codebooks build`: runs after the code sets it reads."""
-    from workstation.codes.build import write_book
+    from workstation.codes.bookfile import write_book
 
     idx = build()
     entry = {
@@ -351,12 +351,3 @@ def build_search(sources: Path, out_dir: Path, log_fn: Callable[[str], None] = p
     out = write_book(out_dir, BOOK, idx.to_doc(), entry)
     log_fn(f"  {BOOK}: {idx.size} entries over {len(idx.codes)} codes, {out['bytes'] / 1e6:.1f} MB")
     return {BOOK: out}
-
-
-def _register() -> None:
-    from workstation.codes.build import register_builder
-
-    register_builder("search", build_search)
-
-
-_register()

@@ -28,7 +28,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from workstation.cases.model import Case
-from workstation.codes.build import atomic_write_bytes
+from workstation.fileio import atomic_write_bytes, fsync_dir
 from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import validate as v
@@ -52,7 +52,6 @@ from workstation.session.storage import (
     describe_oserror,
     dumps,
     encode_record,
-    fsync_dir,
     read_cases,
     read_document,
     scan_journal,
@@ -85,8 +84,17 @@ def serialized(method: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def resolve_path(name: str | os.PathLike[str]) -> Path:
-    """A bare name ("monday" or "monday.json") is a store in sessions/; any other path is used as is."""
+DEFAULT_STORE = "default.json"
+
+
+def resolve_path(name: str | os.PathLike[str] | None) -> Path:
+    """The one rule for naming a store, for every command and the app.
+
+    None is sessions/default.json; a bare name ("monday" or "monday.json") is a store in
+    sessions/; any other path ("./monday", "~/x.json", "/tmp/x.json") is used as is.
+    """
+    if name is None or str(name) == "":
+        return sessions_dir() / DEFAULT_STORE
     p = Path(name).expanduser()
     if len(p.parts) == 1 and not str(name).startswith("."):
         if not p.suffix:

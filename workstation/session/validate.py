@@ -8,25 +8,20 @@ units, charges, and diagnosis pointers that name assigned diagnoses.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import replace
 from datetime import date as Date
-from types import ModuleType
 from typing import Any
 
 from workstation.cases.model import Case
-from workstation.codes import books
+from workstation.codes import books, cpt, hcpcs, icd10pcs
+from workstation.codes.formats import (
+    CPT_FORMAT, CPT_FORMAT_TEXT, HCPCS_FORMAT, ICD10CM_FORMAT, MODIFIER_FORMAT, PCS_FORMAT, POINTER_LETTERS,
+)
 from workstation.codes.icd10cm import normalize
 from workstation.session.storage import StoreError
 from workstation.session.work import CaseWork, ServiceLine
 
-ICD10CM_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
-PCS_FORMAT = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")  # O and I are never used
-HCPCS_FORMAT = re.compile(r"^[A-V][0-9]{4}$")
-CPT_FORMAT = re.compile(r"^[0-9]{4}[0-9FTU]$")  # Category I; II (F); III (T); PLA (U)
-MODIFIER_FORMAT = re.compile(r"^[A-Z0-9]{2}$")
-POINTER_LETTERS = "ABCDEFGHIJKL"
 MAX_MODIFIERS = 4
 MAX_POINTERS = 4
 
@@ -35,22 +30,9 @@ class CodingError(StoreError):
     """A code or line the store refuses; the message names the code and says why."""
 
 
-def _optional(module: str) -> ModuleType | None:
-    """A code-set module that may not be built yet (it registers itself when it lands)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-
-
 def coding_date(case: Case) -> str:
-    """The date that picks the code year: the discharge date for inpatients, else the date of service."""
-    enc = case.encounter
-    if enc.type == "inpatient" and enc.discharge_date:
-        return enc.discharge_date
-    return enc.date_of_service
+    """The date that picks the code year (`Encounter.coding_date`)."""
+    return case.coding_date
 
 
 # ---------------------------------------------------------------- diagnoses
@@ -114,15 +96,12 @@ def validate_pcs(case: Case, code: str) -> str:
     if case.encounter.type != "inpatient":
         raise CodingError(f"{c}: ICD-10-PCS codes are reported for inpatient hospital cases only "
                           f"(case {case.case_id} is {case.encounter.type}); use HCPCS/CPT service lines")
-    mod = _optional("workstation.codes.icd10pcs")
-    if mod is not None:
-        try:
-            book = mod.icd10pcs()
-        except books.CodebookError as exc:
-            raise CodingError(str(exc)) from None
-        if not book.is_valid(c):
-            raise CodingError(f"{c} is not a valid ICD-10-PCS code: that combination is not in the PCS tables")
-    # TODO(code-sets): without the PCS module only the format is checked.
+    try:
+        book = icd10pcs.icd10pcs()
+    except books.CodebookError as exc:
+        raise CodingError(str(exc)) from None
+    if not book.is_valid(c):
+        raise CodingError(f"{c} is not a valid ICD-10-PCS code: that combination is not in the PCS tables")
     return c
 
 
@@ -131,36 +110,28 @@ def validate_pcs(case: Case, code: str) -> str:
 def validate_line_code(code: str) -> str:
     c = (code or "").strip().upper()
     if HCPCS_FORMAT.match(c):
-        mod = _optional("workstation.codes.hcpcs")
-        if mod is not None:
-            try:
-                book = mod.hcpcs()
-            except books.CodebookError as exc:
-                raise CodingError(str(exc)) from None
-            if book.get(c) is None:
-                raise CodingError(f"{c} is not a code in the HCPCS Level II file")
+        if hcpcs_book().get(c) is None:
+            raise CodingError(f"{c} is not a code in the HCPCS Level II file")
         return c
     if CPT_FORMAT.match(c):
-        mod = _optional("workstation.codes.cpt")
-        check = None
-        if mod is not None:
-            check = next((getattr(mod, n) for n in ("is_valid_format", "valid_format", "check_format")
-                          if callable(getattr(mod, n, None))), None)
-        if check is not None and not check(c):
-            raise CodingError(f"{c} is not a CPT code format")
+        # CPT descriptors are licensed: without an imported CPT file the code is accepted by its
+        # format, "not verified"; with one, it must be in it (as `workstation lookup` says).
+        try:
+            licensed = cpt.cpt()
+        except books.CodebookError as exc:
+            raise CodingError(str(exc)) from None
+        if licensed is not None and licensed.get(c) is None:
+            raise CodingError(f"{c} is not in the imported CPT file ({licensed.source})")
         return c
     raise CodingError(f"{code!r} is not a HCPCS Level II code (a letter and four digits, e.g. G0439) "
-                      f"or a CPT code (five digits, or four digits and F, T or U)")
+                      f"or a CPT code ({CPT_FORMAT_TEXT})")
 
 
-def _hcpcs_modifiers() -> Any:
-    mod = _optional("workstation.codes.hcpcs")
-    if mod is None:
-        return None
+def hcpcs_book() -> hcpcs.HCPCS:
     try:
-        return mod.modifiers()
-    except books.CodebookError:
-        return None  # HCPCS not compiled: the code check reports that; modifiers by format only
+        return hcpcs.hcpcs()
+    except books.CodebookError as exc:
+        raise CodingError(str(exc)) from None
 
 
 def validate_line(work: CaseWork, line: ServiceLine) -> ServiceLine:
@@ -173,8 +144,7 @@ def validate_line(work: CaseWork, line: ServiceLine) -> ServiceLine:
         if not MODIFIER_FORMAT.match(m):
             raise CodingError(f"{code}: modifier {m!r} is not two letters or digits")
         # Modifiers starting with a digit are CPT's (licensed: format only); the rest are HCPCS Level II.
-        known = _hcpcs_modifiers()
-        if m[0].isalpha() and known is not None and m not in known:
+        if m[0].isalpha() and hcpcs_book().modifier(m) is None:
             raise CodingError(f"{code}: {m} is not a HCPCS Level II modifier")
     if len(set(mods)) != len(mods):
         raise CodingError(f"{code}: a modifier is repeated ({', '.join(mods)})")

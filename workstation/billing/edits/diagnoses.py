@@ -211,7 +211,7 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
     mce = mce_lists()
     for i, code in enumerate(dx):
         code_first = [n for n in notes_of_kind(fy, code, "code_first") if n.refs]
-        manifest = is_manifestation_title(fy, code) or (mce is not None and mce.is_manifestation(code))
+        manifest = is_manifestation_title(fy, code) or mce.is_manifestation(code)
         if manifest and code == first:
             why = "titled 'in diseases classified elsewhere'" if is_manifestation_title(fy, code) else "on the MCE manifestation list"
             src = _src(fy, "Code first / manifestation codes") if is_manifestation_title(fy, code) else mce.source("manifestation as principal")

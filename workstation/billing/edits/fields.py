@@ -5,25 +5,20 @@ import re
 from functools import lru_cache
 from datetime import date as Date
 
-from workstation.billing.edits.lines import optional_module
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.billing.npi import npi_problem
 from workstation.billing.settings import ZIP_RE
+from workstation.codes import hcpcs
+from workstation.codes.formats import POS_FORMAT
 
 X12 = "X12 837P 5010 required field"
 ACCIDENT_CODES = {"AA": "auto accident", "EM": "employment", "OA": "other accident"}
-POS_RE = re.compile(r"[0-9]{2}")
+
 
 
 @lru_cache(maxsize=1)
-def _pos_codes() -> frozenset[str] | None:
-    mod = optional_module("workstation.codes.hcpcs")
-    if mod is None or not hasattr(mod, "place_of_service"):
-        return None
-    try:
-        return frozenset(mod.place_of_service())
-    except Exception:  # noqa: BLE001 - not compiled: format check only
-        return None
+def _pos_codes() -> frozenset[str]:
+    return frozenset(hcpcs.place_of_service())
 
 
 def _date(text: str) -> Date | None:
@@ -116,10 +111,10 @@ def check_fields(ctx: ScrubContext) -> list[Edit]:
         elif discharge is not None and discharge < admit:
             err("field.discharge_date", "The discharge date is before the admission date.",
                 "encounter.discharge_date", "X12 837P 5010 DTP*096")
-    if not POS_RE.fullmatch(claim.place_of_service or ""):
+    if not POS_FORMAT.match(claim.place_of_service or ""):
         err("field.pos", f"Place of service {claim.place_of_service!r} is not a two-digit CMS code.",
             "encounter.place_of_service", f"{X12} CLM05-1")
-    elif (known := _pos_codes()) is not None and claim.place_of_service not in known:
+    elif claim.place_of_service not in _pos_codes():
         err("field.pos", f"Place of service {claim.place_of_service} is not in the CMS Place of Service code set.",
             "encounter.place_of_service", "CMS Place of Service code set")
 

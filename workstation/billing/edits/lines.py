@@ -1,54 +1,23 @@
 """Service-line edits (pointers, units, charges, modifiers, duplicates) and inpatient PCS codes."""
 from __future__ import annotations
 
-import importlib
-import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from workstation.billing.claim import MAX_LINES, MAX_MODIFIERS, MAX_POINTERS
 from workstation.billing.edits.model import Edit, ScrubContext, line_target
+from workstation.codes import cpt, hcpcs, icd10pcs
+from workstation.codes.formats import CPT_FORMAT_TEXT, is_cpt, is_hcpcs, is_modifier
 
 X12 = "X12 837P 5010"
-HCPCS_FORMAT = re.compile(r"[A-V][0-9]{4}")
-CPT_FORMAT = re.compile(r"[0-9]{4}[0-9FTU]")
-MODIFIER_FORMAT = re.compile(r"[A-Z0-9]{2}")
 # Beyond this a unit count is almost surely a typing slip (e.g. a charge typed as units).
 ABSURD_UNITS = Decimal(999)
 
 
-def optional_module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
-
-
 @lru_cache(maxsize=1)
-def _hcpcs_book() -> Any:
-    mod = optional_module("workstation.codes.hcpcs")
-    if mod is None:
-        return None
-    try:
-        return mod.hcpcs()
-    except Exception:  # noqa: BLE001 - not compiled: format checks only
-        return None
-
-
-@lru_cache(maxsize=1)
-def _modifier_set() -> frozenset[str] | None:
-    mod = optional_module("workstation.codes.hcpcs")
-    if mod is None or not hasattr(mod, "modifiers"):
-        return None
-    try:
-        mods = mod.modifiers()
-    except Exception:  # noqa: BLE001
-        return None
-    keys = mods.keys() if isinstance(mods, dict) else [getattr(m, "code", m) for m in mods]
-    return frozenset(str(k).upper() for k in keys)
+def _modifier_set() -> frozenset[str]:
+    return frozenset(hcpcs.modifiers())
 
 
 def check_lines(ctx: ScrubContext) -> list[Edit]:
@@ -63,19 +32,25 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
                         f"{X12} loop 2400 (max 50)", "lines"))
     letters = {d.letter for d in claim.diagnoses}
     seen: dict[tuple[str, tuple[str, ...], str], int] = {}
-    hcpcs = _hcpcs_book()
+    book = hcpcs.hcpcs()
+    licensed = cpt.cpt()  # None until the site imports its CPT file: CPT codes by format only
     known_mods = _modifier_set()
     for line in claim.lines:
         t = line_target(line.number)
         code = line.code
-        if not (HCPCS_FORMAT.fullmatch(code) or CPT_FORMAT.fullmatch(code)):
+        if not (is_hcpcs(code) or is_cpt(code)):
             out.append(Edit("line.code_format", "error",
-                            f"Line {line.number}: {code or '(empty)'} is not a HCPCS (letter + 4 digits) or CPT (5 characters) code.",
+                            f"Line {line.number}: {code or '(empty)'} is not a HCPCS (letter + 4 digits) or CPT "
+                            f"({CPT_FORMAT_TEXT}) code.",
                             f"{X12} SV101", t))
-        elif hcpcs is not None and HCPCS_FORMAT.fullmatch(code) and _hcpcs_get(hcpcs, code) is None:
+        elif is_hcpcs(code) and book.get(code) is None:
             out.append(Edit("line.code_unknown", "error",
                             f"Line {line.number}: {code} is not in the HCPCS Level II file.",
                             "HCPCS Level II", t))
+        elif is_cpt(code) and licensed is not None and licensed.get(code) is None:
+            out.append(Edit("line.code_unknown", "error",
+                            f"Line {line.number}: {code} is not in the imported CPT file.",
+                            f"CPT ({licensed.source})", t))
         key = (code, tuple(line.modifiers), line.date)
         if key in seen:
             out.append(Edit("line.duplicate", "warning",
@@ -110,11 +85,11 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
                             f"Line {line.number} has {len(line.modifiers)} modifiers; at most {MAX_MODIFIERS}.",
                             f"{X12} SV101-3..6", t))
         for m in line.modifiers:
-            if not MODIFIER_FORMAT.fullmatch(m):
+            if not is_modifier(m):
                 out.append(Edit("line.modifier_format", "error",
                                 f"Line {line.number}: modifier {m!r} is not two letters or digits.",
                                 f"{X12} SV101 modifier", t))
-            elif known_mods is not None and not m.isdigit() and m not in known_mods:
+            elif not m.isdigit() and m not in known_mods:
                 # Two-digit modifiers are CPT modifiers (licensed list): format check only.
                 out.append(Edit("line.modifier_unknown", "warning",
                                 f"Line {line.number}: modifier {m} is not in the HCPCS Level II modifier list.",
@@ -174,13 +149,6 @@ def _check_line_date(ctx: ScrubContext, line: Any, t: str) -> list[Edit]:
     return []
 
 
-def _hcpcs_get(book: Any, code: str) -> Any:
-    try:
-        return book.get(code)
-    except Exception:  # noqa: BLE001
-        return True  # a lookup failure is not the coder's error
-
-
 def check_procedures(ctx: ScrubContext) -> list[Edit]:
     """ICD-10-PCS codes: inpatient only, and valid in the PCS tables."""
     procs = ctx.work.procedures
@@ -192,14 +160,8 @@ def check_procedures(ctx: ScrubContext) -> list[Edit]:
                         "ICD-10-PCS procedure codes are for inpatient hospital stays; this encounter is "
                         f"{ctx.claim.encounter_type or 'not inpatient'}: report the services as lines instead.",
                         "ICD-10-PCS Official Guidelines", "procedures"))
-    mod = optional_module("workstation.codes.icd10pcs")
-    book = None
-    if mod is not None:
-        try:
-            book = mod.icd10pcs()
-        except Exception:  # noqa: BLE001 - not compiled
-            book = None
-    release = getattr(mod, "RELEASE", "") if mod else ""
+    book = icd10pcs.icd10pcs()
+    release = icd10pcs.RELEASE
     seen: set[str] = set()
     for code in procs:
         c = (code or "").strip().upper()
@@ -208,7 +170,7 @@ def check_procedures(ctx: ScrubContext) -> list[Edit]:
                             "ICD-10-PCS", c))
             continue
         seen.add(c)
-        if book is not None and not book.is_valid(c):
+        if not book.is_valid(c):
             out.append(Edit("pcs.invalid", "error",
                             f"{c} is not a valid ICD-10-PCS code: its characters are not a row of the PCS tables.",
                             f"ICD-10-PCS {release} tables".replace("  ", " "), c))

@@ -6,13 +6,13 @@ edits say nothing about it rather than guess.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from workstation.billing.claim import MAX_DIAGNOSES
 from workstation.billing.edits.model import Edit, ScrubContext
+from workstation.codes import mce as mce_book
 from workstation.codes.icd10cm import normalize
 
 # MCE v37 age ranges in years (CMS "Definitions of Medicare Code Edits", age conflict edit); the
@@ -107,20 +107,11 @@ def set_mce_lists(lists: MceLists | None) -> None:
 
 
 @lru_cache(maxsize=1)
-def mce_lists() -> MceLists | None:
-    """The MCE lists, or None when the MCE has not been compiled / its module is not present."""
+def mce_lists() -> MceLists:
+    """The MCE lists (compiled, shipped): a missing or broken book fails loudly, never turns MCE off."""
     if _override is not None:
         return _override
-    try:
-        mod = importlib.import_module("workstation.codes.mce")
-    except ModuleNotFoundError as exc:
-        if exc.name == "workstation.codes.mce":
-            return None
-        raise
-    try:
-        return _from_module(mod.mce())
-    except Exception:  # noqa: BLE001 - a missing compiled MCE must not stop the other edits
-        return None
+    return _from_module(mce_book.mce())
 
 
 def _outpatient_outcome_of_delivery_first(ctx: ScrubContext) -> list[Edit]:
@@ -145,8 +136,6 @@ def _outpatient_outcome_of_delivery_first(ctx: ScrubContext) -> list[Edit]:
 def check_mce(ctx: ScrubContext) -> list[Edit]:
     out: list[Edit] = _outpatient_outcome_of_delivery_first(ctx)
     mce = mce_lists()
-    if mce is None:
-        return out
     sex = (ctx.case.patient.sex or "").upper()
     age = ctx.patient_age
     dxs: list[str] = []

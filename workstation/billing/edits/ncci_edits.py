@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from workstation.billing.edits.lines import optional_module
 from workstation.billing.edits.model import _UNSET, Edit, ScrubContext, line_target
+from workstation.codes import ncci
 
 # Modifiers that may bypass a PTP edit whose modifier indicator is 1 (NCCI Policy Manual ch. I).
 BYPASS_MODIFIERS = frozenset({"59", "XE", "XP", "XS", "XU"})
@@ -18,13 +18,7 @@ BYPASS_MODIFIERS = frozenset({"59", "XE", "XP", "XS", "XU"})
 def _ncci(ctx: ScrubContext) -> Any:
     if ctx.ncci_override is not _UNSET:
         return ctx.ncci_override
-    mod = optional_module("workstation.codes.ncci")
-    if mod is None:
-        return None
-    try:
-        return mod.ncci()
-    except Exception:  # noqa: BLE001 - a broken import must not hide the other edits
-        return None
+    return ncci.ncci()  # None until the site imports the CMS NCCI files
 
 
 def _digit(value: Any) -> str:

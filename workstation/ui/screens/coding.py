@@ -268,8 +268,7 @@ class CodingScreen(Screen):
     def dos(self) -> str | None:
         if self.case is None:
             return None
-        e = self.case.encounter
-        return (e.discharge_date if e.type == "inpatient" and e.discharge_date else e.date_of_service) or None
+        return self.case.coding_date or None
 
     # ------------------------------------------------------------ search
 

@@ -199,7 +199,7 @@ def gather(store: Any, case: Any, work: Any) -> ClaimData:
     from workstation.ui import core
 
     view = core.claim_view(store, case, work)
-    dos = case.encounter.discharge_date or case.encounter.date_of_service
+    dos = case.coding_date
     titles = {c: core.title_of(c, "icd10cm", dos) for c in work.diagnoses}
     titles.update({c: core.title_of(c, "icd10pcs", dos) for c in work.procedures})
     marks = core.edit_targets(view.edits)
