@@ -2,11 +2,10 @@
 import orjson
 import pytest
 
+from workstation.cases import demo
 from workstation.cli import main
+from workstation.session import store as store_mod
 from workstation.session.work import ServiceLine
-
-store_mod = pytest.importorskip("workstation.session.store")
-demo = pytest.importorskip("workstation.cases.demo")
 
 
 @pytest.fixture

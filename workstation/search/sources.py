@@ -1,15 +1,18 @@
 """What the search index is made of: every code set's codes and the texts that lead to them.
 
-Each source is read through the code set's own module (never the raw official files), and a
-code set whose module or compiled book is missing is simply skipped, so search works with
-whatever has been compiled. Every function here adds to an `IndexBuilder`.
+Each source is read through the code set's own module (never the raw official files); every
+code set ships compiled, so a missing book fails the build. Every function here adds to an
+`IndexBuilder`.
 """
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
+
+from workstation.codes import books, hcpcs, icd10pcs, index_tables
+from workstation.codes.icd10cm import normalize
 
 log = logging.getLogger(__name__)
 
@@ -85,20 +88,13 @@ class IndexBuilder:
 
 
 def _sha(name: str) -> str | None:
-    from workstation.codes import books
-
-    try:
-        entry = books.manifest()["codebooks"].get(name)
-    except Exception:  # noqa: BLE001 - an unreadable manifest means nothing to record
-        return None
+    entry = books.manifest()["codebooks"].get(name)
     return entry.get("sha256") if entry else None
 
 
 # ---------------------------------------------------------------- ICD-10-CM tabular
 
 def add_icd10cm(b: IndexBuilder) -> None:
-    from workstation.codes import books
-
     years = books.icd10cm_years()
     for fy in years:  # oldest first, so the newest title wins
         book = books.icd10cm(fy)
@@ -147,8 +143,6 @@ def cm_row_for(b: IndexBuilder, code: str) -> int | None:
     c = code.strip().upper().rstrip("-").rstrip(".")
     if not c:
         return None
-    from workstation.codes.icd10cm import normalize
-
     c = normalize(c)
     r = b.find("icd10cm", c)
     if r is None and len(c.replace(".", "")) > 3:
@@ -160,90 +154,12 @@ def cm_row_for(b: IndexBuilder, code: str) -> int | None:
     return r
 
 
-def _entry_parts(entry: Any) -> tuple[str, list[tuple[str, str]], str]:
-    """(path text, [(column label, code)], nonessential words) from an index entry, whatever its shape.
-
-    The index module is built in parallel; this accepts tuples (id, path, codes) and objects with
-    path/codes attributes, codes as strings, (label, code) pairs or {column: code} dicts.
-    """
-    if isinstance(entry, (tuple, list)):
-        path, codes = entry[1], entry[2]
-        optional = ""
-    else:
-        path = getattr(entry, "path_text", None) or getattr(entry, "path", "")
-        codes = getattr(entry, "codes", None)
-        if codes is None:
-            codes = getattr(entry, "code", None)
-        optional = getattr(entry, "nonessential_text", "") or ""
-        if not optional:
-            ne = getattr(entry, "nonessential", None)
-            if isinstance(ne, (list, tuple)):
-                optional = " ".join(str(x) for x in ne)
-            elif isinstance(ne, str):
-                optional = ne
-    if isinstance(path, (list, tuple)):
-        path = ", ".join(str(p) for p in path)
-    pairs: list[tuple[str, str]] = []
-    if codes is None:
-        pass
-    elif isinstance(codes, str):
-        pairs = [("", c) for c in codes.split() if c]
-    elif isinstance(codes, dict):
-        pairs = [(str(k), str(v)) for k, v in codes.items() if v]
-    else:
-        for c in codes:
-            if isinstance(c, str):
-                pairs.append(("", c))
-            elif isinstance(c, (tuple, list)) and len(c) == 2:
-                pairs.append((str(c[0]), str(c[1])))
-            elif c is not None:
-                lab = getattr(c, "column", None) or getattr(c, "label", "") or ""
-                code = getattr(c, "code", None)
-                if code:
-                    pairs.append((str(lab), str(code)))
-    return str(path), pairs, optional
-
-
-def _add_table(b: IndexBuilder, entries: Iterable[Any], kind: int) -> int:
-    n = 0
-    for entry in entries:
-        path, pairs, optional = _entry_parts(entry)
-        for label, code in pairs:
-            if not code or not code[:1].isalpha() or code.strip() in ("--", "-"):
-                continue
-            r = cm_row_for(b, code)
-            if r is None:
-                continue
-            text = f"{path}, {label}" if label else path
-            b.doc(r, kind, text, optional)
-            n += 1
-    return n
-
-
 def add_index_tables(b: IndexBuilder) -> None:
-    try:
-        from workstation.codes import index_tables
-    except ModuleNotFoundError as exc:
-        if exc.name != "workstation.codes.index_tables":
-            raise
-        log.info("search: Alphabetic Index module not present; skipped")
-        return
-    for fn_name, kind in (("alphabetic_index", KIND_INDEX), ("drug_table", KIND_DRUG),
-                          ("neoplasm_table", KIND_NEOPLASM), ("external_cause_index", KIND_EINDEX)):
-        fn: Callable[[], Any] | None = getattr(index_tables, fn_name, None)
-        if fn is None:
-            continue
-        try:
-            table = fn()
-            if isinstance(getattr(table, "doc", None), dict) and "parent" in table.doc:
-                n = _add_term_table(b, table, kind)
-            else:
-                entries = table.entries() if hasattr(table, "entries") else table
-                n = _add_table(b, entries, kind)
-        except Exception as exc:  # noqa: BLE001 - one missing table must not sink search
-            log.warning("search: %s skipped (%s)", fn_name, exc)
-            continue
-        b.sources[f"index:{fn_name}"] = n
+    for name, table, kind in (("alphabetic_index", index_tables.alphabetic_index(), KIND_INDEX),
+                              ("drug_table", index_tables.drug_table(), KIND_DRUG),
+                              ("neoplasm_table", index_tables.neoplasm_table(), KIND_NEOPLASM),
+                              ("external_cause_index", index_tables.external_cause_index(), KIND_EINDEX)):
+        b.sources[f"index:{name}"] = _add_term_table(b, table, kind)
 
 
 def _column(v: Any) -> list[str]:
@@ -286,8 +202,8 @@ def _add_term_table(b: IndexBuilder, table: Any, kind: int) -> int:
     codes = _column(d.get("codes")) or [""] * len(texts)
     cells = d.get("cells")
     see_ids = d.get("see_ids") or {}
-    columns = list(getattr(table, "columns", ()) or d.get("columns", ()))
-    headings = getattr(table, "headings", {}) or {}
+    columns = list(table.columns)
+    headings = table.headings
     n = len(texts)
     paths = [""] * (n + 1)
     opts = [""] * (n + 1)
@@ -327,40 +243,21 @@ def _add_term_table(b: IndexBuilder, table: Any, kind: int) -> int:
 # ---------------------------------------------------------------- ICD-10-PCS
 
 def add_icd10pcs(b: IndexBuilder) -> None:
-    try:
-        from workstation.codes import icd10pcs as pcs_mod
-    except ModuleNotFoundError as exc:
-        if exc.name != "workstation.codes.icd10pcs":
-            raise
-        return
-    try:
-        book = pcs_mod.icd10pcs()
-        codes = list(book.all_codes())
-    except Exception as exc:  # noqa: BLE001 - the compiled book may not exist yet
-        log.info("search: ICD-10-PCS skipped (%s)", exc)
-        return
-    b.sources[getattr(pcs_mod, "BOOK", "icd10pcs")] = _sha(getattr(pcs_mod, "BOOK", "icd10pcs"))
-    for code, title in codes:
+    book = icd10pcs.icd10pcs()
+    b.sources[icd10pcs.BOOK] = _sha(icd10pcs.BOOK)
+    for code, title in book.all_codes():
         r = b.code("icd10pcs", code, title, True)
         b.doc(r, KIND_TITLE, title)
     b.years["icd10pcs"] = []
-    try:
-        entries = book.index_entries()
-    except Exception as exc:  # noqa: BLE001
-        log.info("search: ICD-10-PCS index skipped (%s)", exc)
-        return
-    for e in entries:
-        code = (getattr(e, "code", None) or "").strip().upper()
+    for e in book.index_entries():
+        code = (e.code or "").strip().upper()
         if not code:
             continue
-        path = ", ".join(getattr(e, "path", ()) or ())
+        path = ", ".join(e.path)
         r = b.find("icd10pcs", code)
         if r is None:
             # A partial code or a table: a header row the coder completes axis by axis.
-            try:
-                axes = book.decode(code)
-            except Exception:  # noqa: BLE001
-                axes = []
+            axes = book.decode(code)
             if not axes:
                 continue
             title = ", ".join(a.label for a in axes)
@@ -371,66 +268,17 @@ def add_icd10pcs(b: IndexBuilder) -> None:
 # ---------------------------------------------------------------- HCPCS Level II
 
 def add_hcpcs(b: IndexBuilder) -> None:
-    try:
-        from workstation.codes import hcpcs as hc
-    except ModuleNotFoundError as exc:
-        if exc.name != "workstation.codes.hcpcs":
-            raise
-        return
-    try:
-        book = hc.hcpcs()
-        items = list(_hcpcs_items(book))
-    except Exception as exc:  # noqa: BLE001 - the compiled book may not exist yet
-        log.info("search: HCPCS skipped (%s)", exc)
-        return
-    b.sources["hcpcs"] = _sha(getattr(hc, "BOOK", "hcpcs"))
-    for code, long, short in items:
-        r = b.code("hcpcs", code, long or short, True)
-        b.doc(r, KIND_TITLE, long or short)
-        if short and short != long:
-            b.doc(r, KIND_TITLE, short)
-    try:
-        mods = hc.modifiers()
-        mod_items = list(_hcpcs_items(mods))
-    except Exception as exc:  # noqa: BLE001
-        log.info("search: HCPCS modifiers skipped (%s)", exc)
-        mod_items = []
-    for code, long, short in mod_items:
-        r = b.code("hcpcs", code, long or short, False)  # a modifier is never a line's code alone
-        b.doc(r, KIND_MODIFIER, long or short)
+    book = hcpcs.hcpcs()
+    b.sources["hcpcs"] = _sha(hcpcs.BOOK)
+    for c in book.all_codes():
+        r = b.code("hcpcs", c.code, c.long or c.short, True)
+        b.doc(r, KIND_TITLE, c.long or c.short)
+        if c.short and c.short != c.long:
+            b.doc(r, KIND_TITLE, c.short)
+    for m in book.modifiers().values():
+        r = b.code("hcpcs", m.code, m.long or m.short, False)  # a modifier is never a line's code alone
+        b.doc(r, KIND_MODIFIER, m.long or m.short)
     b.years["hcpcs"] = []
-
-
-def _hcpcs_items(book: Any) -> Iterable[tuple[str, str, str]]:
-    """(code, long description, short description) from the HCPCS module, whatever its shape."""
-    if hasattr(book, "all_codes"):
-        seq = book.all_codes()
-    elif hasattr(book, "items") and callable(book.items):
-        seq = book.items()
-    elif isinstance(book, dict):
-        seq = book.items()
-    else:
-        seq = book
-    for item in seq:
-        if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
-            code, obj = item
-        elif isinstance(item, (tuple, list)):
-            code, obj = item[0], item[1:]
-        else:
-            code, obj = getattr(item, "code", None), item
-        if isinstance(obj, dict):
-            long = obj.get("long") or obj.get("long_description") or obj.get("description") or ""
-            short = obj.get("short") or obj.get("short_description") or ""
-        elif isinstance(obj, (tuple, list)):
-            long = obj[0] if obj else ""
-            short = obj[1] if len(obj) > 1 else ""
-        elif isinstance(obj, str):
-            long, short = obj, ""
-        else:
-            long = getattr(obj, "long", None) or getattr(obj, "long_description", None) or getattr(obj, "description", "") or ""
-            short = getattr(obj, "short", None) or getattr(obj, "short_description", None) or ""
-        if code:
-            yield str(code).strip().upper(), str(long or ""), str(short or "")
 
 
 def collect(systems: Iterable[str] = SYSTEMS) -> IndexBuilder:

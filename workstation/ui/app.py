@@ -17,6 +17,9 @@ from typing import Any, Callable, TypeVar
 from textual.app import App
 from textual.binding import Binding
 
+from workstation.cases.demo import DemoError, demo_cases
+from workstation.codes.books import CodebookError
+from workstation.session.store import SessionStore, StoreError, resolve_path
 from workstation.ui.commands import CodeCommands, WorkstationCommands
 
 T = TypeVar("T")
@@ -36,10 +39,10 @@ class WorkstationApp(App[int]):
         Binding("f2", "settings", "Settings", show=False),
     ]
 
-    def __init__(self, store: Any, label: str = "", open_case: str | None = None) -> None:
+    def __init__(self, store: SessionStore, label: str = "", open_case: str | None = None) -> None:
         super().__init__()
         self.store = store
-        self.session_label = label or str(getattr(store, "path", ""))
+        self.session_label = label or str(store.path)
         self.open_case_on_start = open_case
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
@@ -92,15 +95,11 @@ class WorkstationApp(App[int]):
 
 # ---------------------------------------------------------------- entry
 
-def open_store(path: Path, fill_demo: bool) -> Any:
+def open_store(path: Path, fill_demo: bool) -> SessionStore:
     """Open (or create) the store; fill it with the demo worklist when asked and it is empty."""
-    from workstation.session.store import SessionStore
-
     store = SessionStore.open(path, create=True)
     try:
         if fill_demo and not store.case_ids():
-            from workstation.cases.demo import demo_cases
-
             store.add_cases(demo_cases())
     except BaseException:
         store.close()
@@ -108,31 +107,18 @@ def open_store(path: Path, fill_demo: bool) -> Any:
     return store
 
 
-def store_errors() -> tuple[type[BaseException], ...]:
-    """What opening a session can fail with, each carrying a message for the user."""
-    errors: list[type[BaseException]] = [OSError]
-    for module, name in (
-        ("workstation.session.storage", "StoreError"),
-        ("workstation.cases.demo", "DemoError"),
-        ("workstation.codes.books", "CodebookError"),
-    ):
-        try:
-            errors.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
-    return tuple(errors)
+# What opening a session can fail with, each carrying a message for the user.
+STORE_ERRORS: tuple[type[BaseException], ...] = (OSError, StoreError, DemoError, CodebookError)
 
 
 def run(session: str | None = None, demo: bool = False) -> int:
     """`workstation` with no subcommand. Store problems are reported before the UI starts (exit 2)."""
-    from workstation.paths import sessions_dir
-
-    path = Path(session).expanduser() if session else sessions_dir() / "default.json"
+    path = resolve_path(session)  # the one rule: a bare name is sessions/NAME.json
     # The default store starts on the demo worklist; another store starts empty unless --demo.
     fill = demo or session is None
     try:
         store = open_store(path, fill)
-    except store_errors() as exc:
+    except STORE_ERRORS as exc:
         print(f"workstation: cannot open session {path}: {exc}", file=sys.stderr)
         return 2
     try:

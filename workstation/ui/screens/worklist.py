@@ -11,21 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-STATUS_LABELS = {
-    "new": "new",
-    "in_progress": "in progress",
-    "query": "query hold",
-    "coded": "coded",
-    "exported": "exported",
-}
-ENCOUNTER_LABELS = {
-    "office": "Office",
-    "emergency": "Emergency",
-    "outpatient_surgery": "Outpt surgery",
-    "inpatient": "Inpatient",
-    "telehealth": "Telehealth",
-    "other": "Other",
-}
+from workstation.ui.labels import ENCOUNTER_LABELS, STATUS_LABELS
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from workstation.ui.screens.worklist import ENCOUNTER_LABELS
+from workstation.ui.labels import ENCOUNTER_LABELS
 
 # Words too short or too common to be worth lighting up in the notes.
 _STOP = {"and", "the", "with", "without", "for", "due", "not", "other", "unspecified", "of", "to", "in"}
