@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from workstation.billing.npi import npi_check_digit, npi_is_valid, npi_problem
-from workstation.billing.settings import PracticeSettings, SettingError, get_value, money, set_value
+from workstation.billing.money import money
+from workstation.billing.settings import PracticeSettings, SettingError, get_value, set_value
 
 
 def test_npi_luhn_with_80840_prefix():

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from workstation.billing.settings import PracticeSettings, money
+from workstation.billing.money import money
+from workstation.billing.settings import PracticeSettings
 from workstation.cases.model import Address, Case, Person, Provider
 from workstation.session.work import CaseWork
 

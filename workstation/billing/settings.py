@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from workstation.billing.money import money
 from workstation.billing.npi import npi_is_valid, npi_problem
 from workstation.cases.model import Address
 
@@ -241,16 +242,6 @@ ZIP9_RE = re.compile(r"[0-9]{9}")
 ZIP_RE = re.compile(r"[0-9]{5}([0-9]{4})?")
 TAXONOMY_RE = re.compile(r"[0-9A-Z]{9}X|[0-9A-Z]{10}")
 STATE_RE = re.compile(r"[A-Z]{2}")
-
-
-def money(value: Any) -> Decimal | None:
-    """A charge as Decimal with 2 places, or None if it is not a number."""
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value).replace("$", "").replace(",", "").strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # `workstation settings set KEY VALUE`: the keys a user may set, with how each is checked.

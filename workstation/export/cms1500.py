@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from workstation.billing.claim import Claim, format_units
+from workstation.billing.money import format_money
 from workstation.billing.npi import npi_is_valid
 
 TITLE = "HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)"
@@ -60,7 +61,7 @@ def _address(addr: Any) -> list[str]:
 
 
 def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
+    return format_money(value)
 
 
 def _fit(lines: Iterable[str], width: int) -> str:

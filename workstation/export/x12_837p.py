@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from workstation.billing.claim import billing_provider_from_settings
+from workstation.billing.money import format_money
 from workstation.billing.npi import npi_is_valid
 
 VERSION = "005010X222A1"
@@ -96,9 +97,9 @@ def digits(text: object) -> str:
     return re.sub(r"[^0-9]", "", str(text or ""))  # not \D: that keeps Arabic-Indic and other digits
 
 
-def amount(value: Any) -> str:
+def amount(value: Decimal) -> str:
     """An X12 R amount with two places: '125.00'."""
-    return f"{Decimal(str(value)).quantize(Decimal('0.01')):f}"
+    return format_money(value, grouping=False)
 
 
 def quantity(value: Any) -> str:

@@ -18,6 +18,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from workstation.billing.money import format_money, money as parse_money
+
 LETTERS = "ABCDEFGHIJKL"
 MARKS = {"error": "✖", "warning": "▲", "info": "·"}
 
@@ -46,13 +48,8 @@ class ClaimData:
     queries: list[str] = field(default_factory=list)  # "Q1 open: question"
 
 
-def money(v: Any) -> str:
-    if v is None or v == "":
-        return "—"
-    try:
-        return f"{Decimal(str(v)):,.2f}"
-    except Exception:
-        return str(v)
+def money(v: Decimal | float | None) -> str:
+    return format_money(parse_money(v), none="—")
 
 
 def _name(p: Any) -> str:
