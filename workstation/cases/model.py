@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 ENCOUNTER_TYPES = ("office", "emergency", "outpatient_surgery", "inpatient", "telehealth", "other")
-RELATIONSHIPS = ("self", "spouse", "child", "other")  # patient's relationship to the subscriber
 
 
 @dataclass

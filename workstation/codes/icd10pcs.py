@@ -561,12 +561,6 @@ class ICD10PCS:
         return count_codes({"tables": self._tables_raw})
 
     # -- definitions
-    def section_title(self, section: str) -> str:
-        s = self._defs["sections"].get(section)
-        if s:
-            return s["title"]
-        return dict(self._head(1, "")).get(section, "")
-
     def definition(self, section: str, axis: int, char_or_label: str, body_system: str | None = None) -> Definition | None:
         """The official definition of an axis value: by label ("Resection", "Percutaneous
         Endoscopic", "Appendix") or by character. A character names the same thing across a
@@ -626,10 +620,6 @@ class ICD10PCS:
     def index(self) -> list[IndexEntry]:
         return self._index
 
-    @property
-    def device_aggregation(self) -> list[dict[str, Any]]:
-        return self._defs.get("devices", [])
-
     # -- index
     @cached_property
     def _index(self) -> list[IndexEntry]:
@@ -645,13 +635,6 @@ class ICD10PCS:
     def index_entries(self) -> list[IndexEntry]:
         """Every index term with its path, code (full, partial or table) and see / use reference."""
         return self._index
-
-    def index_children(self, entry_id: int) -> list[IndexEntry]:
-        return [self._index[i] for i, row in enumerate(self._index_raw) if row[0] == entry_id]
-
-    def index_main_terms(self) -> list[IndexEntry]:
-        return [self._index[i] for i, row in enumerate(self._index_raw) if row[0] == -1]
-
 
 # ---------------------------------------------------------------- loading
 

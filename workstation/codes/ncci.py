@@ -300,12 +300,6 @@ class NCCI:
         rows = self._all("SELECT max_units, indicator FROM mue WHERE effective = ? AND code = ?", (tables[0][0], code.strip().upper()))
         return MueEdit(*rows[0]) if rows else None
 
-    def mue_rationale(self, code: str, date: Date | str | None = None) -> str:
-        day = _day(date)
-        rows = self._all("SELECT rationale FROM mue WHERE code = ? AND effective <= ? ORDER BY effective DESC LIMIT 1",
-                         (code.strip().upper(), day))
-        return rows[0][0] if rows else ""
-
     @property
     def release(self) -> str:
         """What is imported, for edit sources: 'PTP v322r0, MUE 2026-07-01'."""

@@ -71,12 +71,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _books_or_usage():
-    from workstation.codes import books
-
-    return books
-
-
 def cmd_info(args: argparse.Namespace) -> int:
     from workstation.codes import books
 

@@ -63,11 +63,3 @@ def tokens(text: str) -> list[str]:
     """Stems of the meaningful words of a text, in order (duplicates kept)."""
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
 
-
-def token_set(text: str) -> set[str]:
-    return set(tokens(text))
-
-
-def stemmed_text(text: str) -> str:
-    """The text as a string of stems, what the rapidfuzz rerank compares."""
-    return " ".join(tokens(text))

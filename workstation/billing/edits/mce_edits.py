@@ -96,21 +96,9 @@ def _from_module(book: Any) -> MceLists:
     )
 
 
-_override: MceLists | None = None
-
-
-def set_mce_lists(lists: MceLists | None) -> None:
-    """Use these lists instead of the compiled MCE (tests); None restores the compiled one."""
-    global _override
-    _override = lists
-    mce_lists.cache_clear()
-
-
 @lru_cache(maxsize=1)
 def mce_lists() -> MceLists:
     """The MCE lists (compiled, shipped): a missing or broken book fails loudly, never turns MCE off."""
-    if _override is not None:
-        return _override
     return _from_module(mce_book.mce())
 
 

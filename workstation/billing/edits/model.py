@@ -24,10 +24,6 @@ class Edit:
     target: str  # the code ("E11.22"), the line ("line 2") or the field ("patient.dob")
 
     @property
-    def code_id(self) -> str:  # the name used in the first contract draft
-        return self.edit_id
-
-    @property
     def blocks_export(self) -> bool:
         return self.severity == "error"
 
