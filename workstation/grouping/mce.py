@@ -113,17 +113,23 @@ def edit_case(case: Case, work: CaseWork) -> list[MceFinding]:
         "discharge_status": int(work.stay.patient_status or ASSUMED_STATUS),
     }
     pdx = {"code": bare(work.diagnoses[0])}
-    alone = _run({**base, "pdx": pdx, "sdx": [], "procedures": []})
-    out = [MceFinding(n, work.diagnoses[0], pre) for n, (_, pre) in alone.items()]
-    for code in work.diagnoses[1:]:
-        got = _run({**base, "pdx": pdx, "sdx": [{"code": bare(code)}], "procedures": []})
-        out += [MceFinding(n, code, pre) for n, (cnt, pre) in got.items() if cnt > alone.get(n, (0, True))[0]]
-    for code in work.procedures:
-        got = _run({**base, "pdx": pdx, "sdx": [], "procedures": [{"code": bare(code)}]})
-        out += [MceFinding(n, code, pre) for n, (cnt, pre) in got.items() if cnt > alone.get(n, (0, True))[0]]
-    # Edits that only the whole claim raises (e.g. a bilateral procedure without its diagnosis).
+    # The whole claim decides which edits fire; the single-code runs only say where they fall
+    # (an edit that needs a combination, e.g. a delivery procedure without its outcome code, is
+    # not reported from a partial run).
     whole = _run({**base, "pdx": pdx, "sdx": [{"code": bare(c)} for c in work.diagnoses[1:]],
                   "procedures": [{"code": bare(p)} for p in work.procedures]})
-    seen = {f.name for f in out}
-    out += [MceFinding(n, "claim", pre) for n, (_, pre) in whole.items() if n not in seen]
+    if not whole:
+        return []
+    alone = _run({**base, "pdx": pdx, "sdx": [], "procedures": []})
+    targets: dict[str, list[str]] = {n: [work.diagnoses[0]] for n in alone if n in whole}
+    singles = [(c, {"sdx": [{"code": bare(c)}], "procedures": []}) for c in work.diagnoses[1:]]
+    singles += [(p, {"sdx": [], "procedures": [{"code": bare(p)}]}) for p in work.procedures]
+    for code, extra in singles:
+        got = _run({**base, "pdx": pdx, **extra})
+        for n, (cnt, _) in got.items():
+            if n in whole and cnt > alone.get(n, (0, True))[0]:
+                targets.setdefault(n, []).append(code)
+    out: list[MceFinding] = []
+    for n, (_, pre) in whole.items():
+        out += [MceFinding(n, t, pre) for t in targets.get(n, ["claim"])]
     return out
