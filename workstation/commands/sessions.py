@@ -92,7 +92,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "IND alone (--poa Y) sets every diagnosis that has none; CODE= clears it")
     c.add_argument("--stay", nargs="+", action="extend", default=[], metavar="FIELD=VALUE",
                    help="inpatient claim fields: admission_type, admission_source, patient_status, "
-                        "admit_hour, discharge_hour (e.g. --stay patient_status=03)")
+                        "admit_hour, discharge_hour, admitting_dx (e.g. --stay patient_status=03)")
+    c.add_argument("--pcs-date", nargs="+", action="extend", default=[], metavar="CODE=DATE",
+                   help="date an ICD-10-PCS procedure was performed (837I), e.g. --pcs-date 0DTJ4ZZ=2026-01-29")
     c.add_argument("--json", action="store_true", help="print the resulting work as JSON")
     c.set_defaults(func=cmd_code)
 
@@ -129,7 +131,8 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
     else:
         out.append("  Diagnoses: none")
     if work.procedures:
-        out.append("  Procedures: " + ", ".join(work.procedures))
+        out.append("  Procedures: " + ", ".join(f"{p} ({work.pcs_dates[p]})" if p in work.pcs_dates else p
+                                                for p in work.procedures))
     if enc.type == "inpatient" and not work.stay.is_empty():
         out.append("  Stay: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in work.stay.__dict__.items() if v))
     for n, line in enumerate(work.lines, 1):
@@ -344,7 +347,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     lines = [parse_line_spec(s) for s in args.line]
     if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None
             or args.query or args.answer or args.move or args.payer_claim_number is not None
-            or getattr(args, "poa", None) or getattr(args, "stay", None)):
+            or getattr(args, "poa", None) or getattr(args, "stay", None) or getattr(args, "pcs_date", None)):
         raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --move, --status, --note, --query, "
                          "--answer or --payer-claim-number")
     for _, letter in args.move:
@@ -414,6 +417,12 @@ def cmd_code(args: argparse.Namespace) -> int:
             if stay:
                 store.set_stay(cid, **stay)
                 done.append("stay saved")
+            for spec in getattr(args, "pcs_date", []):
+                code, eq, day = spec.partition("=")
+                if not eq:
+                    raise UsageError(f"--pcs-date {spec!r}: give CODE=YYYY-MM-DD")
+                store.set_procedure_date(cid, code, day)
+                done.append(f"date {code.strip().upper()} {day or 'cleared'}")
             if args.payer_claim_number is not None:
                 store.set_payer_claim_number(cid, args.payer_claim_number)
                 done.append("payer claim number saved")

@@ -647,6 +647,20 @@ class SessionStore:
         return value
 
     @serialized
+    def set_procedure_date(self, case_id: str, code: str, day: str) -> None:
+        """The date an inpatient ICD-10-PCS procedure was performed ("" clears it)."""
+        case, work = self._prepare(case_id)
+        c, d = v.validate_pcs_date(case, work, code, day)
+        before = work.pcs_dates.get(c, "")
+        if d == before:
+            return
+        if d:
+            work.pcs_dates[c] = d
+        else:
+            work.pcs_dates.pop(c, None)
+        self._save(work, [self._entry("set_procedure_date", case_id, {"code": c, "date": before}, {"code": c, "date": d})])
+
+    @serialized
     def set_stay(self, case_id: str, **fields: str) -> None:
         """Record the inpatient stay's claim fields (admission type and source, patient status, hours)."""
         case, work = self._prepare(case_id)
@@ -692,6 +706,7 @@ class SessionStore:
             raise CodingError(f"{c} is not assigned to case {case_id}")
         before = list(work.procedures)
         work.procedures.remove(c)
+        work.pcs_dates.pop(c, None)
         self._save(work, [self._entry("remove_procedure", case_id, before, list(work.procedures))])
 
     @serialized

@@ -253,7 +253,7 @@ def validate_payer_claim_number(number: str) -> str:
 
 # ---------------------------------------------------------------- inpatient: POA and the stay
 
-STAY_FIELDS = ("admission_type", "admission_source", "patient_status", "admit_hour", "discharge_hour")
+STAY_FIELDS = ("admission_type", "admission_source", "patient_status", "admit_hour", "discharge_hour", "admitting_dx")
 # NUBC UB-04 FL14 priority (type) of admission or visit.
 ADMISSION_TYPES = {"1": "emergency", "2": "urgent", "3": "elective", "4": "newborn",
                    "5": "trauma center", "9": "information not available"}
@@ -300,6 +300,8 @@ def validate_stay(case: Case, fields: dict[str, str]) -> dict[str, str]:
                 if not re.fullmatch(r"[0-9]{2}", value):
                     raise CodingError(f"patient status {value!r}: two digits (NUBC UB-04 FL17), e.g. 01 home, "
                                       "03 skilled nursing facility, 06 home health, 20 expired")
+            if name == "admitting_dx":
+                value = validate_dx(case, value)
             if name in ("admit_hour", "discharge_hour"):
                 if re.fullmatch(r"[0-9]", value):
                     value = "0" + value
@@ -307,3 +309,22 @@ def validate_stay(case: Case, fields: dict[str, str]) -> dict[str, str]:
                     raise CodingError(f"{name.replace('_', ' ')} {value!r}: an hour 00-23")
         out[name] = value
     return out
+
+
+def validate_pcs_date(case: Case, work: CaseWork, code: str, day: str) -> tuple[str, str]:
+    """(code, ISO date) for a coded ICD-10-PCS procedure performed within the stay ("" clears)."""
+    c = (code or "").strip().upper()
+    if c not in work.procedures:
+        raise CodingError(f"{c} is not assigned to case {case.case_id}")
+    day = (day or "").strip()
+    if not day:
+        return c, ""
+    try:
+        d = Date.fromisoformat(day)
+    except ValueError:
+        raise CodingError(f"procedure date {day!r}: give YYYY-MM-DD") from None
+    enc = case.encounter
+    lo, hi = enc.admit_date or enc.date_of_service, enc.discharge_date or enc.date_of_service
+    if lo and hi and not lo <= d.isoformat() <= hi:
+        raise CodingError(f"procedure date {day} is outside the stay ({lo} to {hi})")
+    return c, d.isoformat()

@@ -59,6 +59,7 @@ class FacilityStay:
     patient_status: str = ""  # two digits, e.g. 01 home, 03 SNF, 06 home health, 20 expired
     admit_hour: str = ""  # 00-23
     discharge_hour: str = ""  # 00-23
+    admitting_dx: str = ""  # ICD-10-CM: the condition that occasioned the admission (837I HI*ABJ)
 
     def is_empty(self) -> bool:
         return not any(self.__dict__.values())
@@ -82,6 +83,7 @@ class CaseWork:
     # Inpatient: the POA indicator of each diagnosis (dotted code -> one of POA_VALUES).
     poa: dict[str, str] = field(default_factory=dict)
     stay: FacilityStay = field(default_factory=FacilityStay)
+    pcs_dates: dict[str, str] = field(default_factory=dict)  # ICD-10-PCS code -> date performed (837I HI)
 
     def to_dict(self) -> dict[str, Any]:
         """The same as dataclasses.asdict, written out: it runs on every saved change, and asdict's
@@ -94,6 +96,7 @@ class CaseWork:
         d["exports"] = [dict(e) for e in self.exports]
         d["poa"] = dict(self.poa)
         d["stay"] = dict(self.stay.__dict__)
+        d["pcs_dates"] = dict(self.pcs_dates)
         return d
 
     @classmethod
@@ -104,6 +107,7 @@ class CaseWork:
         stay = data.get("stay") or {}
         data["stay"] = FacilityStay(**{k: str(v) for k, v in stay.items() if k in FacilityStay.__dataclass_fields__})
         data["poa"] = {str(k): str(v) for k, v in (data.get("poa") or {}).items()}
+        data["pcs_dates"] = {str(k): str(v) for k, v in (data.get("pcs_dates") or {}).items()}
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
