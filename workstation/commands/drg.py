@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="group with these diagnoses added (implies --what-if)")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_drg)
+    register_facility(sub)
 
 
 def cmd_drg(args: argparse.Namespace) -> int:
@@ -57,4 +58,94 @@ def cmd_drg(args: argparse.Namespace) -> int:
         print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
     else:
         print(text)
+    return 0
+
+
+def register_facility(sub: argparse._SubParsersAction) -> None:
+    f = sub.add_parser("facility", help="the hospital's settings for its 837I: tax id, type of bill, revenue charges")
+    f.add_argument("--session", required=True, dest="store", metavar="PATH")
+    f.add_argument("--tax-id")
+    f.add_argument("--type-of-bill", help="e.g. 111 (hospital inpatient, admission through discharge)")
+    f.add_argument("--revenue", nargs="+", metavar="CODE:CHARGE:BASIS",
+                   help="replace the revenue-code charge table (the hospital's own; none shipped); BASIS day or stay")
+    f.set_defaults(func=cmd_facility)
+    c = sub.add_parser("claim837i", help="write the hospital's 837I for inpatient cases (validated before writing)")
+    c.add_argument("--session", required=True, dest="store", metavar="PATH")
+    c.add_argument("--case", nargs="+", required=True, dest="case_ids", metavar="ID")
+    c.add_argument("--out", required=True, help="file to write (0600)")
+    c.set_defaults(func=cmd_claim837i)
+
+
+def cmd_facility(args: argparse.Namespace) -> int:
+    from workstation.billing.facility import FacilitySettings, RevenueCharge
+
+    try:
+        store = SessionStore.open(resolve_path(args.store), create=False, readonly=False)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        fac = FacilitySettings.from_store(store)
+        if args.tax_id is not None:
+            fac.tax_id = args.tax_id
+        if args.type_of_bill is not None:
+            fac.type_of_bill = args.type_of_bill
+        if args.revenue is not None:
+            rows = []
+            for spec in args.revenue:
+                parts = spec.split(":")
+                if len(parts) not in (2, 3):
+                    raise UsageError(f"--revenue {spec!r}: give CODE:CHARGE[:day|stay]")
+                rows.append(RevenueCharge(parts[0], parts[1], parts[2] if len(parts) == 3 else "stay"))
+            fac.revenue = rows
+        if args.tax_id is not None or args.type_of_bill is not None or args.revenue is not None:
+            fac.save(store)
+        print(orjson.dumps(fac.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        for p in fac.problems():
+            print(f"  not ready: {p}")
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_claim837i(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workstation.billing.facility import FacilitySettings
+    from workstation.billing.settings import PracticeSettings
+    from workstation.codes.build import atomic_write_bytes
+    from workstation.export.validate_837i import validate_837i
+    from workstation.export.x12_837i import InpatientClaim, X12DataError, write_837i
+    from workstation.export.x12_837p import Envelope
+    from workstation.grouping.drg import GroupingError, group_case
+
+    try:
+        store = SessionStore.open(resolve_path(args.store), create=False, readonly=False)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        settings, fac = PracticeSettings.from_store(store), FacilitySettings.from_store(store)
+        claims = []
+        for cid in args.case_ids:
+            try:
+                case, work = store.case(cid), store.work(cid)
+            except StoreError as exc:
+                raise UsageError(str(exc)) from None
+            try:
+                drg = group_case(case, work).drg
+            except GroupingError as exc:
+                raise UsageError(f"{cid}: {exc}") from None
+            claims.append(InpatientClaim(case, work, drg))
+        try:
+            text = write_837i(claims, settings, fac, Envelope(
+                settings.submitter_id, settings.receiver_id, store.next_control_number("isa"),
+                store.next_control_number("gs")))
+        except X12DataError as exc:
+            raise UsageError(str(exc)) from None
+        report = validate_837i(text)
+        if not report.ok:
+            raise UsageError("837I not written: " + report.summary())
+        atomic_write_bytes(Path(args.out), text.encode("ascii"), mode=0o600)
+        print(f"wrote {args.out}: {report.claims} claim(s), {report.segments} segments, accepted by pyx12 and own checks")
+    finally:
+        store.close()
     return 0
