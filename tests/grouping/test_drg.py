@@ -143,3 +143,19 @@ def test_mce_of_the_year_attributes_edits_to_codes() -> None:
     assert ("INVALID_CODE", "C78.31") in [(x.name, x.target) for x in f]
     ids = _ids("DEMO-010", CaseWork("DEMO-010", diagnoses=["Z37.0", "O80"], poa={"Z37.0": "E", "O80": "Y"}))
     assert "mce.unacceptable_principal" in ids["Z37.0"]
+
+
+def test_an_open_query_whose_answer_would_change_the_drg() -> None:
+    from workstation.session.work import Query
+
+    work = coded("DEMO-028")
+    work.queries.append(Query("Q1", "Please clarify the type and acuity of the heart failure.",
+                              options=["Acute on chronic systolic heart failure", "Chronic diastolic heart failure",
+                                       "Other", "Clinically undetermined"]))
+    w = what_would_change(CASES["DEMO-028"], work, specificity=False)
+    by_code = {c.candidate.code: c for c in w.changes}
+    assert by_code["I50.23"].drg == 291 and by_code["I50.23"].candidate.replaces == "I50.9"
+    assert "Q1" in by_code["I50.23"].candidate.why
+    assert "I50.32" not in by_code  # chronic diastolic HF is a CC excluded by I11.0: no change
+    # The query's own text never mentions the DRG (a compliant query does not mention payment).
+    assert "DRG" not in work.queries[0].question

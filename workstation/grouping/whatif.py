@@ -6,8 +6,11 @@ DRG are kept. Candidates come from:
 - "specificity": the billable codes of the same ICD-10-CM category as a coded *unspecified*
   secondary diagnosis (I50.9 -> I50.21 ...), which is what a query about type or acuity can yield;
   the candidate replaces the unspecified code, as the answer would;
-- "suggestion" / "query" / "manual": codes passed in by callers (the note-suggestion and
-  documentation-gap areas, or the coder's own `--if-add`).
+- "query": for each open provider query, the code each answer option would be coded to (the
+  search engine's near-exact top hit for the option's wording): whether answering it can change
+  the DRG;
+- "suggestion" / "manual": codes passed in by callers (the note-suggestion area when it lands,
+  or the coder's own `--if-add`).
 
 This is for the coder and the CDI specialist only. It is never written into a provider query: a
 compliant query does not mention payment or the DRG (AHIMA/ACDIS query practice).
@@ -78,6 +81,37 @@ def specificity_candidates(case: Case, work: CaseWork, limit_per_code: int = 40)
     return out
 
 
+GENERIC_OPTIONS = ("other", "clinically undetermined", "unable to determine", "undetermined", "none of the above")
+
+
+def query_candidates(case: Case, work: CaseWork) -> list[Candidate]:
+    """For each open provider query, the code each of its answer options would be coded to: the
+    search engine's top billable ICD-10-CM hit for the option's wording (only a near-exact match,
+    score 95 or more; "other" and "clinically undetermined" give nothing). A hit in the category of
+    a coded diagnosis replaces it (the answer makes it specific); otherwise it is added."""
+    open_queries = [q for q in work.queries if q.status == "open" and q.options]
+    if not open_queries:
+        return []
+    from workstation.grouping.drg import discharge_of
+    from workstation.search.engine import get_engine
+
+    engine = get_engine()
+    day = discharge_of(case)
+    out: list[Candidate] = []
+    for q in open_queries:
+        for option in q.options:
+            words = option.strip()
+            if not words or words.lower().strip(". ") in GENERIC_OPTIONS:
+                continue
+            hits = [h for h in engine.search(words, system="icd10cm", limit=5, date=day) if h.billable]
+            if not hits or hits[0].score < 95:
+                continue
+            for h in (h for h in hits if h.score == hits[0].score):
+                same = next((d for d in work.diagnoses[1:] if d.split(".")[0] == h.code.split(".")[0]), "")
+                out.append(Candidate(h.code, "query", f"{q.query_id} answered '{words}'", replaces=same))
+    return out
+
+
 def _billable_under(book: Any, code: str) -> list[str]:
     out: list[str] = []
     stack = [code]
@@ -91,11 +125,13 @@ def _billable_under(book: Any, code: str) -> list[str]:
 
 
 def what_would_change(case: Case, work: CaseWork, extra: list[Candidate] | None = None,
-                      specificity: bool = True) -> WhatIf:
+                      specificity: bool = True, queries: bool = True) -> WhatIf:
     """Group the case as coded, then with each candidate; keep those that move the DRG."""
     gi = input_of(work)
     base = group_input(case, gi)
     cands = (specificity_candidates(case, work) if specificity else []) + list(extra or [])
+    if queries:
+        cands = query_candidates(case, work) + cands
     result = WhatIf(base)
     seen: set[tuple[str, str]] = set()
     for cand in cands:

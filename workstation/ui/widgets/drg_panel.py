@@ -53,8 +53,9 @@ def render_drg(result: Any = None, error: str = "", whatif: Any = None) -> Text:
     if whatif is not None and whatif.changes:
         seen: dict[int | None, list[str]] = {}
         for c in whatif.changes:
-            seen.setdefault(c.drg, []).append(c.candidate.code)
-        t.append("  would change it: ", style="bold")
+            tag = f" (answer to {c.candidate.why.split()[0]})" if c.candidate.source == "query" else ""
+            seen.setdefault(c.drg, []).append(c.candidate.code + tag)
+        t.append("  would change it (coder/CDI only, never in a query): ", style="bold")
         t.append("; ".join(f"DRG {drg} with {', '.join(codes[:4])}{'…' if len(codes) > 4 else ''}"
                            for drg, codes in seen.items()) + "\n")
     return t
