@@ -159,3 +159,16 @@ def test_an_open_query_whose_answer_would_change_the_drg() -> None:
     assert "I50.32" not in by_code  # chronic diastolic HF is a CC excluded by I11.0: no change
     # The query's own text never mentions the DRG (a compliant query does not mention payment).
     assert "DRG" not in work.queries[0].question
+
+
+def test_outpatient_age_edit_of_the_code_year_for_codes_newer_than_v37() -> None:
+    from tests.billing.factory import make_case, make_work, only, run
+
+    # O26.641 (FY2021+) is on the FY2026 maternity list but not on MCE v37's: 186 such O codes.
+    old = run(make_case(dob="1950-01-01", sex="F"), make_work(["O26.641"]))
+    [e] = only(old, "mce.age")
+    assert "FY2026" in e.source and e.target == "O26.641"
+    assert not only(run(make_case(dob="1995-01-01", sex="F"), make_work(["O26.641"])), "mce.age")
+    # A code on the v37 lists is reported once, by the dated v37 edit.
+    [e] = only(run(make_case(dob="1950-01-01", sex="F"), make_work(["O80"])), "mce.age")
+    assert e.source.startswith("MCE v37")

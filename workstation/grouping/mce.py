@@ -95,9 +95,10 @@ def _run(claim: dict[str, Any]) -> dict[str, tuple[int, bool]]:
     return {e["name"]: (int(e.get("count") or 1), e.get("edit_type") != "POSTPAYMENT") for e in res.get("edits") or []}
 
 
-def edit_case(case: Case, work: CaseWork) -> list[MceFinding]:
-    """The MCE edits of the code year on the case as coded, each on the code it falls on."""
-    if case.encounter.type != "inpatient" or not work.diagnoses:
+def edit_case(case: Case, work: CaseWork, any_setting: bool = False) -> list[MceFinding]:
+    """The MCE edits of the code year on the case as coded, each on the code it falls on.
+    `any_setting` runs it on an outpatient case too (for the code-year age lists only)."""
+    if (case.encounter.type != "inpatient" and not any_setting) or not work.diagnoses:
         return []
     discharge = discharge_of(case)
     if not covers(discharge):

@@ -35,6 +35,7 @@ def _checks():
         ncci_edits.check_ncci,
         poa_edits.check_poa,
         mce_year_edits.check_mce_year,
+        mce_year_edits.check_outpatient_age_year,
     )
 
 
