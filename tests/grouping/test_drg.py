@@ -172,3 +172,22 @@ def test_outpatient_age_edit_of_the_code_year_for_codes_newer_than_v37() -> None
     # A code on the v37 lists is reported once, by the dated v37 edit.
     [e] = only(run(make_case(dob="1950-01-01", sex="F"), make_work(["O80"])), "mce.age")
     assert e.source.startswith("MCE v37")
+
+
+def test_poa_of_a_hospital_acquired_condition_decides_whether_it_counts() -> None:
+    case = CASES["DEMO-028"]
+
+    def drg(poa: str) -> tuple[int | None, int | None]:
+        w = CaseWork("DEMO-028", diagnoses=["J18.9", "S72.001A", "W19.XXXA"],
+                     poa={"J18.9": "Y", "S72.001A": poa, "W19.XXXA": poa})
+        r = group_case(case, w)
+        return r.initial_drg, r.drg
+
+    assert drg("Y") == (193, 193)  # the hip fracture (HAC 05 falls and trauma) was there on admission: MCC
+    assert drg("W") == (193, 193)  # clinically undetermined counts as present
+    assert drg("N") == (193, 195)  # acquired in hospital: not counted
+    assert drg("U") == (193, 195)
+    assert drg("") == (193, 999)  # no POA on a HAC code: ungroupable for Medicare
+    r = group_case(case, CaseWork("DEMO-028", diagnoses=["J18.9", "S72.001A"], poa={"J18.9": "Y", "S72.001A": "N"}))
+    assert "not counted" in r.secondaries[0].describe()
+    assert any("became 195" in x for x in r.decided_by())

@@ -43,7 +43,16 @@ class DiagnosisRole:
     flags: list[str] = field(default_factory=list)
     hac: list[str] = field(default_factory=list)  # hospital-acquired condition categories it falls in
 
+    @property
+    def hac_not_poa(self) -> bool:
+        """A hospital-acquired condition that was not present on admission (N or U): Medicare does
+        not count it as a CC/MCC."""
+        return bool(self.hac) and self.poa in ("N", "U")
+
     def describe(self) -> str:
+        if self.hac_not_poa:
+            return (f"{self.code}: {self.severity} on the list, but a hospital-acquired condition "
+                    f"({', '.join(self.hac)}) not present on admission: not counted")
         if self.role == "excluded":
             return f"{self.code}: {self.severity} on the list, excluded as {self.severity} by the principal diagnosis"
         if self.role in ("MCC", "CC"):
@@ -115,8 +124,10 @@ class DrgResult:
             out.append("procedure " + ", ".join(surgical) + " decides the surgical DRG family")
         elif self.procedures:
             out.append("medical DRG: no procedure coded moves it into a surgical family")
-        drivers = [d.code for d in self.secondaries if d.drives and d.role in ("MCC", "CC")]
-        coded = [f"{d.code} {d.role}" for d in self.secondaries if d.role in ("MCC", "CC")]
+        hac_initial = self.initial_drg is not None and self.initial_drg != self.drg
+        drivers = [d.code for d in self.secondaries if d.drives and d.role in ("MCC", "CC")
+                   and not (hac_initial and d.hac_not_poa)]
+        coded = [f"{d.code} {d.role}" for d in self.secondaries if d.role in ("MCC", "CC") and not d.hac_not_poa]
         if drivers:
             out.append(f"with {self.severity}: " + ", ".join(drivers))
         elif coded:
@@ -336,7 +347,7 @@ def format_result(r: DrgResult) -> str:
     if r.secondaries:
         lines.append("  secondary diagnoses")
         for d in r.secondaries:
-            mark = {"MCC": "MCC", "CC": "CC ", "excluded": "x  "}.get(d.role, "   ")
+            mark = "HAC" if d.hac_not_poa else {"MCC": "MCC", "CC": "CC ", "excluded": "x  "}.get(d.role, "   ")
             lines.append(f"    {mark} {d.describe()}" + (f"  [POA {d.poa}]" if d.poa else ""))
     if r.procedures:
         lines.append("  procedures")

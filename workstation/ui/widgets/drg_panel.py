@@ -42,7 +42,10 @@ def render_drg(result: Any = None, error: str = "", whatif: Any = None) -> Text:
         t.append(f"  MDC {result.mdc:02d} {result.mdc_title}\n")
     t.append("  weight/GMLOS: not shipped (CMS IPPS Table 5)\n", style="dim")
     for d in result.secondaries:
-        if d.role in ("MCC", "CC"):
+        if d.hac_not_poa:
+            t.append("  HAC ", style="bold red")
+            t.append(f"{d.code} acquired in hospital (POA {d.poa}): not counted as {d.severity}\n")
+        elif d.role in ("MCC", "CC"):
             t.append(f"  {d.role:<3} ", style="bold green" if d.drives else "green")
             t.append(f"{d.code}" + ("  decides the severity" if d.drives else "") + "\n")
         elif d.role == "excluded":
