@@ -191,3 +191,16 @@ def test_poa_of_a_hospital_acquired_condition_decides_whether_it_counts() -> Non
     r = group_case(case, CaseWork("DEMO-028", diagnoses=["J18.9", "S72.001A"], poa={"J18.9": "Y", "S72.001A": "N"}))
     assert "not counted" in r.secondaries[0].describe()
     assert any("became 195" in x for x in r.decided_by())
+
+
+def test_sex_conflict_edit_ends_with_fy2024() -> None:
+    from tests.billing.factory import make_case
+
+    def sex_edits(dos: str) -> list[str]:
+        case = make_case(encounter_type="inpatient", pos="21", sex="M", dob="1990-01-01", dos=dos)
+        case.encounter.admit_date = case.encounter.discharge_date = dos
+        return [f.target for f in edit_case(case, CaseWork(case.case_id, diagnoses=["I10", "O80"]))
+                if f.name == "SEX_CONFLICT"]
+
+    assert sex_edits("2024-09-30") == ["O80"]  # FY2024: the female-only list applies
+    assert sex_edits("2024-10-01") == []  # FY2025 on: CMS deactivated the sex conflict lists

