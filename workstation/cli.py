@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workstation.commands import UsageError, codebooks, codesets, export, intake, scrub, search, sessions, settings, tables
+from workstation.commands import (
+    UsageError, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, tables,
+)
 
 # The order here is the order in `workstation --help`.
 COMMAND_MODULES = [
@@ -21,6 +23,7 @@ COMMAND_MODULES = [
     scrub,       # scrub
     export,      # export
     codesets,    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
+    drg,         # drg (inpatient MS-DRG, MCE of the code year, what would change the DRG)
 ]
 
 

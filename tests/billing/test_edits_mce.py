@@ -68,8 +68,9 @@ def test_manifestation_on_mce_list_is_reported_once():
 
 
 def test_sex_edit_on_inpatient_procedure():
-    # 0UT90ZZ resection of uterus, open: female-only procedure.
-    case = make_case(encounter_type="inpatient", pos="21", sex="M", dob="1970-01-01")
+    # 0UT90ZZ resection of uterus, open: female-only procedure on the MCE v37 (FY2020) list, which
+    # applies to the inpatient discharges it covers (later ones get the MCE of their own year).
+    case = make_case(encounter_type="inpatient", pos="21", sex="M", dob="1970-01-01", dos="2020-03-02")
     assert "mce.sex_procedure" in ids(run(case, make_work(["I10"], procedures=["0UT90ZZ"])))
     case.patient.sex = "F"
     assert "mce.sex_procedure" not in ids(run(case, make_work(["I10"], procedures=["0UT90ZZ"])))

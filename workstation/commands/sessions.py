@@ -88,6 +88,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--payer-claim-number", metavar="NUMBER",
                    help="the payer's claim control number of the claim already sent (a replacement claim "
                         "names it: 837P REF*F8, CMS-1500 box 22); empty clears it")
+    c.add_argument("--poa", nargs="+", action="extend", default=[], metavar="CODE=IND",
+                   help="inpatient present-on-admission indicator: Y, N, U, W or E (exempt), e.g. --poa I50.21=Y; "
+                        "IND alone (--poa Y) sets every diagnosis that has none; CODE= clears it")
+    c.add_argument("--stay", nargs="+", action="extend", default=[], metavar="FIELD=VALUE",
+                   help="inpatient claim fields: admission_type, admission_source, patient_status, "
+                        "admit_hour, discharge_hour, admitting_dx (e.g. --stay patient_status=03)")
+    c.add_argument("--pcs-date", nargs="+", action="extend", default=[], metavar="CODE=DATE",
+                   help="date an ICD-10-PCS procedure was performed (837I), e.g. --pcs-date 0DTJ4ZZ=2026-01-29")
     c.add_argument("--json", action="store_true", help="print the resulting work as JSON")
     c.set_defaults(func=cmd_code)
 
@@ -114,12 +122,17 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
     titles = _dx_titles(store, case_id, work.diagnoses)
     if work.diagnoses:
         out.append("  Diagnoses:")
+        inpatient = enc.type == "inpatient"
         for i, code in enumerate(work.diagnoses):
-            out.append(f"    {POINTER_LETTERS[i] if i < 12 else ' '}  {code:<8} {titles.get(code, '')}".rstrip())
+            poa = f"POA {work.poa_of(code) or '-'}  " if inpatient else ""
+            out.append(f"    {POINTER_LETTERS[i] if i < 12 else ' '}  {code:<8} {poa}{titles.get(code, '')}".rstrip())
     else:
         out.append("  Diagnoses: none")
     if work.procedures:
-        out.append("  Procedures: " + ", ".join(work.procedures))
+        out.append("  Procedures: " + ", ".join(f"{p} ({work.pcs_dates[p]})" if p in work.pcs_dates else p
+                                                for p in work.procedures))
+    if enc.type == "inpatient" and not work.stay.is_empty():
+        out.append("  Stay: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in work.stay.__dict__.items() if v))
     for n, line in enumerate(work.lines, 1):
         mods = "-".join(line.modifiers)
         charge = "fee schedule" if line.charge is None else f"{line.charge:.2f}"
@@ -327,7 +340,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_code(args: argparse.Namespace) -> int:
     lines = [parse_line_spec(s) for s in args.line]
     if not (args.dx or args.pcs or lines or args.remove or args.status or args.note is not None
-            or args.query or args.answer or args.move or args.payer_claim_number is not None):
+            or args.query or args.answer or args.move or args.payer_claim_number is not None
+            or getattr(args, "poa", None) or getattr(args, "stay", None) or getattr(args, "pcs_date", None)):
         raise UsageError("nothing to do: give --dx, --pcs, --line, --remove, --move, --status, --note, --query, "
                          "--answer or --payer-claim-number")
     for _, letter in args.move:
@@ -382,6 +396,27 @@ def cmd_code(args: argparse.Namespace) -> int:
             for line in lines:
                 store.add_line(cid, line)
                 done.append(f"added line {line.code}")
+            for spec in getattr(args, "poa", []):
+                code, _, ind = spec.rpartition("=")
+                targets = [code] if code else [d for d in store.work(cid).diagnoses if not store.work(cid).poa_of(d)]
+                for t in targets:
+                    value = store.set_poa(cid, t, ind)
+                    done.append(f"POA {normalize(t)} {value or 'cleared'}")
+            stay = {}
+            for spec in getattr(args, "stay", []):
+                name, eq, value = spec.partition("=")
+                if not eq:
+                    raise UsageError(f"--stay {spec!r}: give FIELD=VALUE")
+                stay[name.strip().replace("-", "_")] = value
+            if stay:
+                store.set_stay(cid, **stay)
+                done.append("stay saved")
+            for spec in getattr(args, "pcs_date", []):
+                code, eq, day = spec.partition("=")
+                if not eq:
+                    raise UsageError(f"--pcs-date {spec!r}: give CODE=YYYY-MM-DD")
+                store.set_procedure_date(cid, code, day)
+                done.append(f"date {code.strip().upper()} {day or 'cleared'}")
             if args.payer_claim_number is not None:
                 store.set_payer_claim_number(cid, args.payer_claim_number)
                 done.append("payer claim number saved")

@@ -634,8 +634,51 @@ class SessionStore:
         c = self._find_dx(work, code)
         before = list(work.diagnoses)
         work.diagnoses.remove(c)
+        work.poa.pop(c, None)
         work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
         self._save(work, [self._entry("remove_dx", case_id, before, list(work.diagnoses))])
+
+    @serialized
+    def set_poa(self, case_id: str, code: str, indicator: str) -> str:
+        """Record the present-on-admission indicator of an inpatient diagnosis ("" clears it).
+        Returns the indicator as stored."""
+        case, work = self._prepare(case_id)
+        c, value = v.validate_poa(case, work, code, indicator)
+        before = work.poa.get(c, "")
+        if value == before:
+            return value
+        if value:
+            work.poa[c] = value
+        else:
+            work.poa.pop(c, None)
+        self._save(work, [self._entry("set_poa", case_id, {"code": c, "poa": before}, {"code": c, "poa": value})])
+        return value
+
+    @serialized
+    def set_procedure_date(self, case_id: str, code: str, day: str) -> None:
+        """The date an inpatient ICD-10-PCS procedure was performed ("" clears it)."""
+        case, work = self._prepare(case_id)
+        c, d = v.validate_pcs_date(case, work, code, day)
+        before = work.pcs_dates.get(c, "")
+        if d == before:
+            return
+        if d:
+            work.pcs_dates[c] = d
+        else:
+            work.pcs_dates.pop(c, None)
+        self._save(work, [self._entry("set_procedure_date", case_id, {"code": c, "date": before}, {"code": c, "date": d})])
+
+    @serialized
+    def set_stay(self, case_id: str, **fields: str) -> None:
+        """Record the inpatient stay's claim fields (admission type and source, patient status, hours)."""
+        case, work = self._prepare(case_id)
+        checked = v.validate_stay(case, fields)
+        before = dict(work.stay.__dict__)
+        new = replace(work.stay, **checked)
+        if new == work.stay:
+            return
+        work.stay = new
+        self._save(work, [self._entry("set_stay", case_id, before, dict(new.__dict__))])
 
     @serialized
     def move_dx(self, case_id: str, code: str, delta: int) -> None:
@@ -671,6 +714,7 @@ class SessionStore:
             raise CodingError(f"{c} is not assigned to case {case_id}")
         before = list(work.procedures)
         work.procedures.remove(c)
+        work.pcs_dates.pop(c, None)
         self._save(work, [self._entry("remove_procedure", case_id, before, list(work.procedures))])
 
     @serialized

@@ -219,3 +219,82 @@ def validate_payer_claim_number(number: str) -> str:
         raise CodingError("a payer claim number is 1-50 letters or digits (dashes, dots and slashes allowed), "
                           "as on the payer's remittance or claim status")
     return value
+
+
+# ---------------------------------------------------------------- inpatient: POA and the stay
+
+STAY_FIELDS = ("admission_type", "admission_source", "patient_status", "admit_hour", "discharge_hour", "admitting_dx")
+# NUBC UB-04 FL14 priority (type) of admission or visit.
+ADMISSION_TYPES = {"1": "emergency", "2": "urgent", "3": "elective", "4": "newborn",
+                   "5": "trauma center", "9": "information not available"}
+
+
+def validate_poa(case: Case, work: CaseWork, code: str, indicator: str) -> tuple[str, str]:
+    """(dotted code, indicator) when a POA indicator may be recorded: inpatient cases only, for an
+    assigned diagnosis, one of Y N U W E (E: exempt from POA reporting). "" clears it."""
+    from workstation.session.work import POA_VALUES
+
+    if case.encounter.type != "inpatient":
+        raise CodingError(f"case {case.case_id} is not an inpatient stay: present-on-admission indicators "
+                          "are reported for inpatient diagnoses only")
+    c = normalize(code)
+    if c not in work.diagnoses:
+        raise CodingError(f"{c} is not assigned to case {case.case_id}")
+    value = (indicator or "").strip().upper()
+    if value in ("1", "BLANK", "EXEMPT"):
+        value = "E"
+    if value and value not in POA_VALUES:
+        raise CodingError(f"POA {indicator!r} for {c}: one of Y (present), N (not present), U (documentation "
+                          "insufficient), W (clinically undetermined) or E (exempt from POA reporting)")
+    return c, value
+
+
+def validate_stay(case: Case, fields: dict[str, str]) -> dict[str, str]:
+    """The stay fields, checked for shape (NUBC code lengths, hours 00-23); inpatient cases only."""
+    if case.encounter.type != "inpatient":
+        raise CodingError(f"case {case.case_id} is not an inpatient stay")
+    out: dict[str, str] = {}
+    for name, raw in fields.items():
+        if name not in STAY_FIELDS:
+            raise CodingError(f"unknown stay field {name!r}; one of: {', '.join(STAY_FIELDS)}")
+        value = str(raw or "").strip().upper()
+        if value:
+            if name == "admission_type" and value not in ADMISSION_TYPES:
+                raise CodingError(f"admission type {value!r}: one of "
+                                  + ", ".join(f"{k} {v}" for k, v in ADMISSION_TYPES.items()))
+            if name == "admission_source" and not re.fullmatch(r"[0-9A-Z]", value):
+                raise CodingError(f"point of origin {value!r}: one character (NUBC UB-04 FL15), e.g. 1, 2, 4")
+            if name == "patient_status":
+                if re.fullmatch(r"[0-9]", value):
+                    value = "0" + value
+                if not re.fullmatch(r"[0-9]{2}", value):
+                    raise CodingError(f"patient status {value!r}: two digits (NUBC UB-04 FL17), e.g. 01 home, "
+                                      "03 skilled nursing facility, 06 home health, 20 expired")
+            if name == "admitting_dx":
+                value = validate_dx(case, value)
+            if name in ("admit_hour", "discharge_hour"):
+                if re.fullmatch(r"[0-9]", value):
+                    value = "0" + value
+                if not (re.fullmatch(r"[0-9]{2}", value) and int(value) <= 23):
+                    raise CodingError(f"{name.replace('_', ' ')} {value!r}: an hour 00-23")
+        out[name] = value
+    return out
+
+
+def validate_pcs_date(case: Case, work: CaseWork, code: str, day: str) -> tuple[str, str]:
+    """(code, ISO date) for a coded ICD-10-PCS procedure performed within the stay ("" clears)."""
+    c = (code or "").strip().upper()
+    if c not in work.procedures:
+        raise CodingError(f"{c} is not assigned to case {case.case_id}")
+    day = (day or "").strip()
+    if not day:
+        return c, ""
+    try:
+        d = Date.fromisoformat(day)
+    except ValueError:
+        raise CodingError(f"procedure date {day!r}: give YYYY-MM-DD") from None
+    enc = case.encounter
+    lo, hi = enc.admit_date or enc.date_of_service, enc.discharge_date or enc.date_of_service
+    if lo and hi and not lo <= d.isoformat() <= hi:
+        raise CodingError(f"procedure date {day} is outside the stay ({lo} to {hi})")
+    return c, d.isoformat()

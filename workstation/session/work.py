@@ -10,6 +10,19 @@ from typing import Any
 
 STATUSES = ("new", "in_progress", "query", "coded", "exported")  # "query": on hold for a provider query
 
+# Present on admission (inpatient diagnoses; CMS/NUBC POA indicator values, ICD-10-CM Official
+# Guidelines Appendix I): Y present at the time of inpatient admission, N not present, U documentation
+# insufficient to determine, W clinically undetermined. "E" is this workstation's mark for a code the
+# coder reports as exempt from POA reporting: it goes out blank on the 837I (5010 has no "1").
+POA_VALUES = ("Y", "N", "U", "W", "E")
+POA_MEANINGS = {
+    "Y": "present at the time of inpatient admission",
+    "N": "not present at the time of inpatient admission",
+    "U": "documentation insufficient to determine",
+    "W": "clinically undetermined",
+    "E": "exempt from POA reporting (reported blank)",
+}
+
 
 @dataclass
 class ServiceLine:
@@ -36,6 +49,23 @@ class Query:
 
 
 @dataclass
+class FacilityStay:
+    """What the hospital's inpatient claim (UB-04 / 837I) needs besides the codes, abstracted from
+    the record by the coder: NUBC admission type (UB-04 FL14), point of origin (FL15), patient
+    discharge status (FL17) and the admission and discharge hours (FL13, FL16: 00-23)."""
+
+    admission_type: str = ""  # 1 emergency, 2 urgent, 3 elective, 4 newborn, 5 trauma, 9 unknown
+    admission_source: str = ""  # point of origin, e.g. 1 non-health-care point, 2 clinic, 4 hospital transfer
+    patient_status: str = ""  # two digits, e.g. 01 home, 03 SNF, 06 home health, 20 expired
+    admit_hour: str = ""  # 00-23
+    discharge_hour: str = ""  # 00-23
+    admitting_dx: str = ""  # ICD-10-CM: the condition that occasioned the admission (837I HI*ABJ)
+
+    def is_empty(self) -> bool:
+        return not any(self.__dict__.values())
+
+
+@dataclass
 class CaseWork:
     case_id: str
     status: str = "new"
@@ -50,6 +80,10 @@ class CaseWork:
     # goes out again as a replacement claim (frequency 7), which names the payer's claim number.
     exports: list[dict[str, str]] = field(default_factory=list)
     payer_claim_number: str = ""  # the payer's claim control number of the original (REF*F8, box 22)
+    # Inpatient: the POA indicator of each diagnosis (dotted code -> one of POA_VALUES).
+    poa: dict[str, str] = field(default_factory=dict)
+    stay: FacilityStay = field(default_factory=FacilityStay)
+    pcs_dates: dict[str, str] = field(default_factory=dict)  # ICD-10-PCS code -> date performed (837I HI)
 
     def to_dict(self) -> dict[str, Any]:
         """The same as dataclasses.asdict, written out: it runs on every saved change, and asdict's
@@ -60,6 +94,9 @@ class CaseWork:
         d["lines"] = [dict(l.__dict__, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in self.lines]
         d["queries"] = [dict(q.__dict__, options=list(q.options)) for q in self.queries]
         d["exports"] = [dict(e) for e in self.exports]
+        d["poa"] = dict(self.poa)
+        d["stay"] = dict(self.stay.__dict__)
+        d["pcs_dates"] = dict(self.pcs_dates)
         return d
 
     @classmethod
@@ -67,12 +104,20 @@ class CaseWork:
         data = dict(data)
         data["lines"] = [ServiceLine(**l) for l in data.get("lines", [])]
         data["queries"] = [Query(**q) for q in data.get("queries", [])]
+        stay = data.get("stay") or {}
+        data["stay"] = FacilityStay(**{k: str(v) for k, v in stay.items() if k in FacilityStay.__dataclass_fields__})
+        data["poa"] = {str(k): str(v) for k, v in (data.get("poa") or {}).items()}
+        data["pcs_dates"] = {str(k): str(v) for k, v in (data.get("pcs_dates") or {}).items()}
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
     @property
     def open_queries(self) -> list[Query]:
         return [q for q in self.queries if q.status == "open"]
+
+    def poa_of(self, code: str) -> str:
+        """The POA indicator entered for a diagnosis, or "" when none is."""
+        return self.poa.get(code, "")
 
     @property
     def sent_before(self) -> bool:

@@ -23,6 +23,7 @@ __all__ = ["Edit", "SEVERITIES", "scrub", "has_errors", "blocking", "edits_for_t
 
 def _checks():
     from workstation.billing.edits import diagnoses, fields, lines, mce_edits, ncci_edits
+    from workstation.billing.edits import mce_year_edits, poa_edits  # issue 19: inpatient POA, MCE of the year
 
     return (
         fields.check_fields,
@@ -32,6 +33,9 @@ def _checks():
         lines.check_lines,
         lines.check_procedures,
         ncci_edits.check_ncci,
+        poa_edits.check_poa,
+        mce_year_edits.check_mce_year,
+        mce_year_edits.check_outpatient_age_year,
     )
 
 

