@@ -201,18 +201,6 @@ def parse_line_spec(spec: str) -> ServiceLine:
     return line
 
 
-def query_options(options: list[str]) -> list[str]:
-    """The offered answers plus "Other" and "Clinically undetermined": a query must not lead."""
-    out = [o.strip() for o in options if o.strip()]
-    if out:
-        low = [o.casefold() for o in out]
-        if not any(o.startswith("other") for o in low):
-            out.append("Other (please specify)")
-        if not any("undetermined" in o for o in low):
-            out.append("Clinically undetermined")
-    return out
-
-
 # ---------------------------------------------------------------- sessions
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -395,14 +383,13 @@ def cmd_code(args: argparse.Namespace) -> int:
                 store.set_notes(cid, args.note)
                 done.append("note saved")
             if args.answer:
+                # The session core ends the hold when the last open query is answered, as in the app.
                 store.answer_query(cid, args.answer[0].upper(), args.answer[1])
                 done.append(f"query {args.answer[0].upper()} answered")
             if args.query:
-                q = store.add_query(cid, args.query, args.indicators, query_options(args.option))
+                # Checked for compliance, "Other" and "Clinically undetermined" added, the case on hold.
+                q = store.add_query(cid, args.query, args.indicators, args.option)
                 done.append(f"query {q.query_id} raised")
-                if not args.status:  # as the app does: the case waits on the provider
-                    store.set_status(cid, "query")
-                    done.append("status query")
             if args.status:
                 store.set_status(cid, args.status)
                 done.append(f"status {args.status}")

@@ -679,20 +679,15 @@ class CodingScreen(Screen):
             self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}"), self._query_entered)
         elif choice and choice.startswith("withdraw:"):
             qid = choice.split(":", 1)[1]
-            others_open = [q for q in self.work_state.open_queries if q.query_id != qid]
-            back = "in_progress" if (not others_open and self.work_state.status == "query") else None
-            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid, then_status=back)
+            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid)  # the last one ends the hold
         elif choice:
             q = next(q for q in self.work_state.queries if q.query_id == choice)
             hint = "; ".join(q.options)
             self.app.push_screen(AnswerForm(f"{q.query_id}: {q.question}", {"answer": ""}, hint), lambda a: self._answered(q.query_id, a))
 
     def _answered(self, query_id: str, answer: str | None) -> None:
-        if answer:
-            others_open = [q for q in self.work_state.open_queries if q.query_id != query_id]
-            # The hold ends with the last open query answered: back to coding.
-            back = "in_progress" if (not others_open and self.work_state.status == "query") else None
-            self.save(f"{query_id} answered", "answer_query", self.case_id, query_id, answer, then_status=back)
+        if answer:  # the session core ends the hold with the last open query answered
+            self.save(f"{query_id} answered", "answer_query", self.case_id, query_id, answer)
 
     def _query_entered(self, data: dict[str, Any] | None) -> None:
         if data:
@@ -700,7 +695,7 @@ class CodingScreen(Screen):
             reopen = lambda err: self.app.push_screen(  # noqa: E731
                 QueryForm(f"Provider query · case {self.case_id}", values, error=err), self._query_entered)
             self.save("query sent: case on hold", "add_query", self.case_id, data["question"], data["indicators"],
-                      data["options"], then_status="query", on_error=reopen)
+                      data["options"], on_error=reopen)  # checked, options completed and held by the core
 
     def action_claim_number(self) -> None:
         """r: the payer's number for the claim sent before, which a replacement claim must quote."""

@@ -17,6 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workstation.cdi import compliance
+from workstation.session.coding import query_options  # the session core's rules, as the CLI has them
+
 
 class Picker(ModalScreen[str | None]):
     """A titled list; Enter returns the highlighted option's id, Escape None."""
@@ -183,7 +186,10 @@ class QueryForm(FormScreen):
     def parse(self, data: dict[str, str]) -> dict[str, Any]:
         if not data["question"].strip():
             raise ValueError("A query needs a question")
-        options = [o.strip() for o in data["options"].split(";") if o.strip()]
+        options = query_options([o.strip() for o in data["options"].split(";") if o.strip()])
+        problems = compliance.check(data["question"], data["indicators"], options)
+        if problems:
+            raise ValueError("Not compliant: " + "; ".join(str(p) for p in problems))
         return {"question": data["question"].strip(), "indicators": data["indicators"].strip(), "options": options}
 
 
