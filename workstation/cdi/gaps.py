@@ -325,10 +325,14 @@ def _unspecified(book: ICD10CM, code: str, rec: Record, rules: Rules) -> Gap | N
         sided = [(side, s) for s in sibs for side in SIDES if side in words_of(s.title)]
         parent = book.parent(node.code)
         grand = book.parent(parent.code) if parent is not None else None
-        if grand is not None:  # "bilateral" often sits one level up (M17.0 beside M17.1-)
-            sided += [("bilateral", c) for c in book.children(grand.code)
-                      if c.code != (parent.code if parent else "") and "bilateral" in words_of(c.title)]
         site = set().union(*(_side_site(s.title, side) for side, s in sided)) if sided else set()
+        if grand is not None and not any(side == "bilateral" for side, _ in sided):
+            # "bilateral" often sits one level up (M17.0 beside M17.1-): the same condition, both sides
+            same = _content(node.title, rules) - {"unspecified"}
+            axis_words = next(a.title_words for a in rules.axes if a.name == "laterality")
+            sided += [("bilateral", c) for c in book.children(grand.code)
+                      if c.code != (parent.code if parent else "") and "bilateral" in words_of(c.title)
+                      and _content(c.title, rules) - axis_words <= same]
         found = sides_documented(rec, site)
         for side, sib in sided:
             if side in found:
@@ -342,7 +346,7 @@ def _unspecified(book: ICD10CM, code: str, rec: Record, rules: Rules) -> Gap | N
                    f"{code} ({book.get(code).title}): the side is documented nowhere in the record.",
                    src, axis, f"laterality of the {', '.join(sorted(site)) or 'site'}",
                    question=f"Please clarify the laterality of the {', '.join(sorted(site)) or 'condition'} "
-                            "documented below.",
+                            "documented in the record.",
                    evidence=_evidence(mentions), options=tuple(Option(s.title, s.code) for _, s in sided))
     # Another axis: a sibling whose own words all stand in one sentence with the condition's words.
     head = _content(node.title, rules) - {"unspecified"}
@@ -429,7 +433,7 @@ def _conflicts(book: ICD10CM, code: str, rec: Record, rules: Rules) -> Gap | Non
     return Gap("conflict", "query", code,
                f"{code} is coded {coded_side}, but the documents disagree on the side of the {', '.join(sorted(site))}.",
                rules.source("guidelines_laterality"), "laterality", "conflicting laterality",
-               question=f"The documentation below gives different sides for the {', '.join(sorted(site))}. "
+               question=f"The documentation listed gives different sides for the {', '.join(sorted(site))}. "
                         "Please clarify the side.",
                evidence=_evidence(ev), options=(Option("Right"), Option("Left"), Option("Bilateral")))
 
