@@ -183,14 +183,21 @@ class QueryForm(FormScreen):
         ("options", "Options offered, separated by ;", "Type 1; Type 2; Other; Clinically undetermined"),
     ]
 
+    def __init__(self, title: str, values: dict[str, str] | None = None, error: str = "", gap: str = "") -> None:
+        super().__init__(title, values, error)
+        self.gap = gap  # the documentation gap the draft came from (cdi/gaps.py key), if any
+
     def parse(self, data: dict[str, str]) -> dict[str, Any]:
         if not data["question"].strip():
             raise ValueError("A query needs a question")
         options = query_options([o.strip() for o in data["options"].split(";") if o.strip()])
-        problems = compliance.check(data["question"], data["indicators"], options)
+        problems = compliance.check(data["question"], data["indicators"], options)  # as the store will
         if problems:
             raise ValueError("Not compliant: " + "; ".join(str(p) for p in problems))
-        return {"question": data["question"].strip(), "indicators": data["indicators"].strip(), "options": options}
+        # A drafted query's quoted indicators are one per line; the one-line box shows them " | "-separated.
+        indicators = "\n".join(p.strip() for p in data["indicators"].split(" | ") if p.strip())
+        return {"question": data["question"].strip(), "indicators": indicators, "options": options,
+                "gap": self.gap}
 
 
 class AnswerForm(FormScreen):
