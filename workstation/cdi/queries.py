@@ -10,8 +10,9 @@ The lifecycle itself (raise, answer, withdraw, the hold) is the session core's (
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from workstation.cases.model import Case
 from workstation.cdi import compliance
@@ -95,7 +96,7 @@ def age_days(q: Query, today: date) -> int:
 def tracked(cases: dict[str, Case], works: dict[str, CaseWork], today: date | None = None,
             status: str = "") -> list[Tracked]:
     """Every query of the session (or those of one status), oldest first, open ones before settled."""
-    today = today or datetime.utcnow().date()
+    today = today or datetime.now(timezone.utc).date()
     out = []
     for cid, work in works.items():
         case = cases.get(cid)
@@ -109,6 +110,11 @@ def tracked(cases: dict[str, Case], works: dict[str, CaseWork], today: date | No
 
 
 # ---------------------------------------------------------------- export
+
+def file_name(provider: str) -> str:
+    """The file a provider's queries are written to: queries-haddad-samir.txt."""
+    return "queries-" + (re.sub(r"[^a-z0-9]+", "-", provider.lower()).strip("-") or "provider") + ".txt"
+
 
 def text_documents(rows: list[Tracked], cases: dict[str, Case]) -> dict[str, str]:
     """One plain-text document per provider holding their queries, ready to send."""

@@ -6,8 +6,7 @@ Queries screen and coding screen do: the same compliance check, options, hold an
 from __future__ import annotations
 
 import argparse
-import re
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -15,7 +14,7 @@ import orjson
 from workstation.cases.model import Case
 from workstation.cdi import compliance
 from workstation.cdi.gaps import Gap, answered, find_gaps
-from workstation.cdi.queries import Draft, Tracked, draft, json_document, text_documents, tracked
+from workstation.cdi.queries import Draft, Tracked, draft, file_name, json_document, text_documents, tracked
 from workstation.cli import UsageError
 from workstation.codes.build import atomic_write_bytes
 from workstation.session.store import SessionStore, StoreError, resolve_path
@@ -145,7 +144,7 @@ def _rows(store: SessionStore, status: str = "") -> tuple[list[Tracked], dict[st
     works = store.all_work()
     with_queries = [cid for cid, w in works.items() if w.queries]
     cases = {cid: store.case(cid) for cid in with_queries}
-    return tracked(cases, {cid: works[cid] for cid in with_queries}, date.today(), status), cases
+    return tracked(cases, {cid: works[cid] for cid in with_queries}, datetime.now(timezone.utc).date(), status), cases
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -241,10 +240,6 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "provider"
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     with _open(args.store) as store:
         rows, cases = _rows(store, args.status)
@@ -259,7 +254,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"{len(rows)} queries written to {out}")
         return 0
     docs = text_documents(rows, cases)
-    targets = {provider: out / f"queries-{_slug(provider)}.txt" for provider in docs}
+    targets = {provider: out / file_name(provider) for provider in docs}
     clash = [str(p) for p in targets.values() if p.exists()]
     if clash:
         raise UsageError(f"{', '.join(clash)} exist: choose a new folder (an export never overwrites)")

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from workstation.cases.model import Case
-from workstation.cdi.queries import Tracked, json_document, text_documents, tracked
+from workstation.cdi.queries import Tracked, file_name, json_document, text_documents, tracked
 from workstation.codes.build import atomic_write_bytes
 from workstation.ui.screens.forms import AnswerForm, Confirm, Notice
 
@@ -41,8 +41,7 @@ def export_queries(folder: Path, rows: list[Tracked], cases: dict[str, Case]) ->
     out = folder / f"queries-{stamp}"
     written = []
     for provider, text in text_documents(rows, cases).items():
-        slug = "".join(ch if ch.isalnum() else "-" for ch in provider.lower()).strip("-") or "provider"
-        path = out / f"{slug}.txt"
+        path = out / file_name(provider)
         atomic_write_bytes(path, text.encode(), mode=0o600)
         written.append(path)
     path = out / "queries.json"
