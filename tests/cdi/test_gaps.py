@@ -186,6 +186,18 @@ def test_two_documents_that_disagree_on_the_side_are_a_conflict():
     assert gaps(same, "M17.11") == []
 
 
+def test_two_documents_that_disagree_on_the_type_are_a_conflict():
+    c = case("Type 1 diabetes mellitus since age 11.", "Assessment: type 2 diabetes mellitus, on insulin.")
+    [g] = [g for g in gaps(c, "E11.9") if g.kind == "conflict"]
+    assert (g.action, g.topic, [o.text for o in g.options]) == ("query", "type of diabetes", ["Type 1", "Type 2"])
+    assert len(g.evidence) == 2
+    assert [g for g in gaps(case("Type 2 diabetes.", "Type 2 DM, on metformin."), "E11.9") if g.kind == "conflict"] == []
+    fx = case("X-ray: non-displaced fracture.", "Assessment: nondisplaced fracture, cast.")
+    assert [g for g in gaps(fx, "S52.502D") if g.kind == "conflict"] == []
+    hf = case("Systolic heart failure, LVEF 35%.", "Diastolic dysfunction too: combined systolic and diastolic failure.")
+    assert [g for g in gaps(hf, "I50.42") if g.kind == "conflict"] == []
+
+
 def test_use_additional_code_documented_and_not_assigned():
     c = case("Type 2 diabetes with diabetic CKD, stage 3a. Continue metformin.")
     found = gaps(c, "E11.22")

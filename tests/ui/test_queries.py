@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 
 from ui_fixtures import ui_cases
@@ -27,6 +28,7 @@ def _demo(case_id: str):
     return next(c for c in demo_cases() if c.case_id == case_id)
 
 
+@pytest.mark.slow  # about 4 s: two screens and a second store
 async def test_the_app_and_the_cli_raise_and_settle_a_query_the_same_way(make_app, store, tmp_path: Path) -> None:
     # The CLI, on a second store holding the same cases.
     other = tmp_path / "cli.json"
@@ -97,6 +99,7 @@ async def test_a_leading_query_is_refused_in_the_form_with_the_reason(make_app, 
         assert store.work("UI-002").queries == []
 
 
+@pytest.mark.slow  # about 4 s: opens a demo case on the coding screen
 async def test_q_drafts_the_query_from_the_documentation_gap(make_app, store) -> None:
     store.add_cases([_demo("DEMO-025")])
     store.assign_dx("DEMO-025", "M17.10")

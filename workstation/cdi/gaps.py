@@ -100,8 +100,12 @@ def _stem(t: str) -> str:
     return t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t
 
 
+_NON = re.compile(r"\bnon[- ](?=[a-z])")
+
+
 def words_of(text: str) -> list[str]:
-    return [_stem(t) for t in _TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))]
+    low = _NON.sub("non", text.lower().replace("'", "").replace("\u2019", ""))  # non-displaced: one word
+    return [_stem(t) for t in _TOKEN.findall(low)]
 
 
 @dataclass
@@ -438,6 +442,45 @@ def _conflicts(book: ICD10CM, code: str, rec: Record, rules: Rules) -> Gap | Non
                evidence=_evidence(ev), options=(Option("Right"), Option("Left"), Option("Bilateral")))
 
 
+def _term_conflicts(rec: Record, dx: list[str], rules: Rules) -> list[Gap]:
+    """Two documents that each use a different one of a rule's exclusive terms (type 1 / type 2)."""
+    out = []
+    for r in rules.conflicts:
+        concerned = _coded(dx, r.codes)
+        if not concerned or len(rec.documents) < 2:
+            continue
+        per_doc: dict[str, set[str]] = {}
+        ev: dict[str, Sentence] = {}
+        reconciled = False
+        for doc in rec.documents:
+            sents = [s for s in rec.sentences if s.document == doc]
+            if any(s.find(words_of(t)) for t in r.also_allowed for s in sents):
+                reconciled = True
+            found = set()
+            for term in r.terms:
+                tw = words_of(term)
+                for s in sents:
+                    hits = s.find(tw)
+                    # "displaced" inside "nondisplaced" is another word; "type 1" must not be "type 1.5"
+                    if hits:
+                        found.add(term)
+                        ev.setdefault(f"{doc}/{term}", s)
+                        break
+            if len(found) == 1:
+                per_doc[doc] = found
+        said = set().union(*per_doc.values()) if per_doc else set()
+        if reconciled or len(said) < 2:
+            continue
+        out.append(Gap("conflict", "query", concerned[0],
+                       f"The documents disagree on the {r.topic}: " + " / ".join(sorted(said)) + ".",
+                       rules.source(r.source), "type", r.topic,
+                       question=f"The documentation listed describes the {r.topic} differently. Please clarify "
+                                f"the {r.topic}.",
+                       evidence=_evidence([ev[k] for k in sorted(ev)]),
+                       options=tuple(Option(t.capitalize()) for t in r.terms), rule=f"conflict:{r.topic}"))
+    return out
+
+
 _LEAD = re.compile(r"^(?:code,?\s*(?:where applicable,?\s*|if applicable,?\s*)?(?:to identify\s*)?|,\s*if applicable,?\s*)",
                    re.IGNORECASE)
 
@@ -509,6 +552,7 @@ def find_gaps(case: Case, work: CaseWork, rules: Rules | None = None, book: ICD1
         if c is not None:
             out.append(c)
         out.extend(_instructions(book, code, rec, dx, rules))
+    out.extend(_term_conflicts(rec, dx, rules))
     out.extend(_indicators(book, rec, dx, rules))
     out.extend(_symptoms(book, dx, rules))
     out.sort(key=lambda g: g.action != "query")

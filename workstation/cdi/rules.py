@@ -98,6 +98,15 @@ class Symptom:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    topic: str
+    codes: tuple[str, ...]
+    terms: tuple[str, ...]  # mutually exclusive: two documents may not each use a different one
+    also_allowed: tuple[str, ...]  # a document with one of these reconciles them ("combined")
+    source: str
+
+
+@dataclass(frozen=True)
 class Rules:
     sources: dict[str, str]
     axes: tuple[Axis, ...]  # in the order they are tried; "type" last
@@ -107,6 +116,7 @@ class Rules:
     specificity: tuple[Specificity, ...]
     indicators: tuple[Indicator, ...]
     symptoms: tuple[Symptom, ...] = field(default=())
+    conflicts: tuple[Conflict, ...] = field(default=())
 
     def source(self, key: str) -> str:
         return self.sources.get(key, key)
@@ -168,8 +178,11 @@ def parse(doc: dict[str, object]) -> Rules:
                              tuple(str(o) for o in r.get("options", [])), need_source(str(r["source"]), where)))
     sym = [Symptom(tuple(s["symptom"]), tuple(s["explained_by"]), need_source(str(s["source"]), "symptom"))
            for s in doc.get("symptom", [])]  # type: ignore[union-attr]
+    conf = [Conflict(str(c["topic"]), tuple(str(x).upper() for x in c["codes"]), tuple(str(t).lower() for t in c["terms"]),
+                     tuple(str(t).lower() for t in c.get("also_allowed", [])), need_source(str(c["source"]), "conflict"))
+            for c in doc.get("conflict", [])]  # type: ignore[union-attr]
     return Rules(sources, tuple(axes), generic, {str(k): str(v) for k, v in doc.get("abbreviations", {}).items()},  # type: ignore[union-attr]
-                 measures, tuple(spec), tuple(ind), tuple(sym))
+                 measures, tuple(spec), tuple(ind), tuple(sym), tuple(conf))
 
 
 @lru_cache(maxsize=4)
