@@ -101,3 +101,14 @@ def test_export_one_text_document_per_provider_and_json_private_never_overwritte
     assert main(["export", "--session", str(demo_store), "--format", "837p", "--out", str(tmp_path / "x.837"),
                  "--case", "DEMO-025", "--dry-run"]) in (0, 1)
     assert "DEMO-025: status is query" in capsys.readouterr().out
+
+
+def test_a_yes_no_query_only_for_present_on_admission_or_a_documented_condition(demo_store, capsys):
+    args = ["code", "--session", str(demo_store), "DEMO-028", "--query",
+            "Was the heart failure exacerbation present on admission?", "--indicators",
+            "Discharge summary: 3-pillow orthopnea and 4 kg weight gain before admission", "--option", "Yes", "--option", "No"]
+    assert main(args) == 2
+    assert main(args + ["--yes-no", "poa"]) == 0
+    with SessionStore.open(demo_store, readonly=True) as s:
+        [q] = s.work("DEMO-028").queries
+        assert (q.form, q.options) == ("poa", ["Yes", "No", "Other (please specify)", "Clinically undetermined"])

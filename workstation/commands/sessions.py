@@ -83,6 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--option", action="append", default=[], metavar="TEXT",
                    help="with --query: a reasonable answer to offer (repeat); 'Other' and "
                         "'Clinically undetermined' are added, as a compliant query offers them")
+    c.add_argument("--yes-no", choices=("poa", "confirm"), default="",
+                   help="with --query: a yes/no query, allowed only to settle present-on-admission (poa) or "
+                        "confirm a condition already documented (confirm)")
     c.add_argument("--answer", nargs=2, metavar=("QUERY_ID", "ANSWER"), help="record the provider's answer to a query")
     c.add_argument("--payer-claim-number", metavar="NUMBER",
                    help="the payer's claim control number of the claim already sent (a replacement claim "
@@ -327,8 +330,8 @@ def cmd_code(args: argparse.Namespace) -> int:
     for _, letter in args.move:
         if len(letter) != 1 or letter.upper() not in POINTER_LETTERS:
             raise UsageError(f"--move: {letter!r} is not a diagnosis position A-L")
-    if (args.indicators or args.option) and not args.query:
-        raise UsageError("--indicators and --option go with --query")
+    if (args.indicators or args.option or args.yes_no) and not args.query:
+        raise UsageError("--indicators, --option and --yes-no go with --query")
     store = _open(args.store, readonly=False)
     try:
         cid = args.case_id
@@ -388,7 +391,7 @@ def cmd_code(args: argparse.Namespace) -> int:
                 done.append(f"query {args.answer[0].upper()} answered")
             if args.query:
                 # Checked for compliance, "Other" and "Clinically undetermined" added, the case on hold.
-                q = store.add_query(cid, args.query, args.indicators, args.option)
+                q = store.add_query(cid, args.query, args.indicators, args.option, yes_no=args.yes_no)
                 done.append(f"query {q.query_id} raised")
             if args.status:
                 store.set_status(cid, args.status)

@@ -699,11 +699,11 @@ class CodingScreen(Screen):
     def _query_entered(self, data: dict[str, Any] | None) -> None:
         if data:
             values = {"question": data["question"], "indicators": " | ".join(data["indicators"].splitlines()),
-                      "options": "; ".join(data["options"])}
+                      "options": "; ".join(data["options"]), "yes_no": data["yes_no"]}
             reopen = lambda err: self.app.push_screen(  # noqa: E731
                 QueryForm(f"Provider query · case {self.case_id}", values, error=err, gap=data["gap"]), self._query_entered)
             self.save("query sent: case on hold", "add_query", self.case_id, data["question"], data["indicators"],
-                      data["options"], gap=data["gap"], on_error=reopen)  # checked, completed and held by the core
+                      data["options"], yes_no=data["yes_no"], gap=data["gap"], on_error=reopen)  # checked, completed and held by the core
 
     def action_claim_number(self) -> None:
         """r: the payer's number for the claim sent before, which a replacement claim must quote."""

@@ -181,6 +181,8 @@ class QueryForm(FormScreen):
         ("question", "Question for the provider", "e.g. Please clarify the type of diabetes"),
         ("indicators", "Clinical indicators from the record", "e.g. A1c 8.2 on insulin since 2019"),
         ("options", "Options offered, separated by ;", "Type 1; Type 2; Other; Clinically undetermined"),
+        ("yes_no", "Yes/no form only to settle present on admission (poa) or confirm a documented "
+                   "condition (confirm); blank: multiple choice", "blank, poa or confirm"),
     ]
 
     def __init__(self, title: str, values: dict[str, str] | None = None, error: str = "", gap: str = "") -> None:
@@ -191,13 +193,14 @@ class QueryForm(FormScreen):
         if not data["question"].strip():
             raise ValueError("A query needs a question")
         options = query_options([o.strip() for o in data["options"].split(";") if o.strip()])
-        problems = compliance.check(data["question"], data["indicators"], options)  # as the store will
+        yes_no = data.get("yes_no", "").strip().lower()
+        problems = compliance.check(data["question"], data["indicators"], options, yes_no)  # as the store will
         if problems:
             raise ValueError("Not compliant: " + "; ".join(str(p) for p in problems))
         # A drafted query's quoted indicators are one per line; the one-line box shows them " | "-separated.
         indicators = "\n".join(p.strip() for p in data["indicators"].split(" | ") if p.strip())
         return {"question": data["question"].strip(), "indicators": indicators, "options": options,
-                "gap": self.gap}
+                "yes_no": yes_no, "gap": self.gap}
 
 
 class AnswerForm(FormScreen):
