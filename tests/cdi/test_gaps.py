@@ -134,7 +134,7 @@ def test_diabetes_documented_as_type_2_raises_nothing():
 
 
 def test_unspecified_fracture_with_imaging_asks_the_type(demo):
-    [g] = gaps(demo["DEMO-027"], *KEY["DEMO-027"].dx)
+    [g] = [g for g in gaps(demo["DEMO-027"], *KEY["DEMO-027"].dx) if g.kind == "specificity"]
     assert (g.rule, g.axis) == ("fracture_type", "type")
     assert "S52.53" in [o.code for o in g.options] and g.options[2].text == "Colles' fracture"
 
@@ -142,6 +142,23 @@ def test_unspecified_fracture_with_imaging_asks_the_type(demo):
 def test_unspecified_fracture_without_imaging_raises_nothing():
     c = case("Wrist fracture of the left radius, splinted at an outside facility. Follow-up.")
     assert gaps(c, "S52.502D") == []
+
+
+# ---------------------------------------------------------------- episode of care (7th character)
+
+def test_active_treatment_text_beside_a_subsequent_care_code_is_a_query(demo):
+    [g] = [g for g in gaps(demo["DEMO-027"], *KEY["DEMO-027"].dx) if g.kind == "episode"]
+    assert (g.action, g.code) == ("query", "S52.502D")  # the copied-forward "closed reduction performed"
+    assert [o.code for o in g.options] == ["S52.502D", "S52.502A"]
+    assert any("closed reduction" in e.text for e in g.evidence)
+
+
+def test_cast_removed_today_coded_initial_is_a_coding_fix_and_a_planned_removal_is_not():
+    c = case("Follow-up of the left wrist fracture. Cast removed, new short arm cast applied.")
+    [g] = [g for g in gaps(c, "S52.502A") if g.kind == "episode"]
+    assert (g.action, g.suggested) == ("code", "S52.502D")
+    planned = case("Laceration of the right hand repaired with 5 sutures. Suture removal in 10 days.")
+    assert gaps(planned, "S61.411A", "W54.0XXA") == []
 
 
 # ---------------------------------------------------------------- indicators without a diagnosis

@@ -12,7 +12,9 @@ Kinds:
 - `specificity`: a default or unspecified code with the clinical indicators of a rule (heart
   failure with BNP / LVEF, anemia with a transfusion, diabetes of undocumented type with DKA ...).
 - `indicator`: clinical indicators without the diagnosis they point to (low sodium, ...).
-- `conflict`: two documents disagree on the side of a coded condition.
+- `conflict`: two documents disagree on the side of a coded condition, or on exclusive terms.
+- `episode`: the 7th character against the record (active treatment documented with a
+  subsequent-care code: a query; cast removal or suture removal coded as initial: a coding fix).
 - `use_additional`, `code_first`: the tabular's instruction names a code the documentation supports
   and it is not assigned (coding errors).
 - `symptom`: a symptom coded beside the definitive diagnosis that routinely explains it.
@@ -38,7 +40,7 @@ NEGATION_WINDOW = 4  # tokens before a term that can negate it
 SIDE_WINDOW = 3  # tokens between a side word and the body site it qualifies
 SIDES = ("right", "left", "bilateral")
 
-KINDS = ("unspecified", "specificity", "indicator", "conflict", "use_additional", "code_first", "symptom")
+KINDS = ("unspecified", "specificity", "indicator", "conflict", "episode", "use_additional", "code_first", "symptom")
 
 
 @dataclass(frozen=True)
@@ -442,6 +444,39 @@ def _conflicts(book: ICD10CM, code: str, rec: Record, rules: Rules) -> Gap | Non
                evidence=_evidence(ev), options=(Option("Right"), Option("Left"), Option("Bilateral")))
 
 
+def _episode(book: ICD10CM, code: str, rec: Record, dx: list[str], rules: Rules) -> Gap | None:
+    """The 7th character (initial / subsequent ...) against what the record says of this encounter."""
+    bare = code.replace(".", "")
+    if code[0] in "VWXY":
+        return None  # external causes follow the injury's 7th character: one question, on the injury
+    table = book.seventh_characters(code) if len(bare) == 7 else None
+    if not table:
+        return None
+    chars = {c for c, _ in table[1]}
+    stem = code[:-1]
+    for r in rules.episodes:
+        if code[-1] not in r.seventh or r.suggest not in chars:
+            continue
+        ok, ev = all_hold(r.when, rec, dx)
+        if not ok:
+            continue
+        other = book.get(stem + r.suggest)
+        if other is None:
+            continue
+        mine = book.get(code)
+        options = (Option(mine.title, mine.code), Option(other.title, other.code)) if mine else ()
+        if r.action == "code":
+            return Gap("episode", "code", code,
+                       f"{code}: the record describes care during healing; the 7th character is {r.suggest} "
+                       f"({other.code} {other.title}).", rules.source(r.source), "episode of care",
+                       "episode of care", evidence=_evidence(ev), suggested=other.code, rule=r.id)
+        return Gap("episode", "query", code,
+                   f"{code}: the record describes active treatment and care during healing (7th character "
+                   f"{code[-1]} or {r.suggest}).", rules.source(r.source), "episode of care", "episode of care",
+                   r.question, _evidence(ev), options, rule=r.id)
+    return None
+
+
 def _term_conflicts(rec: Record, dx: list[str], rules: Rules) -> list[Gap]:
     """Two documents that each use a different one of a rule's exclusive terms (type 1 / type 2)."""
     out = []
@@ -551,6 +586,9 @@ def find_gaps(case: Case, work: CaseWork, rules: Rules | None = None, book: ICD1
         c = _conflicts(book, code, rec, rules)
         if c is not None:
             out.append(c)
+        e = _episode(book, code, rec, dx, rules)
+        if e is not None:
+            out.append(e)
         out.extend(_instructions(book, code, rec, dx, rules))
     out.extend(_term_conflicts(rec, dx, rules))
     out.extend(_indicators(book, rec, dx, rules))

@@ -98,6 +98,17 @@ class Symptom:
 
 
 @dataclass(frozen=True)
+class Episode:
+    id: str
+    seventh: tuple[str, ...]
+    when: tuple[Clause, ...]
+    action: str  # "query" or "code"
+    question: str
+    suggest: str  # the 7th character the record points to
+    source: str
+
+
+@dataclass(frozen=True)
 class Conflict:
     topic: str
     codes: tuple[str, ...]
@@ -117,6 +128,7 @@ class Rules:
     indicators: tuple[Indicator, ...]
     symptoms: tuple[Symptom, ...] = field(default=())
     conflicts: tuple[Conflict, ...] = field(default=())
+    episodes: tuple[Episode, ...] = field(default=())
 
     def source(self, key: str) -> str:
         return self.sources.get(key, key)
@@ -181,8 +193,12 @@ def parse(doc: dict[str, object]) -> Rules:
     conf = [Conflict(str(c["topic"]), tuple(str(x).upper() for x in c["codes"]), tuple(str(t).lower() for t in c["terms"]),
                      tuple(str(t).lower() for t in c.get("also_allowed", [])), need_source(str(c["source"]), "conflict"))
             for c in doc.get("conflict", [])]  # type: ignore[union-attr]
+    epi = [Episode(str(e["id"]), tuple(str(x).upper() for x in e["seventh"]),
+                   tuple(_clause(c, f"episode {e['id']}", measures) for c in e["when"]), str(e["action"]),
+                   str(e.get("question", "")), str(e["suggest"]).upper(), need_source(str(e["source"]), "episode"))
+           for e in doc.get("episode", [])]  # type: ignore[union-attr]
     return Rules(sources, tuple(axes), generic, {str(k): str(v) for k, v in doc.get("abbreviations", {}).items()},  # type: ignore[union-attr]
-                 measures, tuple(spec), tuple(ind), tuple(sym), tuple(conf))
+                 measures, tuple(spec), tuple(ind), tuple(sym), tuple(conf), tuple(epi))
 
 
 @lru_cache(maxsize=4)

@@ -76,16 +76,18 @@ class DocumentationGaps(OptionList):
             self.post_message(self.GapChosen(self.gaps[int(event.option.id)], self.case_id))
 
 
-def drafted_values(case: Case | None, work: CaseWork | None) -> tuple[dict[str, str], str]:
-    """QueryForm values drafted from the case's first gap that calls for a query and has no query
-    yet ({} and "" when there is none), and that gap's key."""
+def drafted_values(case: Case | None, work: CaseWork | None, gap: Gap | None = None) -> tuple[dict[str, str], str]:
+    """QueryForm values drafted from `gap` (say, the one chosen in the Documentation list) or else
+    the case's first gap that calls for a query and has none yet ({} and "" when there is none),
+    and that gap's key."""
     from workstation.cdi.queries import draft
 
     if case is None or work is None:
         return {}, ""
-    asked = answered(work)
-    gap = next((g for g in find_gaps(case, work) if g.action == "query" and g.key not in asked), None)
     if gap is None:
+        asked = answered(work)
+        gap = next((g for g in find_gaps(case, work) if g.action == "query" and g.key not in asked), None)
+    if gap is None or gap.action != "query":
         return {}, ""
     d = draft(case, gap)
     return {"question": d.question, "indicators": " | ".join(d.indicators.splitlines()),
