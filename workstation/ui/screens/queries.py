@@ -22,16 +22,17 @@ from textual.widgets import DataTable, Footer, Static
 from workstation.cases.model import Case
 from workstation.cdi.queries import Tracked, file_name, json_document, text_documents, tracked
 from workstation.codes.build import atomic_write_bytes
+from workstation.session.store import SessionStore
 from workstation.ui.screens.forms import AnswerForm, Confirm, Notice
 
 SORTS = ("age", "provider", "case")
 FILTERS = ("all", "open", "answered", "withdrawn")
 
 
-def load_queries(store: object) -> tuple[list[Tracked], dict[str, Case]]:
-    works = store.all_work()  # type: ignore[attr-defined]
+def load_queries(store: SessionStore) -> tuple[list[Tracked], dict[str, Case]]:
+    works = store.all_work()
     ids = [cid for cid, w in works.items() if w.queries]
-    cases = {cid: store.case(cid) for cid in ids}  # type: ignore[attr-defined]
+    cases = {cid: store.case(cid) for cid in ids}
     return tracked(cases, {cid: works[cid] for cid in ids}, datetime.now(timezone.utc).date()), cases
 
 
