@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from workstation.commands import (
-    UsageError, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, tables,
+    UsageError, cdi, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, tables,
 )
 
 # The order here is the order in `workstation --help`.
@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     export,      # export
     codesets,    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
     drg,         # drg (inpatient MS-DRG, MCE of the code year, what would change the DRG)
+    cdi,         # gaps, queries list|show|draft|answer|withdraw|export
 ]
 
 

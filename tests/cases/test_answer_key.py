@@ -65,7 +65,13 @@ def test_the_store_accepts_the_expected_coding(tmp_path: Path, case_id: str) -> 
                             pointers=list(line.pointers), date=line.date),
             )
         if exp.query:
-            store.add_query(case_id, exp.query, indicators="see the note", options=("other", "clinically undetermined"))
+            # A query must be compliant (indicators quoted, reasonable options): the one gap detection drafts.
+            from workstation.cdi.gaps import find_gaps
+            from workstation.cdi.queries import draft
+
+            gap = next(g for g in find_gaps(store.case(case_id), store.work(case_id)) if g.action == "query")
+            d = draft(store.case(case_id), gap)
+            store.add_query(case_id, exp.query, d.indicators, d.options, gap=d.gap)
         work = store.work(case_id)
     assert work.diagnoses == list(exp.dx)
     assert work.procedures == list(exp.pcs)

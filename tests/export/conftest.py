@@ -107,7 +107,7 @@ def session(tmp_path: Path):
         store.add_line(c.case_id, ServiceLine("99214", [], 1, Decimal("185.00"), ["A", "B"]))
         store.set_status(c.case_id, "coded")
     store.add_query("DEMO-0004", "Please clarify the stage of chronic kidney disease.",
-                    "eGFR 52", ["Stage 3a", "Other", "Clinically undetermined"])
+                    "eGFR 52", ["Stage 3a", "Stage 3b", "Other", "Clinically undetermined"])
     yield store
     store.close()
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.cases.answer_key import KEY
 from workstation.cases.demo import demo_cases
+from workstation.cdi.gaps import find_gaps
+from workstation.cdi.queries import draft
 from workstation.export.batch import plan_export, run_export
 from workstation.export.validate_837p import validate_837p
 from workstation.session.work import ServiceLine
@@ -29,7 +31,10 @@ def demo_session(tmp_path_factory):
             store.add_line(case_id, ServiceLine(code=line.code, modifiers=list(line.modifiers), units=line.units,
                                                 pointers=list(line.pointers), date=line.date))
         if exp.query:
-            store.add_query(case_id, exp.query, indicators="see the note", options=("other", "clinically undetermined"))
+            # A query must be compliant (indicators quoted, reasonable options): the one gap detection drafts.
+            gap = next(g for g in find_gaps(store.case(case_id), store.work(case_id)) if g.action == "query")
+            d = draft(store.case(case_id), gap)
+            store.add_query(case_id, exp.query, d.indicators, d.options, gap=d.gap)
         else:
             store.set_status(case_id, "coded")
     yield store

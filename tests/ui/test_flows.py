@@ -257,6 +257,7 @@ async def test_query_puts_case_on_hold(make_app, store) -> None:
         await pilot.press("q")
         form = app.screen
         form.query_one("#question").value = "Please document the laterality of the fracture"
+        form.query_one("#indicators").value = "X-ray: fracture of the distal radius; side not stated"
         form.query_one("#options").value = "Right; Left; Other; Clinically undetermined"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -310,7 +311,7 @@ async def test_index_view_walks_to_a_code(make_app) -> None:
 
 
 async def test_query_answer_ends_the_hold(make_app, store) -> None:
-    store.add_query("UI-002", "Please document the laterality", "", ["Right", "Left"])
+    store.add_query("UI-002", "Please document the laterality", "Exam: wrist swelling, side not stated", ["Right", "Left"])
     store.set_status("UI-002", "query")
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

@@ -320,7 +320,7 @@ async def test_export_again_needs_an_explicit_yes(make_app, store, tmp_path) -> 
 
 async def test_withdraw_a_query_ends_the_hold(make_app, store) -> None:
     store.assign_dx("UI-001", "E11.22")
-    store.add_query("UI-001", "Type of diabetes?")
+    store.add_query("UI-001", "Type of diabetes?", "A1c 8.1, on metformin", ["Type 1", "Type 2"])
     store.set_status("UI-001", "query")
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

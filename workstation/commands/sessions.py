@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--option", action="append", default=[], metavar="TEXT",
                    help="with --query: a reasonable answer to offer (repeat); 'Other' and "
                         "'Clinically undetermined' are added, as a compliant query offers them")
+    c.add_argument("--yes-no", choices=("poa", "confirm"), default="",
+                   help="with --query: a yes/no query, allowed only to settle present-on-admission (poa) or "
+                        "confirm a condition already documented (confirm)")
     c.add_argument("--answer", nargs=2, metavar=("QUERY_ID", "ANSWER"), help="record the provider's answer to a query")
     c.add_argument("--payer-claim-number", metavar="NUMBER",
                    help="the payer's claim control number of the claim already sent (a replacement claim "
@@ -212,18 +215,6 @@ def parse_line_spec(spec: str) -> ServiceLine:
     return line
 
 
-def query_options(options: list[str]) -> list[str]:
-    """The offered answers plus "Other" and "Clinically undetermined": a query must not lead."""
-    out = [o.strip() for o in options if o.strip()]
-    if out:
-        low = [o.casefold() for o in out]
-        if not any(o.startswith("other") for o in low):
-            out.append("Other (please specify)")
-        if not any("undetermined" in o for o in low):
-            out.append("Clinically undetermined")
-    return out
-
-
 # ---------------------------------------------------------------- sessions
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -347,8 +338,8 @@ def cmd_code(args: argparse.Namespace) -> int:
     for _, letter in args.move:
         if len(letter) != 1 or letter.upper() not in POINTER_LETTERS:
             raise UsageError(f"--move: {letter!r} is not a diagnosis position A-L")
-    if (args.indicators or args.option) and not args.query:
-        raise UsageError("--indicators and --option go with --query")
+    if (args.indicators or args.option or args.yes_no) and not args.query:
+        raise UsageError("--indicators, --option and --yes-no go with --query")
     store = open_session(args)
     try:
         cid = args.case_id
@@ -424,14 +415,13 @@ def cmd_code(args: argparse.Namespace) -> int:
                 store.set_notes(cid, args.note)
                 done.append("note saved")
             if args.answer:
+                # The session core ends the hold when the last open query is answered, as in the app.
                 store.answer_query(cid, args.answer[0].upper(), args.answer[1])
                 done.append(f"query {args.answer[0].upper()} answered")
             if args.query:
-                q = store.add_query(cid, args.query, args.indicators, query_options(args.option))
+                # Checked for compliance, "Other" and "Clinically undetermined" added, the case on hold.
+                q = store.add_query(cid, args.query, args.indicators, args.option, yes_no=args.yes_no)
                 done.append(f"query {q.query_id} raised")
-                if not args.status:  # as the app does: the case waits on the provider
-                    store.set_status(cid, "query")
-                    done.append("status query")
             if args.status:
                 store.set_status(cid, args.status)
                 done.append(f"status {args.status}")

@@ -31,6 +31,7 @@ from workstation.cases.model import Case
 from workstation.fileio import atomic_write_bytes, fsync_dir
 from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
+from workstation.session import coding
 from workstation.session import validate as v
 from workstation.session.audit import AuditEntry, coder_id, now_utc
 from workstation.session.lock import LockHeld, StoreLock
@@ -768,42 +769,57 @@ class SessionStore:
         work.status = status
         self._save(work, [self._entry("set_status", case_id, before, status)], start=False)
 
+    def _status_entry(self, case_id: str, change: "coding.StatusChange | None") -> list[AuditEntry]:
+        return [] if change is None else [self._entry("set_status", case_id, change.before, change.after)]
+
     @serialized
-    def add_query(self, case_id: str, question: str, indicators: str = "", options: Iterable[str] = ()) -> Query:
-        _, work = self._prepare(case_id)
+    def add_query(self, case_id: str, question: str, indicators: str = "", options: Iterable[str] = (),
+                  provider: str | None = None, yes_no: str = "", gap: str = "") -> Query:
+        """Raise a provider query (session/coding.py rules: compliance checked, "other" and
+        "clinically undetermined" offered, the case on hold), in one audited write. The provider is
+        the encounter's rendering provider unless named."""
+        case, work = self._prepare(case_id)
         if not question or not question.strip():
             raise CodingError("a provider query needs a question")
-        q = Query(f"Q{len(work.queries) + 1}", question.strip(), indicators.strip(),
-                  [str(o) for o in options], "open", "", now_utc(), "")
-        work.queries.append(q)
-        self._save(work, [self._entry("add_query", case_id, None, asdict(q))], start=False)
+        if provider is None:
+            provider = case.encounter.rendering_provider.name
+        try:
+            q, change = coding.add_query(work, question, indicators, list(options), now_utc(), provider, yes_no, gap)
+        except coding.QueryRefused as exc:
+            raise CodingError(str(exc)) from None
+        self._save(work, [self._entry("add_query", case_id, None, asdict(q)), *self._status_entry(case_id, change)],
+                   start=False)
         return q
 
     def _query(self, work: CaseWork, query_id: str) -> Query:
-        for q in work.queries:
-            if q.query_id == query_id:
-                return q
-        raise CodingError(f"case {work.case_id} has no query {query_id}")
+        try:
+            return coding.find_query(work, query_id)
+        except KeyError as exc:
+            raise CodingError(exc.args[0]) from None
 
     @serialized
     def answer_query(self, case_id: str, query_id: str, answer: str) -> None:
+        """Record the provider's answer; the last open query answered ends the hold (in_progress)."""
         _, work = self._prepare(case_id)
-        q = self._query(work, query_id)
-        if q.status != "open":
-            raise CodingError(f"query {query_id} of case {case_id} is {q.status}, not open")
-        before = asdict(q)
-        q.status, q.answer, q.answered = "answered", answer.strip(), now_utc()
-        self._save(work, [self._entry("answer_query", case_id, before, asdict(q))], start=False)
+        before = asdict(self._query(work, query_id))
+        try:
+            q, change = coding.answer_query(work, query_id, answer, now_utc())
+        except ValueError as exc:
+            raise CodingError(str(exc)) from None
+        self._save(work, [self._entry("answer_query", case_id, before, asdict(q)), *self._status_entry(case_id, change)],
+                   start=False)
 
     @serialized
     def withdraw_query(self, case_id: str, query_id: str) -> None:
+        """Withdraw an open query; the last open one withdrawn ends the hold (in_progress)."""
         _, work = self._prepare(case_id)
-        q = self._query(work, query_id)
-        if q.status != "open":
-            raise CodingError(f"query {query_id} of case {case_id} is {q.status}, not open")
-        before = asdict(q)
-        q.status, q.answered = "withdrawn", now_utc()
-        self._save(work, [self._entry("withdraw_query", case_id, before, asdict(q))], start=False)
+        before = asdict(self._query(work, query_id))
+        try:
+            q, change = coding.withdraw_query(work, query_id, now_utc())
+        except ValueError as exc:
+            raise CodingError(str(exc)) from None
+        self._save(work, [self._entry("withdraw_query", case_id, before, asdict(q)), *self._status_entry(case_id, change)],
+                   start=False)
 
     @serialized
     def set_notes(self, case_id: str, text: str) -> None:

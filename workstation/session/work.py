@@ -45,7 +45,10 @@ class Query:
     status: str = "open"  # open, answered, withdrawn
     answer: str = ""
     created: str = ""
-    answered: str = ""
+    answered: str = ""  # when it was answered or withdrawn
+    provider: str = ""  # who is asked (the rendering provider unless the coder names another)
+    form: str = ""  # "" multiple choice; "poa" or "confirm": the two purposes a yes/no query may serve
+    gap: str = ""  # the documentation gap it was drafted from ("kind:code"), if any
 
 
 @dataclass

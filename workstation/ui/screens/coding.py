@@ -687,7 +687,7 @@ class CodingScreen(Screen):
         """q: a new provider query; with queries open, first a choice to record an answer."""
         open_queries = self.work_state.open_queries if self.work_state else []
         if not open_queries:
-            self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}"), self._query_entered)
+            self._new_query()
             return
         opts = [("new", Text("New query", style="bold"))]
         opts += [(q.query_id, Text.assemble((f"Answer {q.query_id}: ", "bold"), q.question)) for q in open_queries]
@@ -696,31 +696,34 @@ class CodingScreen(Screen):
 
     def _query_choice(self, choice: str | None) -> None:
         if choice == "new":
-            self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}"), self._query_entered)
+            self._new_query()
         elif choice and choice.startswith("withdraw:"):
             qid = choice.split(":", 1)[1]
-            others_open = [q for q in self.work_state.open_queries if q.query_id != qid]
-            back = "in_progress" if (not others_open and self.work_state.status == "query") else None
-            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid, then_status=back)
+            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid)  # the last one ends the hold
         elif choice:
             q = next(q for q in self.work_state.queries if q.query_id == choice)
             hint = "; ".join(q.options)
             self.app.push_screen(AnswerForm(f"{q.query_id}: {q.question}", {"answer": ""}, hint), lambda a: self._answered(q.query_id, a))
 
     def _answered(self, query_id: str, answer: str | None) -> None:
-        if answer:
-            others_open = [q for q in self.work_state.open_queries if q.query_id != query_id]
-            # The hold ends with the last open query answered: back to coding.
-            back = "in_progress" if (not others_open and self.work_state.status == "query") else None
-            self.save(f"{query_id} answered", "answer_query", self.case_id, query_id, answer, then_status=back)
+        if answer:  # the session core ends the hold with the last open query answered
+            self.save(f"{query_id} answered", "answer_query", self.case_id, query_id, answer)
+
+    def _new_query(self) -> None:
+        """A new query, drafted from the first documentation gap that calls for one (cdi/), if any."""
+        from workstation.ui.widgets.documentation_gaps import drafted_values
+
+        values, gap = drafted_values(self.case, self.work_state)
+        self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}", values, gap=gap), self._query_entered)
 
     def _query_entered(self, data: dict[str, Any] | None) -> None:
         if data:
-            values = {"question": data["question"], "indicators": data["indicators"], "options": "; ".join(data["options"])}
+            values = {"question": data["question"], "indicators": " | ".join(data["indicators"].splitlines()),
+                      "options": "; ".join(data["options"]), "yes_no": data["yes_no"]}
             reopen = lambda err: self.app.push_screen(  # noqa: E731
-                QueryForm(f"Provider query · case {self.case_id}", values, error=err), self._query_entered)
+                QueryForm(f"Provider query · case {self.case_id}", values, error=err, gap=data["gap"]), self._query_entered)
             self.save("query sent: case on hold", "add_query", self.case_id, data["question"], data["indicators"],
-                      data["options"], then_status="query", on_error=reopen)
+                      data["options"], yes_no=data["yes_no"], gap=data["gap"], on_error=reopen)  # checked, completed and held by the core
 
     def action_claim_number(self) -> None:
         """r: the payer's number for the claim sent before, which a replacement claim must quote."""

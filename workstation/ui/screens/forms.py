@@ -17,6 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workstation.cdi import compliance
+from workstation.session.coding import query_options  # the session core's rules, as the CLI has them
+
 
 class Picker(ModalScreen[str | None]):
     """A titled list; Enter returns the highlighted option's id, Escape None."""
@@ -178,13 +181,26 @@ class QueryForm(FormScreen):
         ("question", "Question for the provider", "e.g. Please clarify the type of diabetes"),
         ("indicators", "Clinical indicators from the record", "e.g. A1c 8.2 on insulin since 2019"),
         ("options", "Options offered, separated by ;", "Type 1; Type 2; Other; Clinically undetermined"),
+        ("yes_no", "Yes/no form only to settle present on admission (poa) or confirm a documented "
+                   "condition (confirm); blank: multiple choice", "blank, poa or confirm"),
     ]
+
+    def __init__(self, title: str, values: dict[str, str] | None = None, error: str = "", gap: str = "") -> None:
+        super().__init__(title, values, error)
+        self.gap = gap  # the documentation gap the draft came from (cdi/gaps.py key), if any
 
     def parse(self, data: dict[str, str]) -> dict[str, Any]:
         if not data["question"].strip():
             raise ValueError("A query needs a question")
-        options = [o.strip() for o in data["options"].split(";") if o.strip()]
-        return {"question": data["question"].strip(), "indicators": data["indicators"].strip(), "options": options}
+        options = query_options([o.strip() for o in data["options"].split(";") if o.strip()])
+        yes_no = data.get("yes_no", "").strip().lower()
+        problems = compliance.check(data["question"], data["indicators"], options, yes_no)  # as the store will
+        if problems:
+            raise ValueError("Not compliant: " + "; ".join(str(p) for p in problems))
+        # A drafted query's quoted indicators are one per line; the one-line box shows them " | "-separated.
+        indicators = "\n".join(p.strip() for p in data["indicators"].split(" | ") if p.strip())
+        return {"question": data["question"].strip(), "indicators": indicators, "options": options,
+                "yes_no": yes_no, "gap": self.gap}
 
 
 class AnswerForm(FormScreen):

@@ -92,12 +92,14 @@ class WorklistScreen(Screen):
         Binding("k", "cursor(-1)", "Up", show=False),
         Binding("i", "import", "Import"),
         Binding("a", "audit", "Audit"),
+        Binding("Q", "queries", "Queries"),
         Binding("S", "app.settings", "Settings"),
         Binding("r", "reload", "Reload", show=False),
     ]
     HELP_DESCRIPTIONS = {
         "import": "Import cases from a file or folder (FHIR R4 bundles, JSON cases, text notes)",
         "audit": "Audit trail of the whole session, newest first (read-only)",
+        "queries": "Provider queries of the whole session: age, provider, answer, withdraw, export",
         "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
     }
     # Status early, so it shows even at 80 columns.
@@ -213,6 +215,11 @@ class WorklistScreen(Screen):
         from workstation.ui.screens.audit import AuditScreen
 
         self.app.push_screen(AuditScreen(None))
+
+    def action_queries(self) -> None:
+        from workstation.ui.screens.queries import QueriesScreen
+
+        self.app.push_screen(QueriesScreen())
 
     def action_import(self) -> None:
         from workstation.ui.screens.forms import PathForm
