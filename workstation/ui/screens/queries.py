@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from workstation.cases.model import Case
 from workstation.cdi.queries import Tracked, file_name, json_document, text_documents, tracked
-from workstation.codes.build import atomic_write_bytes
+from workstation.fileio import atomic_write_bytes
 from workstation.session.store import SessionStore
 from workstation.ui.screens.forms import AnswerForm, Confirm, Notice
 
