@@ -22,14 +22,16 @@ __all__ = ["Edit", "SEVERITIES", "scrub", "has_errors", "blocking", "edits_for_t
 
 
 def _checks():
-    from workstation.billing.edits import diagnoses, fields, lines, mce_edits, ncci_edits
+    from workstation.billing.edits import diagnoses, fields, guidelines, line_dx, lines, mce_edits, ncci_edits
 
     return (
         fields.check_fields,
         diagnoses.check_codes,
         diagnoses.check_sequencing,
+        guidelines.check_guidelines,
         mce_edits.check_mce,
         lines.check_lines,
+        line_dx.check_line_diagnoses,
         lines.check_procedures,
         ncci_edits.check_ncci,
     )
