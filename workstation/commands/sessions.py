@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--first", action="store_true", help="put the --dx codes first, ahead of those already assigned")
     c.add_argument("--pcs", nargs="+", action="extend", default=[], metavar="CODE", help="ICD-10-PCS procedures (inpatient)")
     c.add_argument("--line", action="append", default=[], metavar="SPEC",
-                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B] [YYYY-MM-DD]"')
+                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B] [YYYY-MM-DD] [ndc=NDC[:QTY[UNIT]]]"')
     c.add_argument("--remove", nargs="+", action="extend", default=[], metavar="CODE",
                    help="remove a diagnosis, procedure or service line with this code")
     c.add_argument("--move", nargs=2, action="append", default=[], metavar=("CODE", "LETTER"),
@@ -170,7 +170,8 @@ def _print_json(doc: Any) -> None:
 
 
 LINE_TOKEN = re.compile(r"^(?:x(?P<units>\d+(?:\.\d+)?)|@(?P<charge>\d+(?:\.\d{1,2})?)|>(?P<ptrs>[A-La-l](?:,[A-La-l])*)"
-                        r"|(?P<date>\d{4}-\d{2}-\d{2}))$")
+                        r"|(?P<date>\d{4}-\d{2}-\d{2})"
+                        r"|ndc=(?P<ndc>[0-9-]+)(?::(?P<ndcq>\d+(?:\.\d+)?)(?P<ndcu>UN|ML|GR|F2|ME)?)?)$", re.I)
 
 
 def parse_line_spec(spec: str) -> ServiceLine:
@@ -188,7 +189,7 @@ def parse_line_spec(spec: str) -> ServiceLine:
         m = LINE_TOKEN.match(tok)
         if not m:
             raise UsageError(f"--line {spec!r}: cannot read {tok!r} "
-                             f'(expected xUNITS, @CHARGE, >A,B or a YYYY-MM-DD service date '
+                             f'(expected xUNITS, @CHARGE, >A,B, a YYYY-MM-DD service date or ndc=NDC[:QTY[UNIT]] '
                              f'as in "G0439 x1 @175.00 >A,B")')
         if m["units"]:
             line.units = float(m["units"]) if "." in m["units"] else int(m["units"])
@@ -196,6 +197,11 @@ def parse_line_spec(spec: str) -> ServiceLine:
             line.charge = float(m["charge"])
         elif m["date"]:
             line.date = m["date"]  # validate_line checks it is a real date
+        elif m["ndc"]:  # drug lines: ndc=NDC[:QUANTITY[UNIT]] (837P 2410 LIN/CTP; the scrubber checks it)
+            line.ndc = m["ndc"]
+            if m["ndcq"]:
+                line.ndc_quantity = float(m["ndcq"])
+            line.ndc_unit = (m["ndcu"] or "").upper()
         else:
             line.pointers = [p.upper() for p in m["ptrs"].split(",")]
     return line
