@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_scrub(args: argparse.Namespace) -> int:
     from workstation.billing.claim import build_claim
-    from workstation.billing.edits import claim_verdict, scrub
+    from workstation.billing.edits import NCCI_NOT_LOADED_HINT, claim_verdict, scrub
     from workstation.billing.settings import PracticeSettings
 
     with open_store(session_path(args, "scrub_session"), readonly=True) as store:
@@ -55,4 +55,6 @@ def cmd_scrub(args: argparse.Namespace) -> int:
                 print(f"  {e.severity.upper():<7} {e.target:<12} {e.message}")
                 print(f"  {'':<7} {'':<12} source: {e.source}  ({e.edit_id})")
         print(f"\n{len(results)} case{'s' if len(results) != 1 else ''}, {errors} error{'s' if errors != 1 else ''}")
+        if any("NCCI not loaded" in said for _, _, said in results.values()):
+            print(NCCI_NOT_LOADED_HINT)
     return 1 if (args.strict and errors) else 0

@@ -113,8 +113,12 @@ class Verdict:
             text = "not clean: " + ", ".join(parts)
             return text + ("" if self.ncci_checked else "; NCCI not loaded")
         if not self.ncci_checked:
-            return "NCCI not loaded: procedure pairs and units not checked (workstation codebooks import-ncci)"
+            return "NCCI not loaded"
         return "clean"
+
+
+NCCI_NOT_LOADED_HINT = ("NCCI not loaded: procedure-to-procedure pairs and medically unlikely units were not "
+                        "checked, so no claim is called clean (import the CMS files: workstation codebooks import-ncci PATH...)")
 
 
 def verdict(edits: list[Edit], *, ncci_checked: bool) -> Verdict:
