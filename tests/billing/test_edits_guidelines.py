@@ -103,6 +103,8 @@ def test_first_listed_only_z_codes_i_c_21_c_16():
     assert "dx.first_listed_only" in ids(dx("C50.412", "Z51.11"))
     assert "dx.first_listed_only" not in ids(dx("E11.9", "Z00.6"))  # the table's exception
     assert "dx.first_listed_only" not in ids(dx("E11.9", "Z79.4"))  # not in the table
+    # I.C.2.e.2: chemotherapy and radiation therapy in one encounter may be listed in any sequence.
+    assert "dx.first_listed_only" not in ids(dx("Z51.11", "Z51.0", "C50.412"))
 
 
 def test_secondary_only_codes_i_b_14():

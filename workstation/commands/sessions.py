@@ -126,7 +126,9 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
         mods = "-".join(line.modifiers)
         charge = "fee schedule" if line.charge is None else f"{line.charge:.2f}"
         out.append(f"  Line {n}: {line.code}{'-' + mods if mods else ''} x{line.units:g} @{charge}"
-                   f" >{','.join(line.pointers) or '-'}{'  ' + line.date if line.date else ''}")
+                   f" >{','.join(line.pointers) or '-'}{'  ' + line.date if line.date else ''}"
+                   + (f"  ndc={line.ndc}" + (f":{line.ndc_quantity:g}" if line.ndc_quantity is not None else "")
+                      + (line.ndc_unit or "") if getattr(line, "ndc", "") else ""))
     for q in work.queries:
         out.append(f"  Query {q.query_id} [{q.status}]: {q.question}" + (f" -> {q.answer}" if q.answer else ""))
     if work.notes:

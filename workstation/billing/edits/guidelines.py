@@ -176,6 +176,9 @@ SECONDARY_ONLY: tuple[tuple[str, str], ...] = (
 )
 
 
+_ANTINEOPLASTIC = ("Z51.0", "Z51.1")
+
+
 def first_listed_only(code: str) -> str | None:
     """The I.C.16 table entry that makes `code` first-listed only, or None."""
     b = _bare(code)
@@ -212,6 +215,8 @@ def _positions(ctx: ScrubContext, fy: int, dx: list[str]) -> list[Edit]:
         ref = first_listed_only(code)
         if ref is None:
             continue
+        if ref in _ANTINEOPLASTIC and first_listed_only(first) in _ANTINEOPLASTIC:
+            continue  # I.C.2.e.2: radiation and chemo/immunotherapy in one encounter, in any sequence
         out.append(Edit("dx.first_listed_only", "warning",
                         f"{code} is listed as an additional diagnosis, but {ref} may only be the principal/"
                         "first-listed diagnosis, except when there are multiple encounters on the same day and "
