@@ -38,6 +38,12 @@ def test_poisoning_is_sequenced_before_its_manifestations():
     assert w.severity == "warning"
 
 
+def test_underdosing_is_never_first_listed():
+    [e] = only(dx("T50.1X6A", "I50.9"), "dx.underdosing_first")
+    assert e.severity == "error" and "I.C.19.e.5.c" in e.source
+    assert "dx.underdosing_first" not in ids(dx("I50.9", "T50.1X6A"))
+
+
 def test_toxic_effect_is_sequenced_first_too():
     # T58.01XA: intent in the 5th character (X placeholder in the 6th): the title decides.
     assert only(dx("R06.02", "T58.01XA"), "dx.poisoning_first")[0].severity == "error"

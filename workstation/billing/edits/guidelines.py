@@ -4,7 +4,7 @@ Each rule quotes the guideline section it applies (FY2026 ICD-10-CM Official Gui
 and Reporting; the sections cited read the same in FY2025):
   * I.C.19.e.5.a adverse effect: the nature of the effect first, the T36-T50 code (6th character 5) after;
   * I.C.19.e.5.b poisoning (T36-T50 intent 1-4, toxic effects T51-T65): the poisoning first, its
-    manifestations after;
+    manifestations after; I.C.19.e.5.c underdosing (6th character 6) never first-listed;
   * I.C.9.a.2 / I.C.9.a.3 hypertensive CKD and heart disease: the I12/I13 subcode must match the
     CKD stage and the presence of heart failure;
   * I.C.21.c.16 Z codes that may only be principal/first-listed; I.B.14 codes that are only secondary
@@ -46,6 +46,13 @@ def _drug_sequencing(ctx: ScrubContext, fy: int, dx: list[str]) -> list[Edit]:
             "appropriate code for the nature of the adverse effect followed by the appropriate code for "
             "the adverse effect of the drug (T36-T50)).",
             _g(fy, "I.C.19.e.5.a (adverse effect)"), dx[0]))
+    if dx and kinds[dx[0]] == "underdosing":
+        out.append(Edit(
+            "dx.underdosing_first", "error",
+            f"{dx[0]} (underdosing) is listed first: an underdosing code is never the principal or first-listed "
+            "code; list the condition that relapsed or worsened first, then the underdosing code (guideline "
+            "I.C.19.e.5.c: codes for underdosing should never be assigned as principal or first-listed codes).",
+            _g(fy, "I.C.19.e.5.c (underdosing)"), dx[0]))
     poison = next((i for i, c in enumerate(dx) if kinds[c] in ("poisoning", "toxic_effect")), None)
     if poison:
         code = dx[poison]
