@@ -150,3 +150,12 @@ def test_line_spec_takes_an_ndc():
     line = parse_line_spec("J3301 x4 >A ndc=0003-0293-05:1ML")
     assert (line.ndc, line.ndc_quantity, line.ndc_unit) == ("0003-0293-05", 1.0, "ML")
     assert parse_line_spec("J3301 ndc=00003029305").ndc_quantity is None
+
+
+def test_a_list_already_said_for_another_code_is_not_repeated():
+    # H66's tobacco list holds every item of the I10-I1A list and one more (P96.81).
+    rem = only(run(work=make_work(["H66.001", "I10"])), "dx.use_additional")
+    assert [e.target for e in rem] == ["H66.001"] and "also for I10" in rem[0].message
+    rem = {e.target: e for e in only(run(work=make_work(["I10", "H66.001"])), "dx.use_additional")}
+    assert "Z77.22" in rem["I10"].message
+    assert "P96.81" in rem["H66.001"].message and "Z77.22" not in rem["H66.001"].message

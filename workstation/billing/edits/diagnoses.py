@@ -295,22 +295,33 @@ def _fold_reminders(fy: int, reminders: dict[tuple[str, ...], list[tuple[str, st
     """One reminder per instruction per claim, and at most one per code.
 
     The same list printed at a block and reached from several codes (the tobacco list at every
-    I10-I1A code, at J44, at H66 ...) is said once, on the first code it applies to, naming the
-    others; several different instructions for one code are one reminder with each listed.
+    I10-I1A code) is said once, on the first code it applies to, naming the others. A list whose
+    items were all said already for another code (the I10-I1A tobacco list after J44's, which has
+    the same items and one more) adds its code to that reminder; one with new items says only
+    those. Several different instructions for one code are one reminder with each listed.
     """
-    per_code: dict[str, list[tuple[list[str], list[str], tuple[str, ...]]]] = {}
+    shown: dict[str, tuple[str, list[str]]] = {}  # item text -> (code it is shown on, codes it is also for)
+    per_code: dict[str, list[tuple[list[str], tuple[str, ...]]]] = {}
+    also: dict[str, list[str]] = {}
     for texts, hits in reminders.items():
-        codes = [c for c, _ in hits]
-        origins = list(dict.fromkeys(o for _, o in hits))
-        per_code.setdefault(codes[0], []).append((codes, origins, texts))
+        for code, origin in hits:
+            new = tuple(t for t in texts if t not in shown)
+            if not new:
+                owner = shown[texts[0]][0]
+                if code != owner and code not in also.setdefault(owner, []):
+                    also[owner].append(code)
+                continue
+            per_code.setdefault(code, []).append(([origin], new))
+            for t in new:
+                shown[t] = (code, [])
     out: list[Edit] = []
     for code, items in per_code.items():
         parts, origins_all = [], []
-        for codes, origins, texts in items:
-            also = f" (also for {', '.join(c for c in codes if c != code)})" if len(codes) > 1 else ""
-            parts.append(f"({', '.join(origins)}){also}: {'; '.join(texts)}")
+        for origins, texts in items:
+            parts.append(f"({', '.join(origins)}): {'; '.join(texts)}")
             origins_all.extend(o for o in origins if o not in origins_all)
+        more = f" (also for {', '.join(also[code])})" if also.get(code) else ""
         out.append(Edit("dx.use_additional", "info",
-                        f"{code}: use additional code " + " | ".join(parts) + " - add it if documented.",
+                        f"{code}: use additional code{more} " + " | ".join(parts) + " - add it if documented.",
                         _src(fy, f"Use additional code at {', '.join(origins_all)}"), code))
     return out
