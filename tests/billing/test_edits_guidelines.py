@@ -177,6 +177,10 @@ def test_ndc_entered_but_malformed():
     assert only(dx("M17.10", lines=[bad]), "line.ndc_format")[0].severity == "error"
     unit = ServiceLine("J3301", units=4, pointers=["A"], ndc="00003029305", ndc_unit="KG")
     assert "line.ndc_unit" in ids(dx("M17.10", lines=[unit]))
+    zero = ServiceLine("J3301", units=4, pointers=["A"], ndc="00003029305", ndc_quantity=0, ndc_unit="ML")
+    assert "line.ndc_quantity" in ids(dx("M17.10", lines=[zero]))
+    good = ServiceLine("J3301", units=4, pointers=["A"], ndc="00003029305", ndc_quantity=1, ndc_unit="ML")
+    assert not {"line.ndc_format", "line.ndc_unit", "line.ndc_quantity"} & ids(dx("M17.10", lines=[good]))
 
 
 def test_ndc_normalization_to_11_digits():

@@ -34,7 +34,7 @@ def is_external_cause(code: str) -> bool:
 
 # --------------------------------------------------------------------------- drugs and toxins
 
-def _drug_sequencing(ctx: ScrubContext, fy: int, dx: list[str]) -> list[Edit]:
+def _drug_sequencing(fy: int, dx: list[str]) -> list[Edit]:
     out: list[Edit] = []
     kinds = {c: drug_effect_kind(fy, c) for c in dx}
     if dx and kinds[dx[0]] == "adverse_effect":
@@ -248,4 +248,4 @@ def check_guidelines(ctx: ScrubContext) -> list[Edit]:
         return []
     fy = book.fiscal_year
     dx = _known(ctx)
-    return _positions(ctx, fy, dx) + _drug_sequencing(ctx, fy, dx) + _hypertension(fy, dx)
+    return _positions(ctx, fy, dx) + _drug_sequencing(fy, dx) + _hypertension(fy, dx)

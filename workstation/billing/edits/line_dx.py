@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from workstation.billing.claim import ClaimLine
 from workstation.billing.edits.guidelines import is_external_cause
 from workstation.billing.edits.lines import _hcpcs_book
 from workstation.billing.edits.model import Edit, ScrubContext, line_target
@@ -41,12 +42,12 @@ def side_of(fy: int, code: str) -> str:
     return "R" if "right" in found else "L" if "left" in found else ""
 
 
-def _pointed(ctx: ScrubContext, line) -> list[str]:
+def _pointed(ctx: ScrubContext, line: ClaimLine) -> list[str]:
     by_letter = {d.letter: normalize(d.code) if d.code else "" for d in ctx.claim.diagnoses}
     return [by_letter[p] for p in line.pointers if by_letter.get(p)]
 
 
-def _laterality(ctx: ScrubContext, fy: int, line, pointed: list[str]) -> Edit | None:
+def _laterality(ctx: ScrubContext, fy: int, line: ClaimLine, pointed: list[str]) -> Edit | None:
     mods = set(line.modifiers)
     line_side = ("B" if BILATERAL_MODIFIER in mods or (mods & LEFT_MODIFIERS and mods & RIGHT_MODIFIERS)
                  else "L" if mods & LEFT_MODIFIERS else "R" if mods & RIGHT_MODIFIERS else "")
@@ -91,7 +92,7 @@ def is_drug_code(code: str) -> bool:
     return bool(hit is not None and getattr(hit, "betos", "") in ("O1D", "O1E"))
 
 
-def _ndc(line) -> Edit | None:
+def _ndc(line: ClaimLine) -> Edit | None:
     t = line_target(line.number)
     if not line.ndc:
         return Edit("line.ndc_missing", "warning",
