@@ -125,6 +125,9 @@ class ClaimLine:
     pointers: list[str]  # diagnosis letters A-L as the coder entered them
     rendering_npi: str = ""
     charge_source: str = "line"  # line, fee_schedule, default, none
+    ndc: str = ""  # as entered on the line; workstation.billing.ndc normalizes it for the 837P
+    ndc_quantity: Decimal | None = None
+    ndc_unit: str = ""
 
     def pointer_numbers(self) -> list[int]:
         """Pointers as the 837P wants them (1-12), skipping anything that is not a letter A-L."""
@@ -175,6 +178,7 @@ class Claim:
         for out, line in zip(d["lines"], self.lines):
             out["units"] = format_units(line.units)
             out["charge"] = None if line.charge is None else str(line.charge)
+            out["ndc_quantity"] = None if line.ndc_quantity is None else format_units(line.ndc_quantity)
         return d
 
 
@@ -257,6 +261,9 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
                 pointers=[p.strip().upper() for p in sl.pointers if p and p.strip()],
                 rendering_npi=rendering_npi,
                 charge_source=source,
+                ndc=(getattr(sl, "ndc", "") or "").strip(),
+                ndc_quantity=None if getattr(sl, "ndc_quantity", None) is None else _units(sl.ndc_quantity),
+                ndc_unit=(getattr(sl, "ndc_unit", "") or "").strip().upper(),
             )
         )
     total = sum((l.charge for l in lines if l.charge is not None), Decimal("0.00")).quantize(Decimal("0.01"))

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_scrub(args: argparse.Namespace) -> int:
     from workstation.billing.claim import build_claim
-    from workstation.billing.edits import scrub
+    from workstation.billing.edits import NCCI_NOT_LOADED_HINT, claim_verdict, scrub
     from workstation.billing.settings import PracticeSettings
 
     with open_session(args, readonly=True) as store:
@@ -35,21 +35,25 @@ def cmd_scrub(args: argparse.Namespace) -> int:
         results = {}
         for cid in ids:
             case, work = store.case(cid), store.work(cid)
-            edits = scrub(case, work, build_claim(case, work, settings), settings)
+            claim = build_claim(case, work, settings)
+            edits = scrub(case, work, claim, settings)
+            said = claim_verdict(edits, claim).label  # reminders never count in clean / not clean
             if args.no_info:
                 edits = [e for e in edits if e.severity != "info"]
-            results[cid] = (work.status, edits)
-    errors = sum(1 for _, edits in results.values() for e in edits if e.severity == "error")
+            results[cid] = (work.status, edits, said)
+    errors = sum(1 for _, edits, _ in results.values() for e in edits if e.severity == "error")
     if args.json:
-        doc = {cid: [e.to_dict() for e in edits] for cid, (_, edits) in results.items()}
+        doc = {cid: [e.to_dict() for e in edits] for cid, (_, edits, _) in results.items()}
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        for cid, (status, edits) in results.items():
-            counts = {s: sum(1 for e in edits if e.severity == s) for s in ("error", "warning", "info")}
-            head = "clean" if not edits else ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+        for cid, (status, edits, said) in results.items():
+            reminders = sum(1 for e in edits if e.severity == "info")
+            head = said + (f" ({reminders} reminder{'s' if reminders != 1 else ''})" if reminders else "")
             print(f"{cid} [{status}]: {head}")
             for e in edits:
                 print(f"  {e.severity.upper():<7} {e.target:<12} {e.message}")
                 print(f"  {'':<7} {'':<12} source: {e.source}  ({e.edit_id})")
         print(f"\n{len(results)} case{'s' if len(results) != 1 else ''}, {errors} error{'s' if errors != 1 else ''}")
+        if any("NCCI not loaded" in said for _, _, said in results.values()):
+            print(NCCI_NOT_LOADED_HINT)
     return 1 if (args.strict and errors) else 0

@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--first", action="store_true", help="put the --dx codes first, ahead of those already assigned")
     c.add_argument("--pcs", nargs="+", action="extend", default=[], metavar="CODE", help="ICD-10-PCS procedures (inpatient)")
     c.add_argument("--line", action="append", default=[], metavar="SPEC",
-                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B] [YYYY-MM-DD]"')
+                   help='service line "CODE[-MOD...] [xUNITS] [@CHARGE] [>A,B] [YYYY-MM-DD] [ndc=NDC[:QTY[UNIT]]]"')
     c.add_argument("--remove", nargs="+", action="extend", default=[], metavar="CODE",
                    help="remove a diagnosis, procedure or service line with this code")
     c.add_argument("--move", nargs=2, action="append", default=[], metavar=("CODE", "LETTER"),
@@ -140,7 +140,9 @@ def format_work(store: SessionStore, case_id: str, work: CaseWork) -> str:
         mods = "-".join(line.modifiers)
         charge = "fee schedule" if line.charge is None else f"{line.charge:.2f}"
         out.append(f"  Line {n}: {line.code}{'-' + mods if mods else ''} x{line.units:g} @{charge}"
-                   f" >{','.join(line.pointers) or '-'}{'  ' + line.date if line.date else ''}")
+                   f" >{','.join(line.pointers) or '-'}{'  ' + line.date if line.date else ''}"
+                   + (f"  ndc={line.ndc}" + (f":{line.ndc_quantity:g}" if line.ndc_quantity is not None else "")
+                      + (line.ndc_unit or "") if getattr(line, "ndc", "") else ""))
     for q in work.queries:
         out.append(f"  Query {q.query_id} [{q.status}]: {q.question}" + (f" -> {q.answer}" if q.answer else ""))
     if work.notes:
@@ -184,7 +186,8 @@ def _print_json(doc: Any) -> None:
 
 
 LINE_TOKEN = re.compile(r"^(?:x(?P<units>\d+(?:\.\d+)?)|@(?P<charge>\d+(?:\.\d{1,2})?)|>(?P<ptrs>[A-La-l](?:,[A-La-l])*)"
-                        r"|(?P<date>\d{4}-\d{2}-\d{2}))$")
+                        r"|(?P<date>\d{4}-\d{2}-\d{2})"
+                        r"|ndc=(?P<ndc>[0-9-]+)(?::(?P<ndcq>\d+(?:\.\d+)?)(?P<ndcu>UN|ML|GR|F2|ME)?)?)$", re.I)
 
 
 def parse_line_spec(spec: str) -> ServiceLine:
@@ -202,7 +205,7 @@ def parse_line_spec(spec: str) -> ServiceLine:
         m = LINE_TOKEN.match(tok)
         if not m:
             raise UsageError(f"--line {spec!r}: cannot read {tok!r} "
-                             f'(expected xUNITS, @CHARGE, >A,B or a YYYY-MM-DD service date '
+                             f'(expected xUNITS, @CHARGE, >A,B, a YYYY-MM-DD service date or ndc=NDC[:QTY[UNIT]] '
                              f'as in "G0439 x1 @175.00 >A,B")')
         if m["units"]:
             line.units = float(m["units"]) if "." in m["units"] else int(m["units"])
@@ -210,6 +213,11 @@ def parse_line_spec(spec: str) -> ServiceLine:
             line.charge = float(m["charge"])
         elif m["date"]:
             line.date = m["date"]  # validate_line checks it is a real date
+        elif m["ndc"]:  # drug lines: ndc=NDC[:QUANTITY[UNIT]] (837P 2410 LIN/CTP; the scrubber checks it)
+            line.ndc = m["ndc"]
+            if m["ndcq"]:
+                line.ndc_quantity = float(m["ndcq"])
+            line.ndc_unit = (m["ndcu"] or "").upper()
         else:
             line.pointers = [p.upper() for p in m["ptrs"].split(",")]
     return line

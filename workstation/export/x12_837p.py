@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from workstation.billing.ndc import ndc_entry
 from workstation.billing.claim import billing_provider_from_settings
 from workstation.billing.money import format_money
 from workstation.billing.npi import npi_is_valid
@@ -371,6 +372,12 @@ def _claim_segments(seg: _Segments, claim: Any, hl: int) -> int:
         seg.add("SV1", COMPONENT.join(["HC", code, *mods]), amount(line.charge), "UN",
                 quantity(line.units), "", "", COMPONENT.join(pointers[:4]))
         seg.add("DTP", "472", "D8", ccyymmdd(_get(line, "date") or dos))
+        # 2410 drug identification: the NDC (LIN*N4, 11 digits) and its quantity and unit (CTP04/CTP05-1).
+        drug = ndc_entry(_get(line, "ndc") or "", _get(line, "ndc_quantity", default=None), _get(line, "ndc_unit") or "",
+                         line.units)
+        if drug is not None:
+            seg.add("LIN", "", "N4", drug.ndc11)
+            seg.add("CTP", "", "", "", quantity(drug.quantity), drug.unit)
     return hl
 
 

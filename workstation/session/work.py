@@ -32,6 +32,10 @@ class ServiceLine:
     charge: float | None = None  # None: take the fee schedule's default
     pointers: list[str] = field(default_factory=list)  # diagnosis letters A-L, up to four
     date: str = ""  # empty: the encounter's date of service
+    # Drug lines (J codes ...): the National Drug Code given and its quantity (837P loop 2410 LIN/CTP).
+    ndc: str = ""  # as entered: 11 digits (5-4-2) or a hyphenated 10-digit NDC
+    ndc_quantity: float | None = None  # None: the line's units
+    ndc_unit: str = ""  # UN unit, ML millilitre, GR gram, F2 international unit, ME milligram ("": UN)
 
 
 @dataclass

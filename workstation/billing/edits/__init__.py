@@ -10,6 +10,7 @@ a function (ctx) -> list[Edit] so a new group is one more function in CHECKS.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from workstation.billing.claim import Claim, build_claim
@@ -18,19 +19,22 @@ from workstation.billing.settings import PracticeSettings
 from workstation.cases.model import Case
 from workstation.session.work import CaseWork
 
-__all__ = ["Edit", "SEVERITIES", "scrub", "has_errors", "blocking", "edits_for_target"]
+__all__ = ["Edit", "SEVERITIES", "Verdict", "scrub", "verdict", "ncci_loaded", "has_errors", "blocking",
+           "edits_for_target"]
 
 
 def _checks():
-    from workstation.billing.edits import diagnoses, fields, lines, mce_edits, ncci_edits
-    from workstation.billing.edits import mce_year_edits, poa_edits  # issue 19: inpatient POA, MCE of the year
+    from workstation.billing.edits import diagnoses, fields, guidelines, line_dx, lines, mce_edits, ncci_edits
+    from workstation.billing.edits import mce_year_edits, poa_edits
 
     return (
         fields.check_fields,
         diagnoses.check_codes,
         diagnoses.check_sequencing,
+        guidelines.check_guidelines,
         mce_edits.check_mce,
         lines.check_lines,
+        line_dx.check_line_diagnoses,
         lines.check_procedures,
         ncci_edits.check_ncci,
         poa_edits.check_poa,
@@ -76,3 +80,57 @@ def blocking(edits: list[Edit]) -> list[Edit]:
 def edits_for_target(edits: list[Edit], target: str) -> list[Edit]:
     """The edits beside one code or line in the UI."""
     return [e for e in edits if e.target == target]
+
+
+def ncci_loaded(ncci: Any = _UNSET) -> bool:
+    """True when the NCCI PTP/MUE tables are imported (`ncci` overrides, as in scrub)."""
+    from workstation.billing.edits.ncci_edits import _ncci
+
+    class _Ctx:  # _ncci reads only the override
+        ncci_override = ncci
+
+    return _ncci(_Ctx()) is not None  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the claim pane and `workstation scrub` say about a claim.
+
+    Reminders (info) never count: a claim with only reminders is clean. A claim is never called
+    clean while the NCCI edits are not loaded, since its procedure pairs and units were not checked
+    (a self-pay statement is no claim: NCCI does not apply to it).
+    """
+
+    errors: int
+    warnings: int
+    reminders: int
+    ncci_checked: bool
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors and not self.warnings and self.ncci_checked
+
+    @property
+    def label(self) -> str:
+        if self.errors or self.warnings:
+            parts = [f"{n} {w}{'s' if n != 1 else ''}" for n, w in ((self.errors, "error"), (self.warnings, "warning")) if n]
+            text = "not clean: " + ", ".join(parts)
+            return text + ("" if self.ncci_checked else "; NCCI not loaded")
+        if not self.ncci_checked:
+            return "NCCI not loaded"
+        return "clean"
+
+
+NCCI_NOT_LOADED_HINT = ("NCCI not loaded: procedure-to-procedure pairs and medically unlikely units were not "
+                        "checked, so no claim is called clean (import the CMS files: workstation codebooks import-ncci PATH...)")
+
+
+def verdict(edits: list[Edit], *, ncci_checked: bool) -> Verdict:
+    count = {s: sum(1 for e in edits if e.severity == s) for s in SEVERITIES}
+    return Verdict(count["error"], count["warning"], count["info"], ncci_checked)
+
+
+def claim_verdict(edits: list[Edit], claim: Claim | None = None, ncci: Any = _UNSET) -> Verdict:
+    """The verdict for a scrubbed claim, NCCI state looked up (not needed for a self-pay statement)."""
+    needs = not (claim is not None and claim.self_pay)
+    return verdict(edits, ncci_checked=(not needs) or ncci_loaded(ncci))

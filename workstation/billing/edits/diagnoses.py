@@ -151,30 +151,6 @@ def _known(ctx: ScrubContext) -> list[str]:
     return out
 
 
-# Guideline I.C.9.a: ICD-10-CM presumes hypertension causes co-existing CKD and heart failure, so
-# I10 with either is a combination code instead (unless the provider documents them unrelated).
-_HTN_GUIDELINE = "ICD-10-CM Official Guidelines I.C.9.a (hypertension with heart and kidney disease)"
-
-
-def _hypertension_combinations(dx: list[str]) -> list[Edit]:
-    if "I10" not in dx:
-        return []
-    ckd = next((c for c in dx if c.startswith("N18.")), None)
-    hf = next((c for c in dx if c.startswith("I50.")), None)
-    if not (ckd or hf):
-        return []
-    if ckd and hf:
-        combo, with_ = "I13.- (hypertensive heart and chronic kidney disease)", f"{hf} and {ckd}"
-    elif ckd:
-        combo, with_ = "I12.- (hypertensive chronic kidney disease)", ckd
-    else:
-        combo, with_ = "I11.0 (hypertensive heart disease with heart failure)", hf
-    return [Edit("dx.hypertension_combination", "warning",
-                 f"I10 with {with_}: ICD-10-CM presumes the hypertension caused them; code {combo} in place of "
-                 "I10, keeping the stage/type codes, unless the provider documents that they are unrelated.",
-                 _HTN_GUIDELINE, "I10")]
-
-
 def check_sequencing(ctx: ScrubContext) -> list[Edit]:
     """Excludes1 pairs, code-first / manifestation sequencing, use-additional-code reminders."""
     book = ctx.book
@@ -203,14 +179,13 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
                                     f"\"{note.text}\". Keep the one the documentation supports.",
                                     _src(fy, f"Excludes1 at {note.origin}"), a))
 
-    out.extend(_hypertension_combinations(dx))
-
     first = dx[0] if dx and ctx.diagnoses and normalize(ctx.diagnoses[0]) == dx[0] else None
     from workstation.billing.edits.mce_edits import mce_lists
 
     mce = mce_lists()
+    reminders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for i, code in enumerate(dx):
-        code_first = [n for n in notes_of_kind(fy, code, "code_first") if n.refs]
+        code_first = [n for ns in _code_first_groups(fy, code).values() for n in ns if n.refs]
         manifest = is_manifestation_title(fy, code) or mce.is_manifestation(code)
         if manifest and code == first:
             why = "titled 'in diseases classified elsewhere'" if is_manifestation_title(fy, code) else "on the MCE manifestation list"
@@ -219,14 +194,20 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
                             f"{code} is a manifestation code ({why}) and cannot be listed first: "
                             "list the underlying condition first.",
                             src, code))
-        # Code first: the named underlying condition, when coded, must come before this code.
-        for note in code_first:
-            after = [b for b in dx[i + 1:] if any(r.covers(b) and not r.covers(code) for r in note.refs)]
+        # Code first: the named underlying condition, when coded, must come before this code. A note
+        # printed as a list ("such as: ...") is one instruction with alternatives, grouped by where
+        # it is printed; it is met when any named condition is already listed before this code.
+        for origin, notes in _code_first_groups(fy, code).items():
+            refs = [r for n in notes for r in n.refs if not r.covers(code)]
+            if any(r.covers(b) for r in refs for b in dx[:i]):
+                continue
+            after = [b for b in dx[i + 1:] if any(r.covers(b) for r in refs)]
             if after:
+                note = next(n for n in notes if any(r.covers(after[0]) for r in n.refs))
                 out.append(Edit("dx.code_first_order", "error",
-                                f"{code} has a 'Code first' note at {note.origin} (\"{note.text}\"): "
+                                f"{code} has a 'Code first' note at {origin} (\"{note.text}\"): "
                                 f"move {after[0]} before {code}.",
-                                _src(fy, f"Code first at {note.origin}"), code))
+                                _src(fy, f"Code first at {origin}"), code))
         if manifest and code_first:
             named = [b for b in dx if b != code and any(r.covers(b) and not r.covers(code) for n in code_first for r in n.refs)]
             if not named:
@@ -238,18 +219,109 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
         # Use additional code: a reminder only where the note names codes and none is on the claim.
         # A note printed as a list ("insulin (Z79.4)", "oral antidiabetic drugs (Z79.84)" ...) is
         # one instruction with alternatives: group by where it is printed, one reminder each.
-        groups: dict[str, list[Note]] = {}
-        for note in notes_of_kind(fy, code, "use_additional_code"):
-            if note.origin_level == "chapter":
-                continue  # chapter-wide reminders would sit on every code of the chapter
-            if [r for r in note.refs if not r.covers(code)]:
-                groups.setdefault(note.origin, []).append(note)
-        for origin, notes in groups.items():
+        for origin, notes in _use_additional_groups(fy, code).items():
             refs = [r for n in notes for r in n.refs if not r.covers(code)]
             if any(r.covers(b) for r in refs for b in dx if b != code):
                 continue
-            listing = "; ".join(n.text for n in notes)
-            out.append(Edit("dx.use_additional", "info",
-                            f"{code}: use additional code ({origin}): {listing} - add it if documented.",
-                            _src(fy, f"Use additional code at {origin}"), code))
+            reminders.setdefault(tuple(n.text for n in notes), []).append((code, origin))
+    out.extend(_fold_reminders(fy, reminders))
+    return out
+
+
+_ADVERSE_LEAD = re.compile(r"\bfor adverse effects?\b", re.I)
+_UNDERDOSING_ITEM = re.compile(r"^\s*underdosing\b", re.I)
+
+
+def drug_effect_kind(fy: int, code: str) -> str:
+    """'poisoning', 'adverse_effect', 'underdosing', 'toxic_effect' or '' from the code's tabular title.
+
+    T36-T50 carry the intent in the 6th character (1-4 poisoning, 5 adverse effect, 6 underdosing)
+    and T51-T65 are toxic effects; the titles say the same ("Poisoning by ...", "Adverse effect of
+    ...", "Underdosing of ...", "Toxic effect of ..."), so the title decides, whatever the position.
+    """
+    c = _book(fy).get(code)
+    if c is None or not code.startswith("T"):
+        return ""
+    t = c.title.lower()
+    for prefix, kind in (("poisoning by", "poisoning"), ("adverse effect of", "adverse_effect"),
+                         ("underdosing of", "underdosing"), ("toxic effect of", "toxic_effect")):
+        if t.startswith(prefix):
+            return kind
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _code_first_groups(fy: int, code: str) -> dict[str, tuple[Note, ...]]:
+    """The code's "Code first" notes grouped by where they are printed, those that do not apply dropped.
+
+    T36-T50 print "Code first, for adverse effects, the nature of the adverse effect, such as: ...":
+    that instruction is for the adverse-effect codes (6th character 5) only, not for poisoning or
+    underdosing (guideline I.C.19.e.5.a: the nature of the adverse effect is sequenced first; 
+    I.C.19.e.5.b: a poisoning code is sequenced first, its manifestations after).
+    """
+    groups: dict[str, list[Note]] = {}
+    for n in notes_of_kind(fy, code, "code_first"):
+        groups.setdefault(n.origin, []).append(n)
+    out: dict[str, tuple[Note, ...]] = {}
+    for origin, notes in groups.items():
+        if any(_ADVERSE_LEAD.search(n.text) for n in notes) and drug_effect_kind(fy, code) != "adverse_effect":
+            continue
+        out[origin] = tuple(notes)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _use_additional_groups(fy: int, code: str) -> dict[str, tuple[Note, ...]]:
+    """The code's "Use additional code" notes that name codes, grouped by where they are printed.
+
+    Chapter-wide notes are left out (they would sit on every code of the chapter). At T36-T50 the
+    items for underdosing (Y63.6-Y63.9, Z91.12-, Z91.13-) go with underdosing codes only: guideline
+    I.C.19.e.5.c, "Noncompliance (Z91.12-, Z91.13-, Z91.14- and Z91.A4-) or complication of care
+    (Y63.6-Y63.9) codes are to be used with an underdosing code to indicate intent, if known."
+    """
+    underdosing = drug_effect_kind(fy, code) == "underdosing"
+    groups: dict[str, list[Note]] = {}
+    for n in notes_of_kind(fy, code, "use_additional_code"):
+        if n.origin_level == "chapter":
+            continue
+        if _UNDERDOSING_ITEM.match(n.text) and not underdosing:
+            continue
+        if [r for r in n.refs if not r.covers(code)]:
+            groups.setdefault(n.origin, []).append(n)
+    return {o: tuple(ns) for o, ns in groups.items()}
+
+
+def _fold_reminders(fy: int, reminders: dict[tuple[str, ...], list[tuple[str, str]]]) -> list[Edit]:
+    """One reminder per instruction per claim, and at most one per code.
+
+    The same list printed at a block and reached from several codes (the tobacco list at every
+    I10-I1A code) is said once, on the first code it applies to, naming the others. A list whose
+    items were all said already for another code (the I10-I1A tobacco list after J44's, which has
+    the same items and one more) adds its code to that reminder; one with new items says only
+    those. Several different instructions for one code are one reminder with each listed.
+    """
+    shown: dict[str, tuple[str, list[str]]] = {}  # item text -> (code it is shown on, codes it is also for)
+    per_code: dict[str, list[tuple[list[str], tuple[str, ...]]]] = {}
+    also: dict[str, list[str]] = {}
+    for texts, hits in reminders.items():
+        for code, origin in hits:
+            new = tuple(t for t in texts if t not in shown)
+            if not new:
+                owner = shown[texts[0]][0]
+                if code != owner and code not in also.setdefault(owner, []):
+                    also[owner].append(code)
+                continue
+            per_code.setdefault(code, []).append(([origin], new))
+            for t in new:
+                shown[t] = (code, [])
+    out: list[Edit] = []
+    for code, items in per_code.items():
+        parts, origins_all = [], []
+        for origins, texts in items:
+            parts.append(f"({', '.join(origins)}): {'; '.join(texts)}")
+            origins_all.extend(o for o in origins if o not in origins_all)
+        more = f" (also for {', '.join(also[code])})" if also.get(code) else ""
+        out.append(Edit("dx.use_additional", "info",
+                        f"{code}: use additional code{more} " + " | ".join(parts) + " - add it if documented.",
+                        _src(fy, f"Use additional code at {', '.join(origins_all)}"), code))
     return out

@@ -46,6 +46,7 @@ class ClaimData:
     problem: str = ""
     status: str = ""
     queries: list[str] = field(default_factory=list)  # "Q1 open: question"
+    verdict: str = ""  # billing.edits.Verdict.label: "clean", "not clean: ...", "NCCI not loaded ..."
 
 
 def money(v: Decimal | float | None) -> str:
@@ -164,6 +165,8 @@ class ClaimPane(VerticalScroll):
             parts.append(Text("Provider queries", style="bold"))
             parts.extend(Text(f"  {q}") for q in data.queries)
             parts.append(Text(""))
+        if data.verdict and not data.problem:
+            parts.append(Text(f"Claim: {data.verdict}", style="bold"))
         if data.edits:
             parts.append(Text(f"Edits ({len(data.edits)})", style="bold"))
             grid = Table.grid(padding=(0, 1))
@@ -175,7 +178,7 @@ class ClaimPane(VerticalScroll):
                 shown = msg if (not target or msg.startswith(target)) else f"{target}: {msg}"
                 grid.add_row(Text(MARKS.get(sev, "·"), style=style), Text(sev, style=style), Text(shown))
             parts.append(grid)
-        elif not data.problem:
+        elif not data.problem and not data.verdict:
             parts.append(Text("No edits: the claim is clean.", style="bold"))
         foot = Group(*parts)
         self.query_one("#claim-foot", Static).update(foot)
@@ -215,6 +218,10 @@ def gather(store: Any, case: Any, work: Any) -> ClaimData:
         edits=[(str(e.severity), str(e.target), ui_message(e)) for e in view.edits],
         problem=view.problem,
     )
+    if view.claim is not None and not view.problem:
+        from workstation.billing.edits import claim_verdict
+
+        data.verdict = claim_verdict(view.edits, view.claim).label
     data.queries = [
         f"{q.query_id} {q.status}: {q.question}" + (f" → {q.answer}" if q.answer else "") for q in work.queries
     ]
