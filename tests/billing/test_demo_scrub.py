@@ -8,6 +8,7 @@ import pytest
 
 from tests.billing.factory import TODAY
 from tests.cases.answer_key import KEY
+from tests.cases.drg_key import DRG_KEY
 from workstation.billing.edits import scrub
 from workstation.cases.demo import demo_cases
 from workstation.session.work import CaseWork, ServiceLine
@@ -16,7 +17,9 @@ from workstation.session.work import CaseWork, ServiceLine
 def coded(case_id: str) -> CaseWork:
     exp = KEY[case_id]
     lines = [ServiceLine(l.code, list(l.modifiers), l.units, None, list(l.pointers), l.date) for l in exp.lines]
-    return CaseWork(case_id, diagnoses=list(exp.dx), procedures=list(exp.pcs), lines=lines)
+    # Inpatient stays are coded with their present-on-admission indicators, as a coder would.
+    poa = dict(zip(exp.dx, DRG_KEY[case_id].poa)) if case_id in DRG_KEY else {}
+    return CaseWork(case_id, diagnoses=list(exp.dx), procedures=list(exp.pcs), lines=lines, poa=poa)
 
 
 @pytest.fixture(scope="module")

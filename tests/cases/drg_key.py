@@ -28,7 +28,7 @@ DRG_KEY: dict[str, ExpectedDrg] = {
     "DEMO-009": ExpectedDrg(522, "v43.0", ("Y", "Y", "E", "Y"), "03", 8,
                             "hip replacement for hip fracture without MCC; discharged to a SNF"),
     "DEMO-010": ExpectedDrg(807, "v43.1", ("Y", "E", "E"), "", 14, "vaginal delivery without CC/MCC"),
-    "DEMO-028": ExpectedDrg(293, "v43.1", ("Y", "Y"), "", 5,
+    "DEMO-028": ExpectedDrg(293, "v43.1", ("Y", "Y", "Y"), "", 5,
                             "heart failure unspecified is no CC: the query on type and acuity can move it to 291"),
     "DEMO-029": ExpectedDrg(470, "v43.1", ("Y", "N"), "06", 8,
                             "knee replacement without MCC; the postoperative anemia is not present on admission"),

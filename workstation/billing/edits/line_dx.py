@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from workstation.billing.claim import ClaimLine
 from workstation.billing.edits.guidelines import is_external_cause
-from workstation.billing.edits.lines import _hcpcs_book
+from workstation.codes import hcpcs
+from workstation.codes.formats import is_hcpcs
 from workstation.billing.edits.model import Edit, ScrubContext, line_target
 from workstation.billing.ndc import NDC_UNITS, normalize_ndc
 from workstation.codes.icd10cm import normalize
@@ -78,18 +79,12 @@ def _laterality(ctx: ScrubContext, fy: int, line: ClaimLine, pointed: list[str])
 def is_drug_code(code: str) -> bool:
     """A HCPCS Level II drug code: the J section (drugs administered other than oral method and
     chemotherapy drugs), or another code whose BETOS is O1D (chemotherapy) or O1E (other drugs)."""
-    if not re.fullmatch(r"[A-V][0-9]{4}", code):
+    if not is_hcpcs(code):
         return False
     if code.startswith("J"):
         return True
-    book = _hcpcs_book()
-    if book is None:
-        return False
-    try:
-        hit = book.get(code)
-    except Exception:  # noqa: BLE001
-        return False
-    return bool(hit is not None and getattr(hit, "betos", "") in ("O1D", "O1E"))
+    hit = hcpcs.hcpcs().get(code)
+    return hit is not None and hit.betos in ("O1D", "O1E")
 
 
 def _ndc(line: ClaimLine) -> Edit | None:

@@ -38,7 +38,7 @@ def check_poa(ctx: ScrubContext) -> list[Edit]:
             out.append(Edit("dx.poa_invalid", "error",
                             f"{code}: POA {value!r} is not one of Y, N, U, W or E (exempt)", SOURCE, code))
         elif value == "E":
-            out.append(Edit("dx.poa_exempt_unverified", "warning",
+            out.append(Edit("dx.poa_exempt_unverified", "info",  # a reminder: the list is not here to check
                             f"{code} is marked exempt from POA reporting: check it is on the CMS POA exempt "
                             f"list of {_fy(ctx)} (the list is not shipped with the workstation)", SOURCE, code))
         elif value in ("N", "U") and code == (ctx.work.diagnoses[0] if ctx.work.diagnoses else ""):
