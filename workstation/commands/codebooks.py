@@ -104,11 +104,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(d, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     print(f"ICD-10-CM FY{args.old} -> FY{args.new}: {len(d['added'])} added, "
-          f"{len(d['deleted'])} deleted, {len(d['retitled'])} retitled (billable codes)")
+          f"{len(d['deleted']) + len(d['became_header'])} deleted ({len(d['deleted'])} gone, "
+          f"{len(d['became_header'])} became headers), {len(d['retitled'])} retitled (billable codes)")
     for c in d["added"]:
         print(f"+ {c['code']:<9} {c['title']}")
     for c in d["deleted"]:
         print(f"- {c['code']:<9} {c['title']}")
+    for c in d["became_header"]:
+        print(f"> {c['code']:<9} {c['title']}  (now a header: use {', '.join(c['replaced_by'])})")
     for c in d["retitled"]:
         print(f"~ {c['code']:<9} {c['old_title']}\n  {'':<9} -> {c['new_title']}")
     return 0
@@ -145,7 +148,13 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def format_lookup(r: dict) -> str:
     lines = [f"{r['code']}  {r['title']}"]
     flag = "billable" if r["billable"] else ("header: needs a 7th character" if r.get("needs_seventh") else "header: not billable")
-    lines.append(f"  {r['system']} {r.get('release', '')} - {flag}")
+    lines.append(f"  {r['system']} {r.get('release', '')}"
+                 + (" (provisional book)" if (r.get("book") or {}).get("provisional") else "") + f" - {flag}")
+    if r.get("provenance"):
+        p = r["provenance"]
+        lines.append(f"  FY change: {p['change']}")
+        lines.append(f"  text from: {p['basis']}")
+        lines.append(f"  missing:   {p['missing']}")
     if r.get("path"):
         lines.append("  path:")
         for p in r["path"]:
@@ -157,8 +166,11 @@ def format_lookup(r: dict) -> str:
     if r.get("seventh"):
         s = r["seventh"]
         lines.append(f"  7th characters (from {s['origin']}):")
+        incl = s.get("inclusions") or {}
         for ch, meaning in s["chars"]:
             lines.append(f"    {ch}  {meaning}")
+            for t in incl.get(ch, []):
+                lines.append(f"         includes: {t}")
     if r.get("notes"):
         lines.append("  notes:")
         for n in r["notes"]:
