@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce)")
     b.set_defaults(func=cmd_build)
 
+    ins = cbs.add_parser("install", help="install a CMS/CDC release (.zip or folder) into the user data folder")
+    ins.add_argument("path", help="the release as downloaded: a .zip, or the folder it unpacks to")
+    ins.set_defaults(func=cmd_install)
+
     i = cbs.add_parser("info", help="compiled releases and their counts")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
@@ -81,6 +85,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not entries:
         print("no compiled code books; build them with: workstation codebooks build --sources DIR")
         return 0
+    print("Which book serves which dates:")
+    for line in serving_lines(entries):
+        print("  " + line)
+    print()
     for name in sorted(entries):
         e = entries[name]
         print(f"{name}: {e.get('release', '')}  [{e['file']}, {e['bytes'] / 1e6:.1f} MB]")
@@ -88,6 +96,35 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  source {src['path']}  sha256 {src['sha256'][:16]}...")
         for k, v in e.get("counts", {}).items():
             print(f"  {k:>22}: {v}")
+    return 0
+
+
+def serving_lines(entries: dict) -> list[str]:
+    """One line per dated book: name, dates it serves, where it came from."""
+    out = []
+    for name in sorted(entries, key=lambda n: (entries[n]["system"], entries[n].get("effective_from") or "", n)):
+        e = entries[name]
+        start = e.get("update_from") or e.get("effective_from")
+        if not start:
+            continue
+        end = e.get("effective_to") or "(until replaced)"
+        origin = e.get("origin", "shipped")
+        where = e.get("installed_from", "") if origin == "installed" else ""
+        out.append(f"{name:<20} {start} .. {end:<16} {origin:<11} {e.get('release', '')}" + (f"  from {where}" if where else ""))
+        if e.get("missing"):
+            out.append(f"{'':<20} missing: {e['missing']}")
+        if e["system"] in ("icd10pcs", "mce") and e.get("effective_to"):
+            out.append(f"{'':<20} also serves later dates (no newer release compiled): cases and claims show it as dated")
+    return out
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from workstation.codes.install import InstallError, install
+
+    try:
+        install(Path(args.path))
+    except InstallError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 

@@ -1,0 +1,167 @@
+"""`workstation codebooks install PATH`: a release as CMS/CDC publish it, compiled into the user's data.
+
+PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS and CDC give:
+
+- ICD-10-CM: `icd10cm_tabular_YYYY.xml` (CDC also writes `icd10cm-tabular-YYYY.xml`, and the April
+  update `icd10cm-tabular-YYYY-april.xml` / `icd10cm_tabular_April_YYYY.xml`; "april" anywhere in the
+  file's name or its folder's marks the April 1 update). The index, drug, neoplasm and external
+  cause files and the order/addenda files beside it are recorded (name, sha256) as part of the
+  release; the tabular is compiled with the same compiler as the shipped books.
+
+The compiled book goes to `<user data>/codebooks/` (never into the clone) with its own manifest:
+source names, sha256 and counts. From then on it serves its dates: a full October release
+replaces a provisional book of the same year; an April update serves from April 1 of its fiscal
+year (a code it adds is not valid before). Refused, with the file named and nothing changed: a
+zip that holds no release, a tabular XML that does not parse or is incomplete, a release older
+than (or the same as) one installed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workstation.codes import icd10cm
+from workstation.codes.build import pack, read_manifest, sha256_file, update_manifest, atomic_write_bytes
+
+_TABULAR = re.compile(r"^icd10cm[_-]tabular[_-](?:(?:april)[_-])?(\d{4})(?:[_-]april)?\.xml$", re.I)
+_COMPANIONS = re.compile(
+    r"^icd10cm[_-](?:index|drug|neoplasm|eindex|order|codes|codes[_-]addenda|order[_-]addenda)[_-].*\d{4}.*\.(xml|txt)$", re.I)
+# A complete tabular has every chapter and tens of thousands of codes; a cut-off file that still
+# parses (an editor's "save as" of part of it) has fewer.
+MIN_BILLABLE = 60_000
+MAX_UNZIPPED = 2_000_000_000
+
+
+class InstallError(Exception):
+    """The release cannot be installed; the message names the file and the reason. Nothing changed."""
+
+
+@dataclass
+class Installed:
+    name: str
+    entry: dict[str, Any]
+    replaced: str = ""  # the book it takes over from for its dates ("shipped icd10cm-2027 (provisional)")
+    companions: list[str] = field(default_factory=list)
+
+
+def _unpack(path: Path, into: Path) -> Path:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InstallError(f"{path}: not a readable zip ({exc})") from None
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            name = info.filename
+            if name.startswith("/") or ".." in Path(name).parts:
+                raise InstallError(f"{path}: unsafe member name {name!r}")
+            total += info.file_size
+            if total > MAX_UNZIPPED:
+                raise InstallError(f"{path}: unpacks to more than {MAX_UNZIPPED // 1_000_000} MB")
+        try:
+            zf.extractall(into)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InstallError(f"{path}: a damaged zip ({exc})") from None
+        # A CMS download often holds the tables in a zip of its own.
+        for inner in list(into.rglob("*.zip")):
+            _unpack(inner, inner.parent / (inner.stem + ".unzipped"))
+    return into
+
+
+def _find_tabular(folder: Path, label: str) -> tuple[Path, int, bool]:
+    hits = []
+    for p in sorted(folder.rglob("*.xml")):
+        m = _TABULAR.match(p.name)
+        if m:
+            april = "april" in p.name.lower() or "april" in str(p.parent.relative_to(folder)).lower()
+            hits.append((p, int(m.group(1)), april))
+    if not hits:
+        raise InstallError(f"{label}: not an ICD-10-CM release: no icd10cm_tabular_YYYY.xml in it")
+    if len(hits) > 1:
+        raise InstallError(f"{label}: more than one tabular in it ({', '.join(h[0].name for h in hits)}); install one release at a time")
+    return hits[0]
+
+
+def _rank(entry: dict[str, Any]) -> tuple[int, int]:
+    return int(entry["fiscal_year"]), 1 if entry.get("update") == "april" else 0
+
+
+def install(path: Path, log: Callable[[str], None] = print) -> Installed:
+    """Install one release; InstallError (nothing changed) when it cannot be."""
+    from workstation.codes import books
+
+    path = Path(path)
+    if not path.exists():
+        raise InstallError(f"{path}: no such file or folder")
+    with tempfile.TemporaryDirectory(prefix="ws-install-") as tmp:
+        if path.is_dir():
+            folder, label = path, str(path)
+        elif zipfile.is_zipfile(path):
+            folder, label = _unpack(path, Path(tmp) / "release"), str(path)
+        else:
+            raise InstallError(f"{path}: not a zip or a folder of a CMS/CDC release")
+        tab, fy, april = _find_tabular(folder, label)
+        try:
+            doc = icd10cm.compile_tabular(tab)
+        except icd10cm.SourceError as exc:
+            raise InstallError(f"{tab.name}: {exc}") from None
+        if doc["version"] and doc["version"] != str(fy):
+            raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
+        counts = icd10cm.count_levels(doc)
+        if counts["chapter"] != 22 or counts["billable"] < MIN_BILLABLE:
+            raise InstallError(f"{tab.name}: incomplete tabular ({counts['chapter']} chapters, "
+                               f"{counts['billable']} billable codes; a release has 22 and over {MIN_BILLABLE:,})")
+        update = "april" if april else "october"
+        name = f"icd10cm-{fy}-april" if april else f"icd10cm-{fy}"
+        target = books.installed_dir()
+        mine = read_manifest(target).get("codebooks", {}) if (target / "manifest.json").exists() else {}
+        cm = [e for e in mine.values() if e.get("system") == "icd10cm"]
+        new_rank = (fy, 1 if april else 0)
+        newest = max(cm, key=_rank, default=None)
+        if newest is not None and new_rank < _rank(newest):
+            raise InstallError(f"{tab.name}: FY{fy}{' April' if april else ''} is older than the installed "
+                               f"{newest['release']}; nothing changed")
+        src_sha = sha256_file(tab)
+        if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+            raise InstallError(f"{tab.name}: this release is already installed ({mine[name]['release']}); nothing changed")
+        companions = sorted(p for p in folder.rglob("*") if p.is_file() and _COMPANIONS.match(p.name))
+        shipped = books.manifest()["codebooks"].get(name)
+        replaced = ""
+        if shipped is not None:
+            replaced = f"{shipped.get('origin', 'shipped')} {name} ({shipped['release']})"
+        entry = {
+            "system": "icd10cm",
+            "fiscal_year": fy,
+            "update": update,
+            "release": f"FY{fy} ({update} {'update' if april else 'release'}, installed)",
+            "effective_from": f"{fy - 1}-10-01",
+            "effective_to": f"{fy}-09-30",
+            "installed_from": str(path.resolve()),
+            "sources": [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in [tab] + companions],
+            "counts": counts,
+        }
+        if april:
+            entry["update_from"] = f"{fy}-04-01"
+        data = pack(doc)
+        entry.update({"file": f"{name}.json.gz", "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        # Everything is checked: now write the book, then the manifest that points at it.
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write_bytes(target / entry["file"], data)
+        try:
+            update_manifest(target, {name: entry})
+        except BaseException:
+            if name not in mine:
+                (target / entry["file"]).unlink(missing_ok=True)
+            raise
+    books.reload()
+    log(f"installed {name}: {counts['billable']} billable codes from {tab.name} (sha256 {src_sha[:16]}...)")
+    if replaced:
+        log(f"  serves its dates in place of the {replaced}")
+    if april:
+        log(f"  serves from {fy}-04-01; before that the FY{fy} October release serves")
+    return Installed(name, entry, replaced, [p.name for p in companions])
