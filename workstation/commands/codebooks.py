@@ -34,6 +34,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_diff)
 
+    im = cbs.add_parser("impact", help="cases whose codes a new ICD-10-CM year deleted, made headers or retitled")
+    im.add_argument("--session", required=True, help="session store (name in sessions/ or a path)")
+    im.add_argument("--from", dest="old", type=int, help="old fiscal year (default: the one before --to)")
+    im.add_argument("--to", dest="new", type=int, help="new fiscal year (default: the newest compiled)")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(func=cmd_impact)
+
     r = cbs.add_parser("release", help="the release in force for a date of service")
     r.add_argument("date", help="YYYY-MM-DD")
     r.add_argument("--system", default="icd10cm")
@@ -151,6 +158,40 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"> {c['code']:<9} {c['title']}  (now a header: use {', '.join(c['replaced_by'])})")
     for c in d["retitled"]:
         print(f"~ {c['code']:<9} {c['old_title']}\n  {'':<9} -> {c['new_title']}")
+    return 0
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from workstation.codes import books
+    from workstation.codes.impact import impact
+    from workstation.session.store import SessionStore, StoreError, resolve_path
+
+    try:
+        years = books.icd10cm_years()
+        new = args.new or years[-1]
+        old = args.old or max((y for y in years if y < new), default=new)
+        if old not in years or new not in years or old >= new:
+            raise UsageError(f"--from/--to must be two compiled ICD-10-CM years, old before new (have: {years})")
+        with SessionStore.open(resolve_path(args.session), create=False, readonly=True) as store:
+            found = impact(store.cases(), store.all_work(), old, new)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    except books.CodebookError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(orjson.dumps({"from": old, "to": new, "cases": [asdict(c) for c in found]},
+                                      option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    must = [c for c in found if c.must_change]
+    print(f"ICD-10-CM FY{old} -> FY{new}: {len(found)} cases with affected codes, {len(must)} must change "
+          f"(their date of service is in FY{new})")
+    for c in found:
+        mark = "MUST CHANGE" if c.must_change else f"FY{c.fiscal_year}: keeps its codes"
+        print(f"{c.case_id}  {c.coding_date}  [{mark}]")
+        for h in c.codes:
+            print(f"  {h.code:<9} {h.change}: {h.detail}")
     return 0
 
 

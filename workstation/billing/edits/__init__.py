@@ -22,7 +22,7 @@ __all__ = ["Edit", "SEVERITIES", "scrub", "has_errors", "blocking", "edits_for_t
 
 
 def _checks():
-    from workstation.billing.edits import diagnoses, fields, lines, mce_edits, ncci_edits
+    from workstation.billing.edits import code_years, diagnoses, fields, lines, mce_edits, ncci_edits
 
     return (
         fields.check_fields,
@@ -32,6 +32,7 @@ def _checks():
         lines.check_lines,
         lines.check_procedures,
         ncci_edits.check_ncci,
+        code_years.check_code_years,  # issue 13: dated PCS / HCPCS / MCE releases
     )
 
 
