@@ -255,7 +255,7 @@ def build_from(b: src.IndexBuilder) -> SearchIndex:
             if s is None:
                 s = word_stem[w] = stem(w)
             all_stems.add(s)
-        for s in all_stems:
+        for s in sorted(all_stems):  # set order varies with the hash seed: keep the file byte-identical
             postings.setdefault(s, []).append(n)
             if s not in stems:
                 optional_only.setdefault(s, []).append(n)
