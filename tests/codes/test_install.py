@@ -41,7 +41,7 @@ def test_install_a_cms_zip_then_refuse_older_and_corrupt_with_nothing_changed(so
     z26 = cms_zip(sources, tmp_path / "2026-code-tables-tabular-and-index.zip", 2026)
     before = books.icd10cm(date="2026-05-01")
     assert before.origin == "shipped"
-    done = install(z26, log=lambda s: None)
+    [done] = install(z26, log=lambda s: None)
     assert done.name == "icd10cm-2026" and "shipped" in done.replaced
     target = books.installed_dir()
     assert target.is_relative_to(Path(__import__("os").environ["WORKSTATION_DATA_DIR"]))
@@ -70,7 +70,7 @@ def test_install_a_cms_zip_then_refuse_older_and_corrupt_with_nothing_changed(so
     other = tmp_path / "photos.zip"
     with zipfile.ZipFile(other, "w") as z:
         z.writestr("readme.txt", "holiday photos")
-    with pytest.raises(InstallError, match=r"photos\.zip: not an ICD-10-CM release"):
+    with pytest.raises(InstallError, match=r"photos\.zip: not a CMS/CDC release"):
         install(other, log=lambda s: None)
     junk = tmp_path / "release.zip"
     junk.write_bytes(b"PK\x03\x04 broken")
@@ -86,7 +86,7 @@ def test_an_april_update_serves_from_april_1(sources: Path, tmp_path: Path) -> N
     folder = tmp_path / "april"
     with zipfile.ZipFile(cms_zip(sources, tmp_path / "a.zip", 2026, april=True)) as z:
         z.extractall(folder)  # install from the unpacked folder
-    done = install(folder, log=lambda s: None)
+    [done] = install(folder, log=lambda s: None)
     assert done.name == "icd10cm-2026-april"
     assert books.release_for_date("2026-03-31")["name"] == "icd10cm-2026"
     assert books.release_for_date("2026-04-01")["name"] == "icd10cm-2026-april"
@@ -105,3 +105,29 @@ def test_cli_refuses_a_missing_path_with_exit_2(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "workstation", "codebooks", "install", str(tmp_path / "nope.zip")],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "nope.zip" in r.stderr
+
+
+@pytest.mark.slow
+def test_install_an_icd10pcs_release(sources: Path, tmp_path: Path) -> None:
+    from workstation.codes import icd10pcs
+    from workstation.codes.dated import dated_books
+
+    z = tmp_path / "2025-icd-10-pcs-code-tables-and-index.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as f:
+        for kind in ("tables", "index", "definitions"):
+            f.write(sources / f"icd10pcs/icd10pcs_{kind}_2025.xml", f"Zip File 2 2025 Code Tables and Index/icd10pcs_{kind}_2025.xml")
+    [done] = install(z, log=lambda s: None)
+    assert done.name == "icd10pcs-2025" and done.entry["counts"]["codes"] == 78_948
+    e = books.manifest()["codebooks"]["icd10pcs-2025"]
+    assert e["origin"] == "installed" and len(e["sources"]) == 3
+    assert icd10pcs.icd10pcs().release == "FY2025 (installed)"
+    assert icd10pcs.icd10pcs().is_valid("0BH17EZ")
+    assert "icd10pcs" in {d.system for d in dated_books("2026-11-20", ("icd10pcs",))}
+    # a tables file without its index is refused, nothing changed
+    snapshot = files_of(books.installed_dir())
+    part = tmp_path / "part.zip"
+    with zipfile.ZipFile(part, "w") as f:
+        f.write(sources / "icd10pcs/icd10pcs_tables_2025.xml", "icd10pcs_tables_2025.xml")
+    with pytest.raises(InstallError, match="icd10pcs_index_2025.xml"):
+        install(part, log=lambda s: None)
+    assert files_of(books.installed_dir()) == snapshot

@@ -84,8 +84,13 @@ def manifest() -> dict[str, Any]:
 
 def reload() -> None:
     """Forget the loaded manifest and books (after an install)."""
+    import sys
+
     manifest.cache_clear()
     _icd10cm.cache_clear()
+    pcs = sys.modules.get("workstation.codes.icd10pcs")
+    if pcs is not None:
+        pcs._book = None
 
 
 def icd10cm_years() -> list[int]:

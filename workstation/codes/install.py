@@ -7,6 +7,10 @@ PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS
   file's name or its folder's marks the April 1 update). The index, drug, neoplasm and external
   cause files and the order/addenda files beside it are recorded (name, sha256) as part of the
   release; the tabular is compiled with the same compiler as the shipped books.
+- ICD-10-PCS: `icd10pcs_tables_YYYY.xml` with `icd10pcs_index_YYYY.xml` and
+  `icd10pcs_definitions_YYYY.xml` beside it. The newest PCS release serves every date (as the
+  shipped FY2025 one does); dates outside its year are shown as dated on the claim.
+- HCPCS Level II quarterly files are not installed yet (their compiler reads the shipped layout).
 
 The compiled book goes to `<user data>/codebooks/` (never into the clone) with its own manifest:
 source names, sha256 and counts. From then on it serves its dates: a full October release
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -81,7 +86,7 @@ def _find_tabular(folder: Path, label: str) -> tuple[Path, int, bool]:
             april = "april" in p.name.lower() or "april" in str(p.parent.relative_to(folder)).lower()
             hits.append((p, int(m.group(1)), april))
     if not hits:
-        raise InstallError(f"{label}: not an ICD-10-CM release: no icd10cm_tabular_YYYY.xml in it")
+        raise InstallError(f"{label}: not a CMS/CDC release: no icd10cm_tabular_YYYY.xml or icd10pcs_tables_YYYY.xml in it")
     if len(hits) > 1:
         raise InstallError(f"{label}: more than one tabular in it ({', '.join(h[0].name for h in hits)}); install one release at a time")
     return hits[0]
@@ -91,13 +96,128 @@ def _rank(entry: dict[str, Any]) -> tuple[int, int]:
     return int(entry["fiscal_year"]), 1 if entry.get("update") == "april" else 0
 
 
-def install(path: Path, log: Callable[[str], None] = print) -> Installed:
-    """Install one release; InstallError (nothing changed) when it cannot be."""
+_PCS = re.compile(r"^icd10pcs[_-]tables[_-](\d{4})\.xml$", re.I)
+MIN_PCS_CODES = 50_000
+
+
+@dataclass
+class _Prepared:
+    """A compiled release, checked, not yet written."""
+
+    name: str
+    doc: dict[str, Any]
+    entry: dict[str, Any]
+    source: Path
+    april: bool = False
+    companions: list[str] = field(default_factory=list)
+
+
+def _sources(folder: Path, files: list[Path]) -> list[dict[str, str]]:
+    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in files]
+
+
+def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
+    try:
+        tab, fy, april = _find_tabular(folder, label)
+    except InstallError:
+        if any(_PCS.match(p.name) for p in folder.rglob("*.xml")):
+            return None
+        raise
+    try:
+        doc = icd10cm.compile_tabular(tab)
+    except icd10cm.SourceError as exc:
+        raise InstallError(f"{tab.name}: {exc}") from None
+    if doc["version"] and doc["version"] != str(fy):
+        raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
+    counts = icd10cm.count_levels(doc)
+    if counts["chapter"] != 22 or counts["billable"] < MIN_BILLABLE:
+        raise InstallError(f"{tab.name}: incomplete tabular ({counts['chapter']} chapters, "
+                           f"{counts['billable']} billable codes; a release has 22 and over {MIN_BILLABLE:,})")
+    update = "april" if april else "october"
+    name = f"icd10cm-{fy}-april" if april else f"icd10cm-{fy}"
+    cm = [e for e in mine.values() if e.get("system") == "icd10cm"]
+    newest = max(cm, key=_rank, default=None)
+    if newest is not None and (fy, 1 if april else 0) < _rank(newest):
+        raise InstallError(f"{tab.name}: FY{fy}{' April' if april else ''} is older than the installed "
+                           f"{newest['release']}; nothing changed")
+    src_sha = sha256_file(tab)
+    if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+        raise InstallError(f"{tab.name}: this release is already installed ({mine[name]['release']}); nothing changed")
+    companions = sorted(p for p in folder.rglob("*") if p.is_file() and _COMPANIONS.match(p.name))
+    entry = {
+        "system": "icd10cm",
+        "fiscal_year": fy,
+        "update": update,
+        "release": f"FY{fy} ({update} {'update' if april else 'release'}, installed)",
+        "effective_from": f"{fy - 1}-10-01",
+        "effective_to": f"{fy}-09-30",
+        "sources": _sources(folder, [tab] + companions),
+        "counts": counts,
+    }
+    if april:
+        entry["update_from"] = f"{fy}-04-01"
+    return _Prepared(name, doc, entry, tab, april, [p.name for p in companions])
+
+
+def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
+    from workstation.codes import icd10pcs
+
+    hits = [(p, int(m.group(1))) for p in sorted(folder.rglob("*.xml")) if (m := _PCS.match(p.name))]
+    if not hits:
+        return None
+    if len(hits) > 1:
+        raise InstallError(f"{label}: more than one ICD-10-PCS tables file in it; install one release at a time")
+    tables, fy = hits[0]
+    parts = {}
+    for kind in ("index", "definitions"):
+        found = [p for p in tables.parent.glob("*.xml") if p.name.lower() == f"icd10pcs_{kind}_{fy}.xml"]
+        if not found:
+            raise InstallError(f"{label}: {tables.name} is there but not icd10pcs_{kind}_{fy}.xml; a PCS release has both")
+        parts[kind] = found[0]
+    try:
+        labels: dict[str, int] = {}
+        version, axes, compiled = icd10pcs.compile_tables(tables, labels)
+        doc = {"version": version, "labels": list(labels), "axes": axes, "tables": compiled,
+               "index": icd10pcs.compile_index(parts["index"]),
+               "definitions": icd10pcs.compile_definitions(parts["definitions"])}
+    except (icd10pcs.SourceError, icd10cm.SourceError, ET.ParseError, ValueError) as exc:
+        raise InstallError(f"{tables.name}: {exc}") from None
+    if version and version != str(fy):
+        raise InstallError(f"{tables.name}: its <version> says {version}, its name says {fy}")
+    n = icd10pcs.count_codes(doc)
+    if n < MIN_PCS_CODES:
+        raise InstallError(f"{tables.name}: incomplete tables ({n} valid codes; a release has over {MIN_PCS_CODES:,})")
+    name = f"icd10pcs-{fy}"
+    pcs = [e for e in mine.values() if e.get("system") == "icd10pcs"]
+    newest = max(pcs, key=lambda e: int(e["fiscal_year"]), default=None)
+    if newest is not None and fy < int(newest["fiscal_year"]):
+        raise InstallError(f"{tables.name}: FY{fy} is older than the installed {newest['release']}; nothing changed")
+    src_sha = sha256_file(tables)
+    if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+        raise InstallError(f"{tables.name}: this release is already installed; nothing changed")
+    entry = {
+        "system": "icd10pcs",
+        "fiscal_year": fy,
+        "release": f"FY{fy} (installed)",
+        "effective_from": f"{fy - 1}-10-01",
+        "effective_to": f"{fy}-09-30",
+        "sources": _sources(folder, [tables, parts["index"], parts["definitions"]]),
+        "counts": {"tables": len(compiled), "rows": sum(len(t[3]) for t in compiled), "codes": n,
+                   "index_terms": len(doc["index"])},
+    }
+    return _Prepared(name, doc, entry, tables)
+
+
+def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
+    """Install what a release holds (ICD-10-CM tabular, ICD-10-PCS tables); InstallError, with
+    nothing changed, when any part cannot be."""
     from workstation.codes import books
 
     path = Path(path)
     if not path.exists():
         raise InstallError(f"{path}: no such file or folder")
+    target = books.installed_dir()
+    mine = read_manifest(target).get("codebooks", {}) if (target / "manifest.json").exists() else {}
     with tempfile.TemporaryDirectory(prefix="ws-install-") as tmp:
         if path.is_dir():
             folder, label = path, str(path)
@@ -105,63 +225,36 @@ def install(path: Path, log: Callable[[str], None] = print) -> Installed:
             folder, label = _unpack(path, Path(tmp) / "release"), str(path)
         else:
             raise InstallError(f"{path}: not a zip or a folder of a CMS/CDC release")
-        tab, fy, april = _find_tabular(folder, label)
-        try:
-            doc = icd10cm.compile_tabular(tab)
-        except icd10cm.SourceError as exc:
-            raise InstallError(f"{tab.name}: {exc}") from None
-        if doc["version"] and doc["version"] != str(fy):
-            raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
-        counts = icd10cm.count_levels(doc)
-        if counts["chapter"] != 22 or counts["billable"] < MIN_BILLABLE:
-            raise InstallError(f"{tab.name}: incomplete tabular ({counts['chapter']} chapters, "
-                               f"{counts['billable']} billable codes; a release has 22 and over {MIN_BILLABLE:,})")
-        update = "april" if april else "october"
-        name = f"icd10cm-{fy}-april" if april else f"icd10cm-{fy}"
-        target = books.installed_dir()
-        mine = read_manifest(target).get("codebooks", {}) if (target / "manifest.json").exists() else {}
-        cm = [e for e in mine.values() if e.get("system") == "icd10cm"]
-        new_rank = (fy, 1 if april else 0)
-        newest = max(cm, key=_rank, default=None)
-        if newest is not None and new_rank < _rank(newest):
-            raise InstallError(f"{tab.name}: FY{fy}{' April' if april else ''} is older than the installed "
-                               f"{newest['release']}; nothing changed")
-        src_sha = sha256_file(tab)
-        if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
-            raise InstallError(f"{tab.name}: this release is already installed ({mine[name]['release']}); nothing changed")
-        companions = sorted(p for p in folder.rglob("*") if p.is_file() and _COMPANIONS.match(p.name))
-        shipped = books.manifest()["codebooks"].get(name)
-        replaced = ""
-        if shipped is not None:
-            replaced = f"{shipped.get('origin', 'shipped')} {name} ({shipped['release']})"
-        entry = {
-            "system": "icd10cm",
-            "fiscal_year": fy,
-            "update": update,
-            "release": f"FY{fy} ({update} {'update' if april else 'release'}, installed)",
-            "effective_from": f"{fy - 1}-10-01",
-            "effective_to": f"{fy}-09-30",
-            "installed_from": str(path.resolve()),
-            "sources": [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in [tab] + companions],
-            "counts": counts,
-        }
-        if april:
-            entry["update_from"] = f"{fy}-04-01"
-        data = pack(doc)
-        entry.update({"file": f"{name}.json.gz", "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-        # Everything is checked: now write the book, then the manifest that points at it.
+        prepared = [p for p in (_prepare_icd10cm(folder, label, mine), _prepare_icd10pcs(folder, label, mine)) if p]
+        shipped = books.manifest()["codebooks"]
+        # Everything is checked: now write the books, then the manifest that points at them.
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write_bytes(target / entry["file"], data)
+        written: list[Path] = []
+        done: list[Installed] = []
         try:
-            update_manifest(target, {name: entry})
+            entries = {}
+            for p in prepared:
+                data = pack(p.doc)
+                p.entry.update({"installed_from": str(path.resolve()), "file": f"{p.name}.json.gz",
+                                "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+                if p.name not in mine:
+                    written.append(target / p.entry["file"])
+                atomic_write_bytes(target / p.entry["file"], data)
+                entries[p.name] = p.entry
+                old = shipped.get(p.name)
+                replaced = f"{old.get('origin', 'shipped')} {p.name} ({old['release']})" if old else ""
+                done.append(Installed(p.name, p.entry, replaced, p.companions))
+            update_manifest(target, entries)
         except BaseException:
-            if name not in mine:
-                (target / entry["file"]).unlink(missing_ok=True)
+            for f in written:
+                f.unlink(missing_ok=True)
             raise
     books.reload()
-    log(f"installed {name}: {counts['billable']} billable codes from {tab.name} (sha256 {src_sha[:16]}...)")
-    if replaced:
-        log(f"  serves its dates in place of the {replaced}")
-    if april:
-        log(f"  serves from {fy}-04-01; before that the FY{fy} October release serves")
-    return Installed(name, entry, replaced, [p.name for p in companions])
+    for d, p in zip(done, prepared):
+        n = d.entry["counts"].get("billable", d.entry["counts"].get("codes"))
+        log(f"installed {d.name}: {n} codes from {p.source.name} (sha256 {d.entry['sources'][0]['sha256'][:16]}...)")
+        if d.replaced:
+            log(f"  serves its dates in place of the {d.replaced}")
+        if p.april:
+            log(f"  serves from {d.entry['update_from']}; before that the FY{d.entry['fiscal_year']} October release serves")
+    return done
