@@ -85,3 +85,16 @@ def test_impact_cli(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "workstation", "codebooks", "impact", "--session", str(path)],
                        capture_output=True, text=True)
     assert "C-OLD" in r.stdout and "M72.20, M72.21, M72.22" in r.stdout
+
+
+def test_worklist_marks_cases_a_new_year_affects() -> None:
+    from workstation.codes.impact import must_change
+    from workstation.ui.screens.worklist import row_of
+
+    new_case, old_case = make_case("C-NEW", "2026-10-05"), make_case("C-OLD", "2026-09-01")
+    assert must_change(new_case, CaseWork("C-NEW", diagnoses=["E11.9", "M72.2"]))
+    assert not must_change(new_case, CaseWork("C-NEW", diagnoses=["E11.9", "L03.312"]))  # retitled only
+    assert not must_change(old_case, CaseWork("C-OLD", diagnoses=["M72.2"]))
+    row = row_of(new_case, CaseWork("C-NEW", diagnoses=["M72.2"]))
+    assert row.new_year and row.cells[-1] == "1 ! new year" and row.matches(["new", "year"])
+    assert not row_of(old_case, CaseWork("C-OLD", diagnoses=["M72.2"])).new_year

@@ -72,3 +72,26 @@ def impact(cases: list[Case], works: dict[str, CaseWork], old_fy: int, new_fy: i
         must = fy == new_fy and any(h.change in ("deleted", "became_header") for h in hits)
         out.append(CaseImpact(case.case_id, day, fy, must, hits))
     return out
+
+
+_newest_changes: dict[tuple[int, int], dict[str, CodeImpact]] = {}
+
+
+def must_change(case: Case, work: CaseWork | None) -> bool:
+    """For the worklist: the case codes under the newest year and lists a code it deleted or made a header."""
+    from workstation.session.validate import coding_date
+
+    if work is None or not work.diagnoses:
+        return False
+    try:
+        years = books.icd10cm_years()
+        if len(years) < 2 or books.fiscal_year(coding_date(case)) != years[-1]:
+            return False
+        key = (years[-2], years[-1])
+        if key not in _newest_changes:
+            _newest_changes[key] = changes(*key)
+        touched = _newest_changes[key]
+    except (books.CodebookError, ValueError):
+        return False
+    return any(touched.get(normalize(c)) is not None and touched[normalize(c)].change != "retitled"
+               for c in work.diagnoses if c)
