@@ -151,6 +151,7 @@ def test_parse_refs_forms() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: Path) -> None:
     entries = build_icd10cm(sources, tmp_path, log=lambda s: None)
     committed = PROJECT / "codebooks"
