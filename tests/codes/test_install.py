@@ -27,8 +27,9 @@ def cms_zip(sources: Path, out: Path, fy: int, *, april: bool = False, tabular: 
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         tab = tabular if tabular is not None else (sources / f"{CM}/icd10cm-tabular-{fy}-april.xml").read_bytes()
         z.writestr(f"{folder}/icd10cm_tabular_{fy}.xml", tab)
-        for kind in ("drug", "neoplasm", "eindex"):
-            z.write(sources / f"{CM}/icd10cm-{kind}-2025.xml", f"{folder}/icd10cm_{kind}_{fy}.xml")
+        if fy == 2025:  # the tables among the sources are FY2025's
+            for kind in ("drug", "neoplasm", "eindex"):
+                z.write(sources / f"{CM}/icd10cm-{kind}-2025.xml", f"{folder}/icd10cm_{kind}_{fy}.xml")
     return out
 
 
@@ -48,7 +49,7 @@ def test_install_a_cms_zip_then_refuse_older_and_corrupt_with_nothing_changed(so
     e = books.manifest()["codebooks"]["icd10cm-2026"]
     assert e["origin"] == "installed" and e["counts"]["billable"] == 74_719
     assert [s["path"].rsplit("/", 1)[-1] for s in e["sources"]][:1] == ["icd10cm_tabular_2026.xml"]
-    assert all(len(s["sha256"]) == 64 for s in e["sources"]) and len(e["sources"]) == 4
+    assert all(len(s["sha256"]) == 64 for s in e["sources"]) and len(e["sources"]) == 1
     book = books.icd10cm(date="2026-05-01")
     assert book.origin == "installed" and book.get("C50.A0").billable
     assert books.icd10cm(date="2026-10-01").fiscal_year == 2027  # FY2027 still the shipped provisional book
@@ -79,6 +80,31 @@ def test_install_a_cms_zip_then_refuse_older_and_corrupt_with_nothing_changed(so
     assert files_of(target) == snapshot
     # files are the user's data: the folder is private
     assert target.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_install_compiles_the_drug_neoplasm_and_external_cause_tables(sources: Path, tmp_path: Path) -> None:
+    from workstation.codes import index_tables
+
+    done = install(cms_zip(sources, tmp_path / "2025.zip", 2025), log=lambda s: None)
+    assert [d.name for d in done] == ["icd10cm-2025", "icd10cm-drug-2025", "icd10cm-neoplasm-2025", "icd10cm-eindex-2025"]
+    m = books.manifest()["codebooks"]
+    for kind in ("drug", "neoplasm", "eindex"):
+        e = m[f"icd10cm-{kind}-2025"]
+        assert e["origin"] == "installed" and e["sources"][0]["path"].endswith(f"icd10cm_{kind}_2025.xml")
+        shipped = books.read_manifest()["codebooks"][f"icd10cm-{kind}-2025"]
+        assert e["counts"]["terms"] == shipped["counts"]["terms"]
+        assert index_tables.load(kind).doc is not None
+    assert index_tables.drug_table().rows("penicillin")
+    # a table whose <version> is not the release's year is refused, nothing changed
+    bad = tmp_path / "bad"
+    (bad / "t").mkdir(parents=True)
+    (bad / "t" / "icd10cm_tabular_2026.xml").write_bytes((sources / f"{CM}/icd10cm-tabular-2026-april.xml").read_bytes())
+    (bad / "t" / "icd10cm_drug_2026.xml").write_bytes((sources / f"{CM}/icd10cm-drug-2025.xml").read_bytes())
+    snapshot = files_of(books.installed_dir())
+    with pytest.raises(InstallError, match=r"icd10cm_drug_2026\.xml: its <version> says 2025"):
+        install(bad, log=lambda s: None)
+    assert files_of(books.installed_dir()) == snapshot
 
 
 @pytest.mark.slow

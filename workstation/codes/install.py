@@ -4,9 +4,9 @@ PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS
 
 - ICD-10-CM: `icd10cm_tabular_YYYY.xml` (CDC also writes `icd10cm-tabular-YYYY.xml`, and the April
   update `icd10cm-tabular-YYYY-april.xml` / `icd10cm_tabular_April_YYYY.xml`; "april" anywhere in the
-  file's name or its folder's marks the April 1 update). The index, drug, neoplasm and external
-  cause files and the order/addenda files beside it are recorded (name, sha256) as part of the
-  release; the tabular is compiled with the same compiler as the shipped books.
+  file's name or its folder's marks the April 1 update). The tabular and the Drug, Neoplasm and
+  External Cause (and Alphabetic Index) XML beside it (`icd10cm_drug_YYYY.xml` ...) are compiled
+  with the same compilers as the shipped books; the order/addenda files are recorded (sha256).
 - ICD-10-PCS: `icd10pcs_tables_YYYY.xml` with `icd10pcs_index_YYYY.xml` and
   `icd10pcs_definitions_YYYY.xml` beside it. The newest PCS release serves every date (as the
   shipped FY2025 one does); dates outside its year are shown as dated on the claim.
@@ -159,6 +159,44 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
     return _Prepared(name, doc, entry, tab, april, [p.name for p in companions])
 
 
+def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
+    """The Alphabetic Index, Drug and Neoplasm tables and External Cause Index beside a tabular,
+    compiled with the shipped compiler; each replaces the FY2025 one from then on."""
+    from workstation.codes import index_tables
+    from workstation.codes.icd10cm import ICD10CM
+
+    fy = int(tabular.entry["fiscal_year"])
+    out: list[_Prepared] = []
+    book = ICD10CM(fy, "", tabular.doc)
+    for kind in index_tables.KINDS:
+        pat = re.compile(rf"^icd10cm[_-]{kind}[_-](?:april[_-])?{fy}(?:[_-]april)?\.xml$", re.I)
+        found = [p for p in sorted(folder.rglob("*.xml")) if pat.match(p.name)]
+        if not found:
+            continue
+        src = found[0]
+        head = src.read_bytes()[:2000].decode("utf-8", "replace")
+        if (v := re.search(r"<version>\s*(\d{4})\s*</version>", head)) and int(v.group(1)) != fy:
+            raise InstallError(f"{src.name}: its <version> says {v.group(1)}, the release is FY{fy}")
+        try:
+            rows, heads = index_tables.parse_index_xml(src, kind)
+            doc, counts = index_tables.compile_book(kind, rows, heads)
+        except (icd10cm.SourceError, ValueError) as exc:
+            raise InstallError(f"{src.name}: {exc}") from None
+        codes = [c for r in rows for c in r.codes] + [c for r in rows if r.cells for c in r.cells if c]
+        counts = {**counts, **index_tables.code_counts(codes, {fy: book})}
+        name = f"icd10cm-{kind}-{fy}"
+        entry = {
+            "system": f"icd10cm-{kind}",
+            "release": f"FY{fy} (installed)",
+            "fiscal_year": fy,
+            "title": index_tables.TITLES[kind],
+            "sources": _sources(folder, [src]),
+            "counts": counts,
+        }
+        out.append(_Prepared(name, doc, entry, src))
+    return out
+
+
 def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
     from workstation.codes import icd10pcs
 
@@ -226,6 +264,8 @@ def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
         else:
             raise InstallError(f"{path}: not a zip or a folder of a CMS/CDC release")
         prepared = [p for p in (_prepare_icd10cm(folder, label, mine), _prepare_icd10pcs(folder, label, mine)) if p]
+        if prepared and prepared[0].entry["system"] == "icd10cm":
+            prepared += _prepare_tables(folder, prepared[0])
         shipped = books.manifest()["codebooks"]
         # Everything is checked: now write the books, then the manifest that points at them.
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -251,7 +291,7 @@ def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
             raise
     books.reload()
     for d, p in zip(done, prepared):
-        n = d.entry["counts"].get("billable", d.entry["counts"].get("codes"))
+        n = d.entry["counts"].get("billable", d.entry["counts"].get("codes", d.entry["counts"].get("terms")))
         log(f"installed {d.name}: {n} codes from {p.source.name} (sha256 {d.entry['sources'][0]['sha256'][:16]}...)")
         if d.replaced:
             log(f"  serves its dates in place of the {d.replaced}")

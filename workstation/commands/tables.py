@@ -77,7 +77,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         return 1
     shown = matches if args.all else matches[:DEFAULT_MATCHES]
     depth = args.depth
-    checks = _year_checks(book, shown, depth, getattr(args, "date", None))
+    checks = _year_checks(book, kind, shown, depth, getattr(args, "date", None))
     if args.json:
         out = []
         for m in shown:
@@ -111,15 +111,16 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _year_checks(book, shown, depth: int | None, day: str | None) -> dict:
-    """For --date: every code shown that is not a valid code in that date's year (the index is FY2025's)."""
+def _year_checks(book, kind: str, shown, depth: int | None, day: str | None) -> dict:
+    """For --date: every code shown that is not a valid code in that date's year (the shipped index is FY2025's)."""
     if not day:
         return {}
-    from workstation.codes import books
+    from workstation.codes import books, index_tables
     from workstation.codes.dated import year_of
 
     try:
         books.release_for_date(day)
+        index_year = int(books.manifest()["codebooks"].get(index_tables.book_name(kind), {}).get("fiscal_year", 2025))
     except (books.NoRelease, ValueError) as exc:
         raise UsageError(str(exc)) from None
     out = {}
@@ -130,7 +131,7 @@ def _year_checks(book, shown, depth: int | None, day: str | None) -> dict:
             for code in t.all_codes():
                 if code in out:
                     continue
-                y = year_of(code, day)
+                y = year_of(code, day, index_year)
                 if y.status in ("became_header", "deleted"):
                     out[code] = y
     return out
