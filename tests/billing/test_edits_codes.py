@@ -4,7 +4,8 @@ from tests.billing.factory import DOS_FY2025, ids, make_case, make_work, only, r
 
 def test_clean_case_has_no_errors_or_warnings():
     edits = run()
-    assert [e for e in edits if e.severity != "info"] == []
+    # HCPCS July 2025 serving a 2026 date is always said (issue 13; tests/codes/test_code_years.py)
+    assert [e for e in edits if e.severity != "info" and not e.edit_id.startswith("codeset.dated_")] == []
 
 
 def test_header_code_not_billable():

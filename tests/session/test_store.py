@@ -258,7 +258,7 @@ def test_changes_from_several_threads_keep_their_order(store):
 @pytest.mark.parametrize("case_id, code, words", [
     ("CASE-001", "T36.01A", "did you mean T36.0X1A"),
     ("CASE-001", "S72.012Z", "'Z' is not a 7th character of S72.012"),
-    ("CASE-002", "C50.A0", "it was added later (valid in FY2026)"),  # CASE-002 is in FY2025
+    ("CASE-002", "C50.A0", "it was added later (valid in FY2026, FY2027)"),  # CASE-002 is in FY2025
 ])
 def test_refusals_name_the_code_that_was_meant(store, case_id, code, words):
     # QA regression: the refusal said only "not a code", leaving the coder to guess the slip.

@@ -13,7 +13,7 @@ import orjson
 
 from workstation.codes.bookfile import read_manifest
 from workstation.codes.icd10cm import ICD10CM
-from workstation.paths import codebooks_dir
+from workstation.paths import codebooks_dir, user_data_dir
 
 REBUILD = "workstation codebooks build --sources PATH/TO/codebook-sources"
 
@@ -29,8 +29,21 @@ class NoRelease(CodebookError):
 _lock = threading.Lock()
 
 
+def installed_dir() -> Path:
+    """Releases the coder installed (`workstation codebooks install`): in the user data folder."""
+    return user_data_dir() / "codebooks"
+
+
 def load_doc(name: str, directory: Path | None = None) -> Any:
-    """The compiled document `codebooks/<name>.json.gz`, with a clear error if it is missing or corrupt."""
+    """The compiled document `codebooks/<name>.json.gz` (or the installed one of that name),
+    with a clear error if it is missing or corrupt."""
+    if directory is None:
+        try:
+            entry = manifest()["codebooks"].get(name)
+        except CodebookError:
+            entry = None
+        if entry is not None and entry.get("origin") == "installed":
+            directory = installed_dir()
     path = (directory or codebooks_dir()) / f"{name}.json.gz"
     try:
         raw = path.read_bytes()
@@ -46,15 +59,51 @@ def load_doc(name: str, directory: Path | None = None) -> Any:
 
 @lru_cache(maxsize=None)
 def manifest() -> dict[str, Any]:
+    """The shipped manifest, with the releases the coder installed laid over it.
+
+    An installed release replaces a shipped one of the same name (a full FY2027 over the
+    provisional one); an installed April update is a book of its own, serving from April 1.
+    """
     try:
-        return read_manifest()
+        m = read_manifest()
     except (OSError, orjson.JSONDecodeError) as exc:
         raise CodebookError(f"{codebooks_dir() / 'manifest.json'} is unreadable ({exc}); rebuild with: {REBUILD}") from None
+    user = installed_dir()
+    if (user / "manifest.json").exists():
+        try:
+            mine = read_manifest(user)
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise CodebookError(f"{user / 'manifest.json'} (installed code books) is unreadable ({exc}); "
+                                "reinstall with: workstation codebooks install PATH") from None
+        merged = dict(m.get("codebooks", {}))
+        for name, e in mine.get("codebooks", {}).items():
+            merged[name] = {**e, "origin": "installed"}
+        m = {**m, "codebooks": merged}
+    return m
+
+
+def reload() -> None:
+    """Forget the loaded manifest and books (after an install)."""
+    import sys
+
+    manifest.cache_clear()
+    _icd10cm.cache_clear()
+    pcs = sys.modules.get("workstation.codes.icd10pcs")
+    if pcs is not None:
+        pcs._book = None
+    tables = sys.modules.get("workstation.codes.index_tables")
+    if tables is not None:
+        tables._books.clear()
 
 
 def icd10cm_years() -> list[int]:
     """Fiscal years with a compiled ICD-10-CM release, oldest first."""
-    return sorted(e["fiscal_year"] for e in manifest()["codebooks"].values() if e["system"] == "icd10cm")
+    return sorted({e["fiscal_year"] for e in manifest()["codebooks"].values() if e["system"] == "icd10cm"})
+
+
+def icd10cm_entries(fy: int) -> dict[str, dict[str, Any]]:
+    """The ICD-10-CM books of one fiscal year by name (October release, April update)."""
+    return {n: e for n, e in manifest()["codebooks"].items() if e["system"] == "icd10cm" and e.get("fiscal_year") == fy}
 
 
 def fiscal_year(d: Date | str) -> int:
@@ -80,7 +129,8 @@ def release_for_date(d: Date | str, system: str = "icd10cm") -> dict[str, Any]:
     Raises NoRelease when no compiled release covers the date.
     """
     fy = fiscal_year(d)
-    books = [e for e in manifest()["codebooks"].values() if e["system"] == system and e.get("fiscal_year") == fy]
+    books = [{**e, "name": n} for n, e in manifest()["codebooks"].items()
+             if e["system"] == system and e.get("fiscal_year") == fy]
     if not books:
         have = ", ".join(f"FY{y}" for y in icd10cm_years()) or "none"
         raise NoRelease(
@@ -94,23 +144,28 @@ def release_for_date(d: Date | str, system: str = "icd10cm") -> dict[str, Any]:
 
 
 def icd10cm(fiscal_year: int | None = None, date: Date | str | None = None) -> ICD10CM:
-    """The ICD-10-CM book for a fiscal year, or for a date of service, or the newest one."""
+    """The ICD-10-CM book for a date of service, or for a fiscal year (its newest update), or the newest one."""
     if date is not None:
-        fiscal_year = release_for_date(date)["fiscal_year"]
+        return _icd10cm(release_for_date(date)["name"])
     if fiscal_year is None:
         years = icd10cm_years()
         if not years:
             raise CodebookError(f"no compiled ICD-10-CM codebook in {codebooks_dir()}; build it with: {REBUILD}")
         fiscal_year = years[-1]
-    return _icd10cm(int(fiscal_year))
+    entries = icd10cm_entries(int(fiscal_year))
+    if not entries:
+        raise CodebookError(f"no compiled ICD-10-CM release for FY{fiscal_year} (have: {icd10cm_years()})")
+    name = max(entries, key=lambda n: entries[n].get("update_from", entries[n]["effective_from"]))
+    return _icd10cm(name)
 
 
 @lru_cache(maxsize=None)
-def _icd10cm(fy: int) -> ICD10CM:
+def _icd10cm(name: str) -> ICD10CM:
     with _lock:
-        name = f"icd10cm-{fy}"
         entry = manifest()["codebooks"].get(name)
         if entry is None:
-            raise CodebookError(f"no compiled ICD-10-CM release for FY{fy} (have: {icd10cm_years()})")
-        book = ICD10CM(fy, f"{fy}-{entry['update']}", load_doc(name))
+            raise CodebookError(f"no compiled ICD-10-CM release {name} (have: {icd10cm_years()})")
+        fy = int(entry["fiscal_year"])
+        book = ICD10CM(fy, f"{fy}-{entry['update']}", load_doc(name), name=name,
+                       origin=entry.get("origin", "shipped"))
         return book

@@ -38,8 +38,27 @@ ICD10CM_RELEASES = [
 ]
 
 
+@dataclass(frozen=True)
+class ProvisionalRelease:
+    """A year built from the CMS addenda and change lists over the previous year's tabular."""
+
+    fiscal_year: int
+    base_year: int
+    folder: str  # under the sources folder
+    effective_from: str
+    effective_to: str
+
+
+ICD10CM_PROVISIONAL = [
+    ProvisionalRelease(2027, 2026, "icd10cm/fy2027", "2026-10-01", "2027-09-30"),
+]
+
+
 def build_icd10cm(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    from workstation.codes import icd10cm_update
+
     entries: dict[str, dict[str, Any]] = {}
+    docs: dict[int, dict[str, Any]] = {}
     for rel in ICD10CM_RELEASES:
         src = sources / rel.source
         if not src.exists():
@@ -47,6 +66,7 @@ def build_icd10cm(sources: Path, out_dir: Path, log: Callable[[str], None] = pri
         doc = icd10cm.compile_tabular(src)
         if doc["version"] and doc["version"] != str(rel.fiscal_year):
             raise SourceError(f"{src}: says version {doc['version']}, expected {rel.fiscal_year}")
+        docs[rel.fiscal_year] = doc
         name = f"icd10cm-{rel.fiscal_year}"
         entry = {
             "system": "icd10cm",
@@ -57,11 +77,38 @@ def build_icd10cm(sources: Path, out_dir: Path, log: Callable[[str], None] = pri
             # fiscal year; `effective_from` is when the fiscal year starts.
             "effective_from": rel.effective_from,
             "effective_to": rel.effective_to,
+            "origin": "shipped",
             "sources": [source_entry(src, sources)],
             "counts": icd10cm.count_levels(doc),
         }
         entries[name] = write_book(out_dir, name, doc, entry)
         log(f"  {name}: {entry['counts']['billable']} billable codes, {entries[name]['bytes'] / 1e6:.1f} MB")
+    for prov in ICD10CM_PROVISIONAL:
+        base = docs.get(prov.base_year)
+        if base is None:
+            raise SourceError(f"FY{prov.fiscal_year} is built over FY{prov.base_year}, which is not compiled")
+        changes = icd10cm_update.read_change_lists(sources / prov.folder, prov.fiscal_year)
+        doc = icd10cm_update.apply_changes(base, changes)
+        name = f"icd10cm-{prov.fiscal_year}"
+        base_src = next(r.source for r in ICD10CM_RELEASES if r.fiscal_year == prov.base_year)
+        entry = {
+            "system": "icd10cm",
+            "fiscal_year": prov.fiscal_year,
+            "update": "october",
+            "release": f"FY{prov.fiscal_year} (provisional: FY{prov.base_year} tabular + CMS FY{prov.fiscal_year} addenda)",
+            "effective_from": prov.effective_from,
+            "effective_to": prov.effective_to,
+            "origin": "provisional",
+            "provisional": True,
+            "basis": doc["provenance"]["basis"],
+            "missing": doc["provenance"]["missing"],
+            "new_categories_placed": doc["provenance"]["new_categories_placed"],
+            "sources": [source_entry(sources / base_src, sources)]
+                       + [source_entry(f, sources) for f in changes.files],
+            "counts": {**icd10cm.count_levels(doc), "changed": len(doc["changed"])},
+        }
+        entries[name] = write_book(out_dir, name, doc, entry)
+        log(f"  {name}: {entry['counts']['billable']} billable codes (provisional), {entries[name]['bytes'] / 1e6:.1f} MB")
     return entries
 
 

@@ -15,6 +15,7 @@ Inheritance is resolved at look-up time (`ICD10CM.notes`), so nothing is stored 
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,14 +92,74 @@ def _visual_impairment(el: ET.Element) -> str:
     return "\n".join(lines)
 
 
-def _seventh_of(el: ET.Element) -> dict[str, Any] | None:
+def _seventh_of(el: ET.Element, path: Path | None = None) -> dict[str, Any] | None:
+    """The 7th-character table defined at a node: its note, characters, inclusion notes, exclusions.
+
+    A <note> inside <sevenChrDef> follows the <extension> it belongs to ("initial encounter for
+    open fracture NOS" under B at S52): kept as that character's inclusion terms. A note of the
+    node saying "7th characters D and S do not apply to codes ... with 6th character 7 ... or 8"
+    is read into `not_with` [[position, characters there, excluded 7th characters]].
+    """
     d = el.find("sevenChrDef")
     if d is None:
         return None
     note_el = el.find("sevenChrNote")
     notes = [_text(n) for n in note_el.findall("note")] if note_el is not None else []
-    chars = [[e.get("char", ""), _text(e)] for e in d.findall("extension")]
-    return {"note": notes, "chars": chars}
+    chars: list[list[str]] = []
+    inclusions: dict[str, list[str]] = {}
+    for e in d:
+        if e.tag == "extension":
+            chars.append([e.get("char", ""), _text(e)])
+        elif e.tag == "note" and chars and _text(e):
+            inclusions.setdefault(chars[-1][0], []).append(_text(e))
+    out: dict[str, Any] = {"note": notes, "chars": chars}
+    if inclusions:
+        out["inclusions"] = inclusions
+    texts = notes + [_text(n) for n in el.findall("notes/note")]
+    not_with = [x for t in texts for x in seventh_exclusions(t)]
+    for t in texts:
+        if _NOT_APPLY.search(t) and not seventh_exclusions(t):
+            raise SourceError(f"{path.name if path else 'tabular'}: a 7th-character exclusion note that cannot be read: {t!r}")
+    if not_with:
+        out["not_with"] = not_with
+    return out
+
+
+_NOT_APPLY = re.compile(r"7th characters?\b.*\bnot apply", re.I)
+_EXCL_RE = re.compile(
+    r"7th characters? (?P<chars>[A-Z](?:\s*(?:,|and|or)\s*[A-Z])*) (?:do|does) not apply to codes in "
+    r"(?:category|subcategory) [A-Z0-9.]+ with (?P<ord>\d)th character (?P<rest>.*)", re.I)
+
+
+def seventh_exclusions(text: str) -> list[list[Any]]:
+    """"7th characters D and S do not apply to codes in category S06 with 6th character 7 - death
+    ..., or 8 - death ..." -> [[6, "78", "DS"]]: no D or S for a code whose 6th character is 7 or 8."""
+    m = _EXCL_RE.search(text)
+    if not m:
+        return []
+    excluded = "".join(re.findall(r"\b([A-Z])\b", m["chars"]))
+    rest = m["rest"]
+    values = re.findall(r"(?:^|\bor\s+|,\s*)([0-9A-Z])(?=\s+-\s|\s*[,.]|\s+or\b|$)", rest)
+    if not excluded or not values:
+        return []
+    return [[int(m["ord"]), "".join(values), excluded]]
+
+
+def seventh_allowed(table: dict[str, Any], code: str) -> list[list[str]]:
+    """The characters of a 7th-character table that the table's own notes allow for `code`."""
+    bare = code.replace(".", "").ljust(6, "X")
+    out = []
+    for char, meaning in table["chars"]:
+        if any(len(bare) >= pos and bare[pos - 1] in at and char in excl for pos, at, excl in table.get("not_with", [])):
+            continue
+        out.append([char, meaning])
+    return out
+
+
+def note_key(code: str, level: str) -> str:
+    """Where a node's notes are kept: its code, except a block named like its only category
+    ("T07" block holds category T07): the block's notes are kept apart under "T07-T07"."""
+    return f"{code}-{code}" if level == "block" and "-" not in code else code
 
 
 def seventh_code(code: str, char: str) -> str:
@@ -125,12 +186,13 @@ def compile_tabular(path: Path) -> dict[str, Any]:
         idx = len(codes)
         codes.append([code, title, level, parent, 0])
         if el is not None:
+            key = note_key(code, level)
             n = _notes_of(el, path)
             if n:
-                notes[code] = n
-            s = _seventh_of(el)
+                notes[key] = n
+            s = _seventh_of(el, path)
             if s:
-                seventh[code] = s
+                seventh[key] = s
         return idx
 
     def walk_diag(el: ET.Element, parent: int, inherited_7th: dict[str, Any] | None) -> None:
@@ -148,7 +210,7 @@ def compile_tabular(path: Path) -> dict[str, Any]:
             if table:
                 # The leaf needs a 7th character: it becomes a header over the expanded codes.
                 codes[idx][2] = "subcategory" if len(code) > 3 else "category"
-                for char, meaning in table["chars"]:
+                for char, meaning in seventh_allowed(table, code):
                     codes.append([seventh_code(code, char), f"{title}, {meaning}", "code", idx, 1])
             else:
                 codes[idx][4] = 1
@@ -219,6 +281,24 @@ class ICD10CM:
     fiscal_year: int
     release: str  # e.g. "2026-april"
     doc: dict[str, Any] = field(repr=False)
+    name: str = ""  # manifest name, e.g. "icd10cm-2027"
+    origin: str = "shipped"  # shipped, installed, provisional
+
+    @property
+    def provisional(self) -> bool:
+        return self.doc.get("provenance", {}).get("status") == "provisional"
+
+    def provenance(self, code: str) -> dict[str, str] | None:
+        """For a code this year's update changed in a provisional book: what changed, where the
+        text comes from and what is missing. None for any other code."""
+        prov = self.doc.get("provenance")
+        c = self.get(code)
+        if not prov or c is None:
+            return None
+        what = self.doc.get("changed", {}).get(c.code)
+        if what is None:
+            return None
+        return {"change": what, "basis": prov["basis"], "missing": prov["missing"]}
 
     @cached_property
     def _codes(self) -> list[str]:
@@ -299,29 +379,58 @@ class ICD10CM:
         """Every instructional note that applies to the code, nearest level first, with its origin."""
         out: list[Note] = []
         for node in reversed(self.path(code)):
-            for kind, text in self.doc["notes"].get(node.code, []):
+            key = note_key(node.code, node.level)
+            for kind, text in self.doc["notes"].get(key, []):
                 out.append(Note(kind, text, node.code, node.level, tuple(parse_refs(text))))
-            s = self.doc["seventh"].get(node.code)
+            s = self.doc["seventh"].get(key)
             if s:
                 for t in s["note"]:
                     out.append(Note("seventh_note", t, node.code, node.level, tuple(parse_refs(t))))
+                incl = s.get("inclusions", {})
                 for char, meaning in s["chars"]:
-                    out.append(Note("seventh_char", f"{char}  {meaning}", node.code, node.level, ()))
+                    also = "; ".join(incl.get(char, []))
+                    out.append(Note("seventh_char", f"{char}  {meaning}" + (f" (includes: {also})" if also else ""),
+                                    node.code, node.level, ()))
         return out
 
     def notes_of_kind(self, code: str, kind: str) -> list[Note]:
         return [n for n in self.notes(code) if n.kind == kind]
 
-    def seventh_characters(self, code: str) -> tuple[str, list[tuple[str, str]]] | None:
-        """The 7th-character table that applies to a code (origin node, [(char, meaning)]), if any."""
+    def seventh_table(self, code: str) -> tuple[str, dict[str, Any]] | None:
+        """The 7th-character table that applies to a code: (origin node, the compiled table)."""
         for node in reversed(self.path(code)):
-            s = self.doc["seventh"].get(node.code)
+            s = self.doc["seventh"].get(note_key(node.code, node.level))
             if s:
-                return node.code, [(c, m) for c, m in s["chars"]]
+                return node.code, s
         return None
 
+    def seventh_characters(self, code: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """The 7th characters valid for a code (origin node, [(char, meaning)]), if a table applies.
+
+        For a header one 7th character away from billable, only the characters that give a code
+        in the book: the table's own notes exclude some (S06 with 6th character 7 or 8: A only).
+        """
+        found = self.seventh_table(code)
+        if found is None:
+            return None
+        origin, s = found
+        chars = [(c, m) for c, m in s["chars"]]
+        c = self.get(code)
+        if c is not None and self.needs_seventh(c.code):
+            have = {self._codes[k][-1] for k in self._children.get(c.index, [])}
+            chars = [(ch, m) for ch, m in chars if ch in have]
+        return origin, chars
+
+    def seventh_inclusions(self, code: str) -> dict[str, list[str]]:
+        """Inclusion terms printed under 7th characters ({"B": ["initial encounter for open fracture NOS"]})."""
+        found = self.seventh_table(code)
+        return dict(found[1].get("inclusions", {})) if found else {}
+
     def needs_seventh(self, code: str) -> bool:
-        """True for a code that is reportable only once a 7th character is added (S72.012)."""
+        """True for a code that is reportable only once a 7th character is added (S72.012).
+
+        A six-character header whose children are subdivisions (Z91.011 -> Z91.0110) is not.
+        """
         c = self.get(code)
         if c is None or c.billable:
             return False
@@ -331,7 +440,7 @@ class ICD10CM:
             kid = self._codes[k].replace(".", "")
             if len(kid) != 7 or kid[:-1].rstrip("X") != bare:
                 return False
-        return bool(kids)
+        return bool(kids) and self.seventh_table(c.code) is not None
 
     def with_seventh(self, code: str, char: str) -> str:
         """S72.012 + A -> S72.012A; T36.0 + 1A style placeholders -> T36.0X1A."""

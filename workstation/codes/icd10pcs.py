@@ -454,6 +454,7 @@ class ICD10PCS:
 
     def __init__(self, doc: dict[str, Any], release: str = RELEASE) -> None:
         self.release = release
+        self.fiscal_year = 2025
         self.version = doc.get("version", "")
         self._labels: list[str] = doc["labels"]
         self._axes: dict[str, list[str]] = doc["axes"]
@@ -642,15 +643,28 @@ _lock = threading.Lock()
 _book: ICD10PCS | None = None
 
 
+def book_name() -> tuple[str, dict[str, Any]]:
+    """The newest ICD-10-PCS release compiled or installed (`codebooks install`): it serves every date."""
+    from workstation.codes import books
+
+    entries = {n: e for n, e in books.manifest()["codebooks"].items() if e.get("system") == SYSTEM}
+    if not entries:
+        return BOOK, {}
+    name = max(entries, key=lambda n: (int(entries[n].get("fiscal_year", 0)), entries[n].get("origin") == "installed"))
+    return name, entries[name]
+
+
 def icd10pcs() -> ICD10PCS:
-    """The compiled ICD-10-PCS book, loaded on first use and kept for the process."""
+    """The ICD-10-PCS book, loaded on first use and kept for the process."""
     global _book
     if _book is None:
         with _lock:
             if _book is None:
                 from workstation.codes.books import load_doc
 
-                _book = ICD10PCS(load_doc(BOOK))
+                name, entry = book_name()
+                _book = ICD10PCS(load_doc(name), entry.get("release", RELEASE))
+                _book.fiscal_year = int(entry.get("fiscal_year", 2025))
     return _book
 
 
@@ -670,9 +684,10 @@ def pcs_result(code: str, date: str | None = None, year: int | None = None) -> d
         from workstation.codes.books import fiscal_year
 
         fy = fiscal_year(date)
-        if fy != 2025:
-            notes.append({"kind": "release", "label": "Code year", "origin": "ICD-10-PCS FY2025", "origin_level": "", "refs": [],
-                          "text": f"the date of service falls in FY{fy}; only the FY2025 tables are compiled, so check the code in the FY{fy} tables"})
+        have = book.fiscal_year
+        if fy != have:
+            notes.append({"kind": "release", "label": "Code year", "origin": f"ICD-10-PCS FY{have}", "origin_level": "", "refs": [],
+                          "text": f"the date of service falls in FY{fy}; only the FY{have} tables are compiled, so check the code in the FY{fy} tables"})
     return {
         "code": c,
         "system": SYSTEM,

@@ -424,6 +424,19 @@ _books: dict[str, TermTable] = {}
 _load_lock = threading.Lock()
 
 
+def book_name(kind: str) -> str:
+    """The newest compiled or installed (`codebooks install`) book of this kind; FY2025 as shipped."""
+    from workstation.codes import books
+
+    try:
+        entries = {n: e for n, e in books.manifest()["codebooks"].items() if e.get("system") == f"icd10cm-{kind}"}
+    except books.CodebookError:
+        entries = {}
+    if not entries:
+        return BOOK_NAMES[kind]
+    return max(entries, key=lambda n: (int(entries[n].get("fiscal_year", 0)), entries[n].get("origin") == "installed"))
+
+
 def load(kind: str) -> TermTable:
     """The compiled book of this kind, loaded once per process (thread-safe)."""
     if kind not in BOOK_NAMES:
@@ -433,7 +446,7 @@ def load(kind: str) -> TermTable:
         with _load_lock:
             book = _books.get(kind)
             if book is None:
-                book = _books[kind] = TermTable(kind, load_doc(BOOK_NAMES[kind]))
+                book = _books[kind] = TermTable(kind, load_doc(book_name(kind)))
     return book
 
 

@@ -52,7 +52,9 @@ def icd10cm_result(code: str, date: str | None = None, year: int | None = None) 
             }
             for n in book.notes(c.code)
         ],
-        "seventh": {"origin": sev[0], "chars": sev[1]} if sev else None,
+        "seventh": {"origin": sev[0], "chars": sev[1], "inclusions": book.seventh_inclusions(c.code)} if sev else None,
+        "book": {"name": book.name, "origin": book.origin, "provisional": book.provisional},
+        "provenance": book.provenance(c.code),
     }
 
 

@@ -111,20 +111,49 @@ def _with_refs(m: re.Match[str]) -> list[CodeRef]:
 # "(T36-T50 with final character 6)": the references before the phrase (a comma/or list of them)
 # apply only to codes with those characters. Read alone, "B27.0-B27.9" would claim every
 # mononucleosis code and give Excludes1 clashes the note never meant.
-_ORDINALS = {"fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "final": 0}
+_ORDINALS = {"fifth": 5, "5th": 5, "sixth": 6, "six": 6, "6th": 6, "seventh": 7, "7th": 7, "final": 0}
+_ORD = r"(?:fifth|5th|sixth|6th|seventh|7th|final)"
 _CHAR_TOKEN = r"[.-]?[0-9A-Z]+(?:\s*-\s*[0-9A-Z](?![0-9A-Za-z]))?"
 _CHAR_RE = re.compile(
-    rf"\s*,?\s*with\s+(?P<ord>fifth|5th|sixth|6th|seventh|7th|final)\s+characters?\s+"
-    rf"(?P<spec>{_CHAR_TOKEN}(?:\s*(?:,|or|and)\s*{_CHAR_TOKEN})*)(?![0-9A-Za-z])"
+    rf"\s*,?\s*with\s+(?P<ord>{_ORD}(?:\s+(?P<join>or|to)\s+(?P<ord2>fifth|5th|sixth|six|6th))?)[\s-]+characters?\s+"
+    rf"(?P<spec>{_CHAR_TOKEN}(?:\s*(?:,|or|and)\s*{_CHAR_TOKEN})*|to indicate intent)(?![0-9A-Za-z])"
+    # "(S52.- with open fracture 7th character)": the letters of the fracture tables that mean open
+    rf"|\s*with\s+(?P<open>open\s+fracture)\s+(?:7th|seventh)\s+character"
 )
 _TOKEN_RE = re.compile(r"(?P<tok>[.-]?[0-9A-Z]+)(?:\s*-\s*(?P<hi>[0-9A-Z])(?![0-9A-Za-z]))?")
 _LIST_SEP = re.compile(r"\s*(?:,|,?\s*or|,?\s*and)\s*")
 FINAL_POSITION = 6  # the notes' "final characters" end at the 6th (I69.x23, T36-T50 6th character 6)
+# The 7th characters of the fracture tables (S42, S52, S62, S72, S82, S92 ...) whose meaning is an
+# open fracture: B C (initial), E F, H J, M N, Q R (subsequent). tests/codes check it against the XML.
+OPEN_FRACTURE_7TH = "BCEFHJMNQR"
+# "to indicate intent": the intent characters of the poisoning codes: 1 accidental, 2 intentional
+# self-harm, 3 assault, 4 undetermined.
+INTENT = "1234"
 
 
-def _positions(ordinal: str, spec: str) -> list[tuple[tuple[int, str], ...]]:
+def _chars(spec: str) -> str:
+    """"1-4 or 6" -> "12346"; "B or C" -> "BC"."""
+    out = ""
+    for t in _TOKEN_RE.finditer(spec):
+        lo = t["tok"].lstrip(".-")[-1]
+        out += "".join(chr(c) for c in range(ord(lo), ord(t["hi"]) + 1)) if t["hi"] else lo
+    return out
+
+
+def _positions(ordinal: str, spec: str, join: str | None = None, ord2: str | None = None
+               ) -> list[tuple[tuple[int, str], ...]]:
     """The alternatives a "with <ordinal> character <spec>" phrase allows, each as (position, chars)."""
-    nth = _ORDINALS[ordinal.lower()]
+    first_word = ordinal.split()[0].lower()
+    nth = _ORDINALS[first_word]
+    if join == "or":
+        # "with fifth or sixth character 5" (the T36-T65 intent/type character): the 6th character,
+        # or the 5th when the 6th is the placeholder X (T36.91XA, T51.91XA).
+        chars = INTENT if spec == "to indicate intent" else _chars(spec)
+        return [((6, chars),), ((5, chars), (6, "X"))]
+    if join == "to":
+        # "with fifth to sixth characters 51": those characters in those positions (F11.151, F15.951).
+        body = spec.lstrip(".-")
+        return [tuple((nth + i, ch) for i, ch in enumerate(body))]
     alts: list[tuple[tuple[int, str], ...]] = []
     for t in _TOKEN_RE.finditer(spec):
         tok, hi = t["tok"], t["hi"]
@@ -150,8 +179,9 @@ def _narrow(text: str, found: list[tuple[int, int, CodeRef]]) -> list[CodeRef]:
     done: set[int] = set()
     for ph in _CHAR_RE.finditer(text):
         # The references just before the phrase: the nearest, then any joined to it by , / or / and.
+        # "(T36-T50) with fifth or sixth character 6": the reference may close its bracket first.
         idx = [i for i, (_, end, _) in enumerate(found)
-               if end <= ph.start() and not text[end:ph.start()].strip(" ,.-")]
+               if end <= ph.start() and not text[end:ph.start()].strip(" ,.-)")]
         if not idx:
             continue
         group = [idx[-1]]
@@ -160,7 +190,8 @@ def _narrow(text: str, found: list[tuple[int, int, CodeRef]]) -> list[CodeRef]:
             if not _LIST_SEP.fullmatch(text[prev_end:this_start]):
                 break
             group.insert(0, group[0] - 1)
-        alts = _positions(ph["ord"], ph["spec"])
+        alts = ([((7, OPEN_FRACTURE_7TH),)] if ph["open"]
+                else _positions(ph["ord"], ph["spec"], ph["join"], ph["ord2"]))
         for i in group:
             if i in done or not alts:
                 continue

@@ -25,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce, search)")
     b.set_defaults(func=cmd_build)
 
+    ins = cbs.add_parser("install", help="install a CMS/CDC release (.zip or folder) into the user data folder")
+    ins.add_argument("path", help="the release as downloaded: a .zip, or the folder it unpacks to")
+    ins.set_defaults(func=cmd_install)
+
     i = cbs.add_parser("info", help="compiled releases and their counts")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
@@ -34,6 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("new", type=int)
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_diff)
+
+    im = cbs.add_parser("impact", help="cases whose codes a new ICD-10-CM year deleted, made headers or retitled")
+    im.add_argument("--session", required=True, help="session store (name in sessions/ or a path)")
+    im.add_argument("--from", dest="old", type=int, help="old fiscal year (default: the one before --to)")
+    im.add_argument("--to", dest="new", type=int, help="new fiscal year (default: the newest compiled)")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(func=cmd_impact)
 
     r = cbs.add_parser("release", help="the release in force for a date of service")
     r.add_argument("date", help="YYYY-MM-DD")
@@ -85,6 +96,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not entries:
         print("no compiled code books; build them with: workstation codebooks build --sources DIR")
         return 0
+    print("Which book serves which dates:")
+    for line in serving_lines(entries):
+        print("  " + line)
+    print()
     for name in sorted(entries):
         e = entries[name]
         print(f"{name}: {e.get('release', '')}  [{e['file']}, {e['bytes'] / 1e6:.1f} MB]")
@@ -92,6 +107,35 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  source {src['path']}  sha256 {src['sha256'][:16]}...")
         for k, v in e.get("counts", {}).items():
             print(f"  {k:>22}: {v}")
+    return 0
+
+
+def serving_lines(entries: dict) -> list[str]:
+    """One line per dated book: name, dates it serves, where it came from."""
+    out = []
+    for name in sorted(entries, key=lambda n: (entries[n]["system"], entries[n].get("effective_from") or "", n)):
+        e = entries[name]
+        start = e.get("update_from") or e.get("effective_from")
+        if not start:
+            continue
+        end = e.get("effective_to") or "(until replaced)"
+        origin = e.get("origin", "shipped")
+        where = e.get("installed_from", "") if origin == "installed" else ""
+        out.append(f"{name:<20} {start} .. {end:<16} {origin:<11} {e.get('release', '')}" + (f"  from {where}" if where else ""))
+        if e.get("missing"):
+            out.append(f"{'':<20} missing: {e['missing']}")
+        if e["system"] in ("icd10pcs", "mce") and e.get("effective_to"):
+            out.append(f"{'':<20} also serves later dates (no newer release compiled): cases and claims show it as dated")
+    return out
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from workstation.codes.install import InstallError, install
+
+    try:
+        install(Path(args.path))
+    except InstallError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 
@@ -108,13 +152,50 @@ def cmd_diff(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(d, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     print(f"ICD-10-CM FY{args.old} -> FY{args.new}: {len(d['added'])} added, "
-          f"{len(d['deleted'])} deleted, {len(d['retitled'])} retitled (billable codes)")
+          f"{len(d['deleted']) + len(d['became_header'])} deleted ({len(d['deleted'])} gone, "
+          f"{len(d['became_header'])} became headers), {len(d['retitled'])} retitled (billable codes)")
     for c in d["added"]:
         print(f"+ {c['code']:<9} {c['title']}")
     for c in d["deleted"]:
         print(f"- {c['code']:<9} {c['title']}")
+    for c in d["became_header"]:
+        print(f"> {c['code']:<9} {c['title']}  (now a header: use {', '.join(c['replaced_by'])})")
     for c in d["retitled"]:
         print(f"~ {c['code']:<9} {c['old_title']}\n  {'':<9} -> {c['new_title']}")
+    return 0
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from workstation.codes import books
+    from workstation.codes.impact import impact
+    from workstation.session.store import SessionStore, StoreError, resolve_path
+
+    try:
+        years = books.icd10cm_years()
+        new = args.new or years[-1]
+        old = args.old or max((y for y in years if y < new), default=new)
+        if old not in years or new not in years or old >= new:
+            raise UsageError(f"--from/--to must be two compiled ICD-10-CM years, old before new (have: {years})")
+        with SessionStore.open(resolve_path(args.session), create=False, readonly=True) as store:
+            found = impact(store.cases(), store.all_work(), old, new)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    except books.CodebookError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(orjson.dumps({"from": old, "to": new, "cases": [asdict(c) for c in found]},
+                                      option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    must = [c for c in found if c.must_change]
+    print(f"ICD-10-CM FY{old} -> FY{new}: {len(found)} cases with affected codes, {len(must)} must change "
+          f"(their date of service is in FY{new})")
+    for c in found:
+        mark = "MUST CHANGE" if c.must_change else f"FY{c.fiscal_year}: keeps its codes"
+        print(f"{c.case_id}  {c.coding_date}  [{mark}]")
+        for h in c.codes:
+            print(f"  {h.code:<9} {h.change}: {h.detail}")
     return 0
 
 
@@ -149,7 +230,13 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def format_lookup(r: dict) -> str:
     lines = [f"{r['code']}  {r['title']}"]
     flag = "billable" if r["billable"] else ("header: needs a 7th character" if r.get("needs_seventh") else "header: not billable")
-    lines.append(f"  {r['system']} {r.get('release', '')} - {flag}")
+    lines.append(f"  {r['system']} {r.get('release', '')}"
+                 + (" (provisional book)" if (r.get("book") or {}).get("provisional") else "") + f" - {flag}")
+    if r.get("provenance"):
+        p = r["provenance"]
+        lines.append(f"  FY change: {p['change']}")
+        lines.append(f"  text from: {p['basis']}")
+        lines.append(f"  missing:   {p['missing']}")
     if r.get("path"):
         lines.append("  path:")
         for p in r["path"]:
@@ -161,8 +248,11 @@ def format_lookup(r: dict) -> str:
     if r.get("seventh"):
         s = r["seventh"]
         lines.append(f"  7th characters (from {s['origin']}):")
+        incl = s.get("inclusions") or {}
         for ch, meaning in s["chars"]:
             lines.append(f"    {ch}  {meaning}")
+            for t in incl.get(ch, []):
+                lines.append(f"         includes: {t}")
     if r.get("notes"):
         lines.append("  notes:")
         for n in r["notes"]:

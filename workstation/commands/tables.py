@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="comma-separated path, main term first; case and (modifiers) ignored")
         p.add_argument("--all", action="store_true", help="print every match and every subterm")
         p.add_argument("--depth", type=int, help="subterm levels to show beneath each match")
+        p.add_argument("--date", help="date of service YYYY-MM-DD: mark codes not valid in its code year, with what replaced them")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_table, table=name)
 
@@ -76,13 +77,16 @@ def cmd_table(args: argparse.Namespace) -> int:
         return 1
     shown = matches if args.all else matches[:DEFAULT_MATCHES]
     depth = args.depth
+    checks = _year_checks(book, kind, shown, depth, getattr(args, "date", None))
     if args.json:
         out = []
         for m in shown:
             below = [t for t in book.descendants(m.id) if depth is None or t.level - m.level <= depth]
             out.append({"path": [asdict(t) for t in book.path(m.id)], "subterms": [asdict(t) for t in below]})
-        sys.stdout.write(orjson.dumps({"table": kind, "query": query, "matches": out,
-                                       "total_matches": len(matches)}, option=orjson.OPT_INDENT_2).decode() + "\n")
+        doc = {"table": kind, "query": query, "matches": out, "total_matches": len(matches)}
+        if checks:
+            doc["year_checks"] = {c: asdict(y) for c, y in checks.items()}
+        sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     if book.columns:
         print(_table_header(book))
@@ -95,11 +99,42 @@ def cmd_table(args: argparse.Namespace) -> int:
             print(line)
         if len(lines) > cap:
             print(f"  ... {len(lines) - cap} more lines (--all to show them)")
+    if checks:
+        fy = next(iter(checks.values())).fiscal_year
+        print(f"\nIn ICD-10-CM FY{fy} (the code year of {args.date}):")
+        for y in checks.values():
+            print(f"  {y.code}: {y.message}")
     if len(matches) > len(shown):
         print(f"\n{len(matches) - len(shown)} more matches (--all to show them)")
     if any(c.endswith("-") for m in shown for t in [m, *book.descendants(m.id)] for c in t.all_codes()):
         print("\ncodes ending in '-' are incomplete: finish them in the tabular (workstation lookup CODE)")
     return 0
+
+
+def _year_checks(book, kind: str, shown, depth: int | None, day: str | None) -> dict:
+    """For --date: every code shown that is not a valid code in that date's year (the shipped index is FY2025's)."""
+    if not day:
+        return {}
+    from workstation.codes import books, index_tables
+    from workstation.codes.dated import year_of
+
+    try:
+        books.release_for_date(day)
+        index_year = int(books.manifest()["codebooks"].get(index_tables.book_name(kind), {}).get("fiscal_year", 2025))
+    except (books.NoRelease, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    out = {}
+    for m in shown:
+        for t in [*book.path(m.id), *book.descendants(m.id)]:
+            if depth is not None and t.level - m.level > depth:
+                continue
+            for code in t.all_codes():
+                if code in out:
+                    continue
+                y = year_of(code, day, index_year)
+                if y.status in ("became_header", "deleted"):
+                    out[code] = y
+    return out
 
 
 def _render(book, match, depth: int | None):

@@ -686,6 +686,15 @@ class SearchEngine:
             if pick is not None:
                 c = idx.codes[pick]
                 return SearchResult(c[0], c[1], self._title(pick, years), True, _shown(score), via)
+        bit = years.get(system)
+        if system == "icd10cm" and bit and bit != (1 << (self._newest.get(system, 2000) - 2000)):
+            # The row carries the newest year's flags: M72.2 is a header in FY2027, billable in FY2026.
+            from workstation.codes import books
+
+            book = books.icd10cm(bit.bit_length() - 1 + 2000)
+            c = book.get(code)
+            if c is not None:
+                billable, needs7 = c.billable, book.needs_seventh(c.code)
         return SearchResult(code, system, self._title(row, years), bool(billable), _shown(score), via,
                             needs_seventh=bool(needs7))
 

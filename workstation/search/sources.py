@@ -100,7 +100,8 @@ def add_icd10cm(b: IndexBuilder) -> None:
         book = books.icd10cm(fy)
         rows = list(book.rows())  # (code, title, level, billable) in tabular order
         parents: list[int] = list(book.doc["codes"]["parent"])
-        b.sources[f"icd10cm-{fy}"] = _sha(f"icd10cm-{fy}")
+        for name in books.icd10cm_entries(fy):  # October and any installed April update
+            b.sources[name] = _sha(name)
         row_of: list[int] = [-1] * len(rows)
         seventh_parent: set[int] = set()
         for i, (code, title, level, billable) in enumerate(rows):

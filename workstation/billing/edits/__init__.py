@@ -24,7 +24,7 @@ __all__ = ["Edit", "SEVERITIES", "Verdict", "scrub", "verdict", "ncci_loaded", "
 
 
 def _checks():
-    from workstation.billing.edits import diagnoses, fields, guidelines, line_dx, lines, mce_edits, ncci_edits
+    from workstation.billing.edits import code_years, diagnoses, fields, guidelines, line_dx, lines, mce_edits, ncci_edits
     from workstation.billing.edits import mce_year_edits, poa_edits
 
     return (
@@ -40,6 +40,7 @@ def _checks():
         poa_edits.check_poa,
         mce_year_edits.check_mce_year,
         mce_year_edits.check_outpatient_age_year,
+        code_years.check_code_years,  # dated PCS / HCPCS / MCE releases
     )
 
 

@@ -23,10 +23,12 @@ class Row:
     payer: str
     status: str
     codes: int
+    new_year: bool = False  # a code the newest ICD-10-CM year deleted or made a header (codebooks impact)
 
     @property
     def cells(self) -> tuple[str, ...]:
-        return (self.case_id, STATUS_LABELS.get(self.status, self.status), self.patient, self.dos, self.encounter, self.payer, str(self.codes) if self.codes else "")
+        codes = (str(self.codes) if self.codes else "") + (" ! new year" if self.new_year else "")
+        return (self.case_id, STATUS_LABELS.get(self.status, self.status), self.patient, self.dos, self.encounter, self.payer, codes)
 
     def matches(self, words: list[str]) -> bool:
         hay = " ".join(self.cells).lower() + " " + self.status
@@ -46,7 +48,17 @@ def row_of(case: Any, work: Any) -> Row:
         payer,
         work.status if work else "new",
         codes,
+        _new_year(case, work),
     )
+
+
+def _new_year(case: Any, work: Any) -> bool:
+    try:
+        from workstation.codes.impact import must_change
+
+        return must_change(case, work)
+    except Exception:  # noqa: BLE001 - a marker is a courtesy: never fail the worklist over it
+        return False
 
 
 def import_report_text(report: Any, added: list[str], base: str = "") -> Any:

@@ -99,6 +99,10 @@ def render_detail(detail: dict[str, Any] | None, code: str = "") -> Any:
     else:
         t.append("header: not billable — pick a code below it", style="bold reverse")
     t.append("\n")
+    prov = detail.get("provenance")
+    if prov:  # a code the FY update changed, in a provisional book (issue 13)
+        t.append(f"{detail.get('release', '')} change: {prov['change']}\n", style="bold")
+        t.append(f"{prov['missing']}\n", style="dim")
     path = [p for p in detail.get("path") or [] if p["code"] != detail["code"]]
     if path:
         t.append(" › ".join(p["code"] for p in path) + "\n", style="dim")
@@ -117,8 +121,11 @@ def render_detail(detail: dict[str, Any] | None, code: str = "") -> Any:
     seventh = detail.get("seventh")
     if seventh:
         t.append(f"\n7th character ({seventh['origin']})\n", style="bold")
+        incl = seventh.get("inclusions") or {}
         for ch, meaning in seventh["chars"]:
             t.append(f"  {ch}  {meaning}\n")
+            for term in incl.get(ch, []):
+                t.append(f"       {term}\n", style="dim")
     notes = [n for n in detail.get("notes") or [] if n.get("kind") not in ("seventh_char",)]
     parts: list[Any] = [t]
     if notes:

@@ -1,0 +1,301 @@
+"""`workstation codebooks install PATH`: a release as CMS/CDC publish it, compiled into the user's data.
+
+PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS and CDC give:
+
+- ICD-10-CM: `icd10cm_tabular_YYYY.xml` (CDC also writes `icd10cm-tabular-YYYY.xml`, and the April
+  update `icd10cm-tabular-YYYY-april.xml` / `icd10cm_tabular_April_YYYY.xml`; "april" anywhere in the
+  file's name or its folder's marks the April 1 update). The tabular and the Drug, Neoplasm and
+  External Cause (and Alphabetic Index) XML beside it (`icd10cm_drug_YYYY.xml` ...) are compiled
+  with the same compilers as the shipped books; the order/addenda files are recorded (sha256).
+- ICD-10-PCS: `icd10pcs_tables_YYYY.xml` with `icd10pcs_index_YYYY.xml` and
+  `icd10pcs_definitions_YYYY.xml` beside it. The newest PCS release serves every date (as the
+  shipped FY2025 one does); dates outside its year are shown as dated on the claim.
+- HCPCS Level II quarterly files are not installed yet (their compiler reads the shipped layout).
+
+The compiled book goes to `<user data>/codebooks/` (never into the clone) with its own manifest:
+source names, sha256 and counts. From then on it serves its dates: a full October release
+replaces a provisional book of the same year; an April update serves from April 1 of its fiscal
+year (a code it adds is not valid before). Refused, with the file named and nothing changed: a
+zip that holds no release, a tabular XML that does not parse or is incomplete, a release older
+than (or the same as) one installed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workstation.codes import icd10cm
+from workstation.codes.bookfile import pack, read_manifest, sha256_file, update_manifest
+from workstation.fileio import atomic_write_bytes
+
+_TABULAR = re.compile(r"^icd10cm[_-]tabular[_-](?:(?:april)[_-])?(\d{4})(?:[_-]april)?\.xml$", re.I)
+_COMPANIONS = re.compile(
+    r"^icd10cm[_-](?:index|drug|neoplasm|eindex|order|codes|codes[_-]addenda|order[_-]addenda)[_-].*\d{4}.*\.(xml|txt)$", re.I)
+# A complete tabular has every chapter and tens of thousands of codes; a cut-off file that still
+# parses (an editor's "save as" of part of it) has fewer.
+MIN_BILLABLE = 60_000
+MAX_UNZIPPED = 2_000_000_000
+
+
+class InstallError(Exception):
+    """The release cannot be installed; the message names the file and the reason. Nothing changed."""
+
+
+@dataclass
+class Installed:
+    name: str
+    entry: dict[str, Any]
+    replaced: str = ""  # the book it takes over from for its dates ("shipped icd10cm-2027 (provisional)")
+    companions: list[str] = field(default_factory=list)
+
+
+def _unpack(path: Path, into: Path) -> Path:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InstallError(f"{path}: not a readable zip ({exc})") from None
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            name = info.filename
+            if name.startswith("/") or ".." in Path(name).parts:
+                raise InstallError(f"{path}: unsafe member name {name!r}")
+            total += info.file_size
+            if total > MAX_UNZIPPED:
+                raise InstallError(f"{path}: unpacks to more than {MAX_UNZIPPED // 1_000_000} MB")
+        try:
+            zf.extractall(into)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InstallError(f"{path}: a damaged zip ({exc})") from None
+        # A CMS download often holds the tables in a zip of its own.
+        for inner in list(into.rglob("*.zip")):
+            _unpack(inner, inner.parent / (inner.stem + ".unzipped"))
+    return into
+
+
+def _find_tabular(folder: Path, label: str) -> tuple[Path, int, bool]:
+    hits = []
+    for p in sorted(folder.rglob("*.xml")):
+        m = _TABULAR.match(p.name)
+        if m:
+            april = "april" in p.name.lower() or "april" in str(p.parent.relative_to(folder)).lower()
+            hits.append((p, int(m.group(1)), april))
+    if not hits:
+        raise InstallError(f"{label}: not a CMS/CDC release: no icd10cm_tabular_YYYY.xml or icd10pcs_tables_YYYY.xml in it")
+    if len(hits) > 1:
+        raise InstallError(f"{label}: more than one tabular in it ({', '.join(h[0].name for h in hits)}); install one release at a time")
+    return hits[0]
+
+
+def _rank(entry: dict[str, Any]) -> tuple[int, int]:
+    return int(entry["fiscal_year"]), 1 if entry.get("update") == "april" else 0
+
+
+_PCS = re.compile(r"^icd10pcs[_-]tables[_-](\d{4})\.xml$", re.I)
+MIN_PCS_CODES = 50_000
+
+
+@dataclass
+class _Prepared:
+    """A compiled release, checked, not yet written."""
+
+    name: str
+    doc: dict[str, Any]
+    entry: dict[str, Any]
+    source: Path
+    april: bool = False
+    companions: list[str] = field(default_factory=list)
+
+
+def _sources(folder: Path, files: list[Path]) -> list[dict[str, str]]:
+    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in files]
+
+
+def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
+    try:
+        tab, fy, april = _find_tabular(folder, label)
+    except InstallError:
+        if any(_PCS.match(p.name) for p in folder.rglob("*.xml")):
+            return None
+        raise
+    try:
+        doc = icd10cm.compile_tabular(tab)
+    except icd10cm.SourceError as exc:
+        raise InstallError(f"{tab.name}: {exc}") from None
+    if doc["version"] and doc["version"] != str(fy):
+        raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
+    counts = icd10cm.count_levels(doc)
+    if counts["chapter"] != 22 or counts["billable"] < MIN_BILLABLE:
+        raise InstallError(f"{tab.name}: incomplete tabular ({counts['chapter']} chapters, "
+                           f"{counts['billable']} billable codes; a release has 22 and over {MIN_BILLABLE:,})")
+    update = "april" if april else "october"
+    name = f"icd10cm-{fy}-april" if april else f"icd10cm-{fy}"
+    cm = [e for e in mine.values() if e.get("system") == "icd10cm"]
+    newest = max(cm, key=_rank, default=None)
+    if newest is not None and (fy, 1 if april else 0) < _rank(newest):
+        raise InstallError(f"{tab.name}: FY{fy}{' April' if april else ''} is older than the installed "
+                           f"{newest['release']}; nothing changed")
+    src_sha = sha256_file(tab)
+    if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+        raise InstallError(f"{tab.name}: this release is already installed ({mine[name]['release']}); nothing changed")
+    companions = sorted(p for p in folder.rglob("*") if p.is_file() and _COMPANIONS.match(p.name))
+    entry = {
+        "system": "icd10cm",
+        "fiscal_year": fy,
+        "update": update,
+        "release": f"FY{fy} ({update} {'update' if april else 'release'}, installed)",
+        "effective_from": f"{fy - 1}-10-01",
+        "effective_to": f"{fy}-09-30",
+        "sources": _sources(folder, [tab] + companions),
+        "counts": counts,
+    }
+    if april:
+        entry["update_from"] = f"{fy}-04-01"
+    return _Prepared(name, doc, entry, tab, april, [p.name for p in companions])
+
+
+def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
+    """The Alphabetic Index, Drug and Neoplasm tables and External Cause Index beside a tabular,
+    compiled with the shipped compiler; each replaces the FY2025 one from then on."""
+    from workstation.codes import index_tables
+    from workstation.codes.icd10cm import ICD10CM
+
+    fy = int(tabular.entry["fiscal_year"])
+    out: list[_Prepared] = []
+    book = ICD10CM(fy, "", tabular.doc)
+    for kind in index_tables.KINDS:
+        pat = re.compile(rf"^icd10cm[_-]{kind}[_-](?:april[_-])?{fy}(?:[_-]april)?\.xml$", re.I)
+        found = [p for p in sorted(folder.rglob("*.xml")) if pat.match(p.name)]
+        if not found:
+            continue
+        src = found[0]
+        head = src.read_bytes()[:2000].decode("utf-8", "replace")
+        if (v := re.search(r"<version>\s*(\d{4})\s*</version>", head)) and int(v.group(1)) != fy:
+            raise InstallError(f"{src.name}: its <version> says {v.group(1)}, the release is FY{fy}")
+        try:
+            rows, heads = index_tables.parse_index_xml(src, kind)
+            doc, counts = index_tables.compile_book(kind, rows, heads)
+        except (icd10cm.SourceError, ValueError) as exc:
+            raise InstallError(f"{src.name}: {exc}") from None
+        codes = [c for r in rows for c in r.codes] + [c for r in rows if r.cells for c in r.cells if c]
+        counts = {**counts, **index_tables.code_counts(codes, {fy: book})}
+        name = f"icd10cm-{kind}-{fy}"
+        entry = {
+            "system": f"icd10cm-{kind}",
+            "release": f"FY{fy} (installed)",
+            "fiscal_year": fy,
+            "title": index_tables.TITLES[kind],
+            "sources": _sources(folder, [src]),
+            "counts": counts,
+        }
+        out.append(_Prepared(name, doc, entry, src))
+    return out
+
+
+def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
+    from workstation.codes import icd10pcs
+
+    hits = [(p, int(m.group(1))) for p in sorted(folder.rglob("*.xml")) if (m := _PCS.match(p.name))]
+    if not hits:
+        return None
+    if len(hits) > 1:
+        raise InstallError(f"{label}: more than one ICD-10-PCS tables file in it; install one release at a time")
+    tables, fy = hits[0]
+    parts = {}
+    for kind in ("index", "definitions"):
+        found = [p for p in tables.parent.glob("*.xml") if p.name.lower() == f"icd10pcs_{kind}_{fy}.xml"]
+        if not found:
+            raise InstallError(f"{label}: {tables.name} is there but not icd10pcs_{kind}_{fy}.xml; a PCS release has both")
+        parts[kind] = found[0]
+    try:
+        labels: dict[str, int] = {}
+        version, axes, compiled = icd10pcs.compile_tables(tables, labels)
+        doc = {"version": version, "labels": list(labels), "axes": axes, "tables": compiled,
+               "index": icd10pcs.compile_index(parts["index"]),
+               "definitions": icd10pcs.compile_definitions(parts["definitions"])}
+    except (icd10pcs.SourceError, icd10cm.SourceError, ET.ParseError, ValueError) as exc:
+        raise InstallError(f"{tables.name}: {exc}") from None
+    if version and version != str(fy):
+        raise InstallError(f"{tables.name}: its <version> says {version}, its name says {fy}")
+    n = icd10pcs.count_codes(doc)
+    if n < MIN_PCS_CODES:
+        raise InstallError(f"{tables.name}: incomplete tables ({n} valid codes; a release has over {MIN_PCS_CODES:,})")
+    name = f"icd10pcs-{fy}"
+    pcs = [e for e in mine.values() if e.get("system") == "icd10pcs"]
+    newest = max(pcs, key=lambda e: int(e["fiscal_year"]), default=None)
+    if newest is not None and fy < int(newest["fiscal_year"]):
+        raise InstallError(f"{tables.name}: FY{fy} is older than the installed {newest['release']}; nothing changed")
+    src_sha = sha256_file(tables)
+    if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+        raise InstallError(f"{tables.name}: this release is already installed; nothing changed")
+    entry = {
+        "system": "icd10pcs",
+        "fiscal_year": fy,
+        "release": f"FY{fy} (installed)",
+        "effective_from": f"{fy - 1}-10-01",
+        "effective_to": f"{fy}-09-30",
+        "sources": _sources(folder, [tables, parts["index"], parts["definitions"]]),
+        "counts": {"tables": len(compiled), "rows": sum(len(t[3]) for t in compiled), "codes": n,
+                   "index_terms": len(doc["index"])},
+    }
+    return _Prepared(name, doc, entry, tables)
+
+
+def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
+    """Install what a release holds (ICD-10-CM tabular, ICD-10-PCS tables); InstallError, with
+    nothing changed, when any part cannot be."""
+    from workstation.codes import books
+
+    path = Path(path)
+    if not path.exists():
+        raise InstallError(f"{path}: no such file or folder")
+    target = books.installed_dir()
+    mine = read_manifest(target).get("codebooks", {}) if (target / "manifest.json").exists() else {}
+    with tempfile.TemporaryDirectory(prefix="ws-install-") as tmp:
+        if path.is_dir():
+            folder, label = path, str(path)
+        elif zipfile.is_zipfile(path):
+            folder, label = _unpack(path, Path(tmp) / "release"), str(path)
+        else:
+            raise InstallError(f"{path}: not a zip or a folder of a CMS/CDC release")
+        prepared = [p for p in (_prepare_icd10cm(folder, label, mine), _prepare_icd10pcs(folder, label, mine)) if p]
+        if prepared and prepared[0].entry["system"] == "icd10cm":
+            prepared += _prepare_tables(folder, prepared[0])
+        shipped = books.manifest()["codebooks"]
+        # Everything is checked: now write the books, then the manifest that points at them.
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        written: list[Path] = []
+        done: list[Installed] = []
+        try:
+            entries = {}
+            for p in prepared:
+                data = pack(p.doc)
+                p.entry.update({"installed_from": str(path.resolve()), "file": f"{p.name}.json.gz",
+                                "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+                if p.name not in mine:
+                    written.append(target / p.entry["file"])
+                atomic_write_bytes(target / p.entry["file"], data)
+                entries[p.name] = p.entry
+                old = shipped.get(p.name)
+                replaced = f"{old.get('origin', 'shipped')} {p.name} ({old['release']})" if old else ""
+                done.append(Installed(p.name, p.entry, replaced, p.companions))
+            update_manifest(target, entries)
+        except BaseException:
+            for f in written:
+                f.unlink(missing_ok=True)
+            raise
+    books.reload()
+    for d, p in zip(done, prepared):
+        n = d.entry["counts"].get("billable", d.entry["counts"].get("codes", d.entry["counts"].get("terms")))
+        log(f"installed {d.name}: {n} codes from {p.source.name} (sha256 {d.entry['sources'][0]['sha256'][:16]}...)")
+        if d.replaced:
+            log(f"  serves its dates in place of the {d.replaced}")
+        if p.april:
+            log(f"  serves from {d.entry['update_from']}; before that the FY{d.entry['fiscal_year']} October release serves")
+    return done
