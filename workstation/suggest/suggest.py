@@ -1,0 +1,314 @@
+"""Codes suggested from a case's documentation, each with its evidence and the reason.
+
+    from workstation.suggest.suggest import suggest_case, suggest_text, Patient
+    suggest_case(case)                             # list[Suggestion], diagnoses first
+    suggest_text(text, Patient("F", 64, "2026-03-01", "outpatient"))
+
+What is read (context.py): the diagnostic sections (assessment, impression, diagnoses,
+postoperative / discharge diagnoses, pathology); when a note has none, every section but plan,
+exam and results. Procedures come from the procedure sections. Family history and personal
+history statements anywhere give Z80-Z84 and Z85-Z87 codes.
+
+Context rules (the coder decides; every skip is reported in `Reading.skipped`):
+- negated, hypothetical: not coded;
+- uncertain: outpatient not coded (ICD-10-CM guideline IV.H: code the symptoms, which other
+  statements name); inpatient coded as if established (guideline II.H / III.C);
+- historical: the personal history code (Z85-Z87), not the active disease;
+- family: the family history code (Z80-Z84).
+
+Finding the code (matcher.py): the search engine over the statement (index paths, titles,
+inclusion terms, Drug and Neoplasm tables, abbreviations; ranked for the patient's sex and
+age), cross-checked by a walk down the Alphabetic Index; then the tabular of the code year
+(header to billable child, 7th character when the note names the encounter) and the MCE's
+sex and age edits. Combination codes (combine.py) last.
+
+Deterministic and offline. The search index loads once per process (about half a second);
+a note then takes tens of milliseconds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+from typing import Any
+
+from workstation.suggest import combine, matcher
+from workstation.suggest.context import DIAGNOSTIC, Statement, read
+
+SETTINGS = ("outpatient", "inpatient")
+DX_MIN_SCORE = 74.0
+PCS_MIN_SCORE = 78.0
+HCPCS_MIN_SCORE = 90.0
+_MAX_PARTS = 4
+
+
+@dataclass(frozen=True)
+class Patient:
+    sex: str = "U"            # F, M or U
+    age: int | None = None    # years on the date of service
+    date: str = ""            # date of service (inpatient: discharge date), YYYY-MM-DD
+    setting: str = "outpatient"
+
+
+@dataclass
+class Suggestion:
+    code: str
+    system: str                # icd10cm | icd10pcs | hcpcs
+    title: str
+    kind: str                  # diagnosis | procedure
+    evidence: str              # the words of the note that support it
+    doc: int                   # document index in the case, and offsets into its text
+    start: int
+    end: int
+    section: str
+    why: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    score: float = 0.0
+    billable: bool = True
+    needs_seventh: bool = False
+    already_coded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"] = round(self.score, 1)
+        return d
+
+
+@dataclass
+class Skipped:
+    evidence: str
+    reason: str
+
+
+@dataclass
+class Reading:
+    suggestions: list[Suggestion]
+    skipped: list[Skipped]
+
+
+def age_on(dob: str, on: str) -> int | None:
+    try:
+        b, d = Date.fromisoformat(dob), Date.fromisoformat(on)
+    except (TypeError, ValueError):
+        return None
+    return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
+
+
+def patient_of(case: Any) -> Patient:
+    enc = case.encounter
+    date = (enc.discharge_date or enc.date_of_service) if enc.type == "inpatient" else enc.date_of_service
+    setting = "inpatient" if enc.type == "inpatient" else "outpatient"
+    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting)
+
+
+def suggest_case(case: Any) -> Reading:
+    """Suggestions for a case (cases.model.Case)."""
+    return suggest_documents([d.text for d in case.documents], patient_of(case))
+
+
+def suggest_text(text: str, patient: Patient) -> Reading:
+    return suggest_documents([text], patient)
+
+
+# ------------------------------------------------------------------ the reading
+
+_LETTERS = re.compile(r"[A-Za-z]{3,}")
+_PARENS = re.compile(r"\(([^()]*)\)")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+_FAMILY_WORDS = re.compile(r"^(?:family history of|family hx of|fh of|(?:his|her|the patient's) )?"
+                           r"(?:mother|father|sister|brother|grandmother|grandfather|aunt|uncle|son|daughter|"
+                           r"parents?|siblings?)?\s*(?:had|has|with|died of|of)?\s*", re.I)
+_HISTORY_WORDS = re.compile(r"^(?:(?:personal )?history of|hx of|h/o|status post|s/p|former|previous|prior)\s+", re.I)
+
+
+def suggest_documents(texts: list[str], patient: Patient) -> Reading:
+    from workstation.search.engine import get_engine
+
+    if patient.setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {', '.join(SETTINGS)}")
+    engine = get_engine()
+    statements: list[Statement] = []
+    for i, t in enumerate(texts):
+        statements.extend(read(t, i))
+    all_text = "\n".join(texts)
+    seventh = matcher.seventh_from(all_text)
+    diagnostic_docs = {s.doc for s in statements if s.section in DIAGNOSTIC}
+    out: list[Suggestion] = []
+    skipped: list[Skipped] = []
+    for st in statements:
+        if not _LETTERS.search(st.text):
+            continue
+        ctx = st.context
+        if st.section == "procedure":
+            out.extend(_procedures(engine, st, patient))
+            continue
+        family = ctx.family
+        historical = ctx.historical and not family
+        in_dx = st.section in DIAGNOSTIC or (st.doc not in diagnostic_docs and st.section in ("other",))
+        if not (in_dx or family or historical):
+            continue
+        if ctx.negated:
+            skipped.append(Skipped(st.text, "negated: " + "; ".join(ctx.labels())))
+            continue
+        if ctx.hypothetical:
+            skipped.append(Skipped(st.text, "hypothetical or planned: not a current condition"))
+            continue
+        why_ctx: list[str] = []
+        if ctx.uncertain:
+            if patient.setting == "outpatient":
+                skipped.append(Skipped(st.text, "uncertain diagnosis, outpatient: not coded; code the symptoms "
+                                                "(ICD-10-CM guideline Section IV.H)"))
+                continue
+            why_ctx.append("uncertain diagnosis at discharge, inpatient: coded as if established "
+                           "(ICD-10-CM guideline Section II.H)")
+        if family:
+            s = _history_code(engine, st, patient, "family history of ", ("Z80", "Z81", "Z82", "Z83", "Z84"),
+                              _FAMILY_WORDS, "family history: Z80-Z84, not the patient's condition")
+        elif historical:
+            s = _history_code(engine, st, patient, "personal history of ", ("Z85", "Z86", "Z87", "Z92"),
+                              _HISTORY_WORDS, "history of: the personal history code (Z85-Z87), not the active disease")
+        else:
+            s = _diagnosis(engine, st, patient, seventh)
+        if s is not None:
+            s.context = ctx.labels()
+            s.why.extend(why_ctx)
+            out.append(s)
+    return Reading(_tidy(out, patient), skipped)
+
+
+def _clean(text: str) -> str:
+    t = _DATE.sub(" ", text)
+    return " ".join(t.split())
+
+
+def _parts(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str) -> Suggestion | None:
+    text = _clean(st.text)
+    parts = _parts(text)
+    own7 = matcher.seventh_from(st.text) or seventh
+    best: tuple[float, Any, str] | None = None
+    for k in range(1, min(len(parts), _MAX_PARTS) + 1):
+        q = ", ".join(parts[:k])
+        if k > 1 and not _LETTERS.search(parts[k - 1]):
+            continue
+        hits = engine.search(q, system="icd10cm", limit=8, date=patient.date or None,
+                             sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
+        for h in hits:
+            if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                continue
+            # More of the statement supporting the same or a better score: the more specific.
+            score = h.score + 1.5 * (k - 1)
+            if best is None or score > best[0]:
+                best = (score, h, q)
+            break
+    walk = matcher.walk_index(text)
+    stems = matcher.statement_stems(text)
+    why: list[str] = []
+    code = ""
+    score = 0.0
+    via = ""
+    if best is not None and best[1].score >= DX_MIN_SCORE:
+        score, hit, q = best[1].score, best[1], best[2]
+        code = hit.code
+        via = hit.via
+        why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
+        if walk is not None and walk.code.rstrip("-").replace(".", "") and \
+                hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
+            why.append(f"index: {walk.path_text} {walk.code}")
+    elif walk is not None and len(walk.path) >= 2:
+        code = walk.code
+        score = 70.0
+        why.append(f"index: {walk.path_text} {walk.code}")
+    if not code:
+        return None
+    fin = matcher.finish(code, stems | matcher.statement_stems(st.sentence), patient.date or _today(), own7)
+    if fin is None:
+        return None
+    refusal = matcher.mce_refusal(fin.code, patient.sex, patient.age)
+    if refusal:
+        return None
+    why.extend(fin.notes)
+    return Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end, st.section,
+                      why, [], score, fin.billable, fin.needs_seventh)
+
+
+def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, allowed: tuple[str, ...],
+                  lead: re.Pattern[str], reason: str) -> Suggestion | None:
+    target = lead.sub("", _clean(st.text)).strip() or _clean(st.text)
+    q = prefix + target
+    for h in engine.search(q, system="icd10cm", limit=10, date=patient.date or None):
+        if h.code.startswith(allowed) and h.score >= DX_MIN_SCORE - 4 and h.billable:
+            return Suggestion(h.code, "icd10cm", h.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                              st.section, [reason, f"search: {q!r}"], [], h.score, True, False)
+    return None
+
+
+def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion]:
+    text = _clean(_DATE.sub(" ", st.text))
+    if not _LETTERS.search(text):
+        return []
+    out: list[Suggestion] = []
+    if patient.setting == "inpatient":
+        for h in engine.search(text, system="icd10pcs", limit=5, date=patient.date or None):
+            if len(h.code) == 7 and h.billable and h.score >= PCS_MIN_SCORE:
+                out.append(Suggestion(h.code, "icd10pcs", h.title, "procedure", st.text, st.doc, st.start, st.end,
+                                      st.section, ["ICD-10-PCS (inpatient procedure): " + (h.via if h.via != "title" else "title match")],
+                                      [], h.score))
+                break
+    for h in engine.search(text, system="hcpcs", limit=3, date=patient.date or None):
+        if h.score >= HCPCS_MIN_SCORE:
+            out.append(Suggestion(h.code, "hcpcs", h.title, "procedure", st.text, st.doc, st.start, st.end,
+                                  st.section, ["HCPCS Level II: " + (h.via if h.via != "title" else "title match")], [], h.score))
+            break
+    return out
+
+
+def _today() -> str:
+    return Date.today().isoformat()
+
+
+def _tidy(found: list[Suggestion], patient: Patient) -> list[Suggestion]:
+    """One suggestion a code (first evidence kept, later ones noted), combination codes, and the
+    unspecified twin of a specific code dropped."""
+    from workstation.codes import books
+
+    by_code: dict[str, Suggestion] = {}
+    order: list[str] = []
+    for s in found:
+        if s.code in by_code:
+            first = by_code[s.code]
+            first.why.append(f"also: {s.evidence!r}")
+            continue
+        by_code[s.code] = s
+        order.append(s.code)
+    dx = [c for c in order if by_code[c].system == "icd10cm"]
+    book = books.icd10cm(date=patient.date or _today())
+    for comb in combine.combinations(dx):
+        got = book.get(comb.add)
+        if got is None or not got.billable:
+            continue
+        first = next((c for c in order if c in comb.drop), None)
+        src = by_code[first] if first else by_code[dx[0]]
+        new = Suggestion(got.code, "icd10cm", got.title, "diagnosis", src.evidence, src.doc, src.start, src.end,
+                         src.section, [comb.why], list(src.context), src.score, True, False)
+        at = order.index(first) if first else len(order)
+        for c in comb.drop:
+            if c in by_code:
+                order.remove(c)
+                del by_code[c]
+        if got.code not in by_code:
+            by_code[got.code] = new
+            order.insert(min(at, len(order)), got.code)
+    titles = {c: by_code[c].title for c in order}
+    gone = combine.redundant([c for c in order if by_code[c].system == "icd10cm"], titles)
+    for c, better in gone.items():
+        if c in by_code and better in by_code:
+            by_code[better].why.append(f"{c} ({by_code[c].title}) left out: {better} says more")
+            order.remove(c)
+            del by_code[c]
+    result = [by_code[c] for c in order]
+    result.sort(key=lambda s: 0 if s.kind == "diagnosis" else 1)
+    return result
