@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "scrub",       # scrub
     "export",      # export
     "codesets",    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
+    "suggest",     # suggest (codes from the documentation)
 ]
 
 

@@ -63,6 +63,8 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "plan": ("plan", "disposition", "follow-up", "follow up", "discharge medications", "medications",
              "course", "hospital course", "ed course", "condition at discharge", "recommendations",
              "description", "anesthesia", "surgeon", "sedation"),
+    "admin": ("date", "admitted", "discharged", "birth", "maternal", "visit", "specimen", "ebl",
+              "assistant", "attending", "provider", "location", "time", "signed"),
 }
 _HEADING_KIND = {h: kind for kind, heads in SECTION_HEADINGS.items() for h in heads}
 # A heading: at the start of a line, up to 5 words (capitals or title case), then a colon.
@@ -176,7 +178,7 @@ RULES: tuple[Rule, ...] = tuple(
     + _rules(NEGATED, BACKWARD,
              "ruled out|was ruled out|is ruled out|has been ruled out|were ruled out|unlikely|"
              "is negative|was negative|were negative|not seen|not present|absent|resolved|"
-             "not found|excluded|was excluded|is excluded|negative")
+             "not found|excluded|was excluded|is excluded|negative|immune")
     + _rules(UNCERTAIN, FORWARD,
              "possible|possibly|probable|probably|likely|suspected|suspect|suspicion of|"
              "suspicious for|questionable|question of|presumed|presumably|rule out|r/o|"

@@ -48,6 +48,7 @@ class Patient:
     age: int | None = None    # years on the date of service
     date: str = ""            # date of service (inpatient: discharge date), YYYY-MM-DD
     setting: str = "outpatient"
+    encounter: str = ""       # cases.model ENCOUNTER_TYPES ("emergency", "office" ...), when known
 
 
 @dataclass
@@ -98,7 +99,7 @@ def patient_of(case: Any) -> Patient:
     enc = case.encounter
     date = (enc.discharge_date or enc.date_of_service) if enc.type == "inpatient" else enc.date_of_service
     setting = "inpatient" if enc.type == "inpatient" else "outpatient"
-    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting)
+    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting, enc.type)
 
 
 def suggest_case(case: Any) -> Reading:
@@ -131,8 +132,9 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
     for i, t in enumerate(texts):
         statements.extend(read(t, i))
     all_text = "\n".join(texts)
-    seventh = matcher.seventh_from(all_text)
-    diagnostic_docs = {s.doc for s in statements if s.section in DIAGNOSTIC}
+    seventh = matcher.seventh_from(all_text) or _default_seventh(all_text, patient)
+    statements = _same_as_preoperative(statements)
+    any_diagnostic = any(s.section in DIAGNOSTIC for s in statements)
     out: list[Suggestion] = []
     skipped: list[Skipped] = []
     for st in statements:
@@ -144,7 +146,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             continue
         family = ctx.family
         historical = ctx.historical and not family
-        in_dx = st.section in DIAGNOSTIC or (st.doc not in diagnostic_docs and st.section in ("other",))
+        in_dx = st.section in DIAGNOSTIC or (not any_diagnostic and st.section in ("other", "hpi"))
         if not (in_dx or family or historical):
             continue
         if ctx.negated:
@@ -168,12 +170,49 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             s = _history_code(engine, st, patient, "personal history of ", ("Z85", "Z86", "Z87", "Z92"),
                               _HISTORY_WORDS, "history of: the personal history code (Z85-Z87), not the active disease")
         else:
-            s = _diagnosis(engine, st, patient, seventh)
+            s = None
+            for d in _diagnoses(engine, st, patient, seventh):
+                d.why.extend(why_ctx)
+                out.append(d)
         if s is not None:
             s.context = ctx.labels()
             s.why.extend(why_ctx)
             out.append(s)
     return Reading(_tidy(out, patient), skipped)
+
+
+_SAME = re.compile(r"^(?:same|same as (?:above|preoperative|pre-?op)(?: diagnosis)?|unchanged)$", re.I)
+
+
+def _same_as_preoperative(statements: list[Statement]) -> list[Statement]:
+    """"POSTOPERATIVE DIAGNOSIS: Same.": the preoperative diagnosis (its first statement) is the
+    diagnosis; without any postoperative or other diagnosis, the preoperative one stands too."""
+    from dataclasses import replace
+
+    docs_same = {s.doc for s in statements if s.section == "assessment" and _SAME.match(s.text.strip(". "))}
+    docs_dx = {s.doc for s in statements if s.section in DIAGNOSTIC}
+    out: list[Statement] = []
+    first_seen: set[int] = set()
+    for s in statements:
+        if s.section == "assessment" and _SAME.match(s.text.strip(". ")):
+            continue
+        if s.section == "preoperative" and (s.doc in docs_same or not docs_dx) and s.doc not in first_seen:
+            first_seen.add(s.doc)
+            s = replace(s, section="assessment")
+        out.append(s)
+    return out
+
+
+def _default_seventh(text: str, patient: Patient) -> str:
+    """The 7th character when the note names no encounter: active treatment in the ED or as an
+    inpatient is the initial encounter (guideline I.C.19.a); a follow-up visit for healing is
+    subsequent. Empty when the note does not say enough (the coder chooses)."""
+    low = text.lower()
+    if patient.encounter in ("emergency", "inpatient"):
+        return "A"
+    if ("follow-up" in low or "follow up" in low) and ("healing" in low or "cast" in low):
+        return "D"
+    return ""
 
 
 def _clean(text: str) -> str:
@@ -185,11 +224,24 @@ def _parts(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
-def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str) -> Suggestion | None:
-    text = _clean(st.text)
-    parts = _parts(text)
+def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> list[Suggestion]:
+    """The statement's code, then the codes of what its later comma parts name on their own
+    ("... chronic kidney disease, CKD stage 3b": E11.22, then N18.32)."""
+    out: list[Suggestion] = []
+    parts = _parts(_clean(st.text))
+    while parts and len(out) < 4:
+        s, used = _diagnosis(engine, st, patient, seventh, parts)
+        if s is not None and all(o.code != s.code for o in out):
+            out.append(s)
+        parts = parts[max(used, 1):]
+    return out
+
+
+def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
+               parts: list[str]) -> tuple[Suggestion | None, int]:
+    text = ", ".join(parts)
     own7 = matcher.seventh_from(st.text) or seventh
-    best: tuple[float, Any, str] | None = None
+    best: tuple[float, Any, str, int] | None = None
     for k in range(1, min(len(parts), _MAX_PARTS) + 1):
         q = ", ".join(parts[:k])
         if k > 1 and not _LETTERS.search(parts[k - 1]):
@@ -202,7 +254,7 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str) -> Su
             # More of the statement supporting the same or a better score: the more specific.
             score = h.score + 1.5 * (k - 1)
             if best is None or score > best[0]:
-                best = (score, h, q)
+                best = (score, h, q, k)
             break
     walk = matcher.walk_index(text)
     stems = matcher.statement_stems(text)
@@ -210,12 +262,14 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str) -> Su
     code = ""
     score = 0.0
     via = ""
-    if best is not None and best[1].score >= DX_MIN_SCORE:
-        score, hit, q = best[1].score, best[1], best[2]
+    need = DX_MIN_SCORE if len(stems) >= 2 else 95.0  # one word alone must name the code
+    used = len(parts)
+    if best is not None and best[1].score >= need:
+        score, hit, q, used = best[1].score, best[1], best[2], best[3]
         code = hit.code
         via = hit.via
         why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
-        if walk is not None and walk.code.rstrip("-").replace(".", "") and \
+        if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
                 hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
             why.append(f"index: {walk.path_text} {walk.code}")
     elif walk is not None and len(walk.path) >= 2:
@@ -223,16 +277,16 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str) -> Su
         score = 70.0
         why.append(f"index: {walk.path_text} {walk.code}")
     if not code:
-        return None
+        return None, used
     fin = matcher.finish(code, stems | matcher.statement_stems(st.sentence), patient.date or _today(), own7)
     if fin is None:
-        return None
+        return None, used
     refusal = matcher.mce_refusal(fin.code, patient.sex, patient.age)
     if refusal:
-        return None
+        return None, used
     why.extend(fin.notes)
     return Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end, st.section,
-                      why, [], score, fin.billable, fin.needs_seventh)
+                      why, [], score, fin.billable, fin.needs_seventh), used
 
 
 def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, allowed: tuple[str, ...],
