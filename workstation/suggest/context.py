@@ -130,13 +130,20 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentenc
     for m in _SENT_END.finditer(body):
         prev = body[:m.start()].rstrip()
         word = prev.rsplit(None, 1)[-1].lower().rstrip(".") if prev else ""
-        if body[m.start() - 1:m.start()] == "." and word in _NO_END:
-            continue
+        if body[m.start() - 1:m.start()] == "." and (word in _NO_END or (word.isdigit() and len(word) <= 2
+                                                             and _line_start(prev))):
+            continue  # "Dr. Osei", "vs. B12"; a list number "1. Primary ..."
         cuts.append((start + m.start(), start + m.end()))
     for cut_start, cut_end in cuts + [(end, end)]:
         _add(out, text, pos, cut_start)
         pos = cut_end
     return out
+
+
+def _line_start(prev: str) -> bool:
+    """True when the last word of `prev` is the first on its line (a list number)."""
+    line = prev.rsplit("\n", 1)[-1]
+    return len(line.split()) == 1
 
 
 def _add(out: list[Sentence], text: str, a: int, b: int) -> None:
@@ -212,9 +219,9 @@ TERMINATORS = re.compile(
 
 # Family words that are about who is with the patient, not whose disease it is.
 _FAMILY_FALSE = re.compile(
-    r"\b(?:brought by|accompanied by|with (?:his|her) (?:mother|father|daughter|son)|"
-    r"lives with|per (?:mother|father|parent)s?|(?:mother|father|parents?) reports?|"
-    r"home with|found by (?:his|her) (?:son|daughter))\b", re.I)
+    r"\b(?:brought (?:in )?by|accompanied by|with|lives with|home with|found by|per|seen with)\s+"
+    r"(?:his|her|the|their)?\s*(?:mother|father|parents?|son|daughter|sister|brother|family|grandmother|grandfather)\b"
+    r"|\b(?:mother|father|parents?|daughter|son)\s+(?:reports?|states?|says|notes?|feels?|brought)\b", re.I)
 
 
 def _rule_re(rule: Rule) -> re.Pattern[str]:

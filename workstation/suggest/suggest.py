@@ -33,7 +33,7 @@ from datetime import date as Date
 from typing import Any
 
 from workstation.suggest import combine, matcher
-from workstation.suggest.context import DIAGNOSTIC, Statement, read
+from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
 DX_MIN_SCORE = 74.0
@@ -228,7 +228,8 @@ def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> li
     """The statement's code, then the codes of what its later comma parts name on their own
     ("... chronic kidney disease, CKD stage 3b": E11.22, then N18.32)."""
     out: list[Suggestion] = []
-    parts = _parts(_clean(st.text))
+    # The condition without its leading context words ("Probable pneumonia" -> "pneumonia").
+    parts = _parts(_LEAD_TRIGGER.sub("", _clean(st.text)))
     while parts and len(out) < 4:
         s, used = _diagnosis(engine, st, patient, seventh, parts)
         if s is not None and all(o.code != s.code for o in out):
@@ -272,7 +273,9 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
                 hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
             why.append(f"index: {walk.path_text} {walk.code}")
-    elif walk is not None and len(walk.path) >= 2:
+    elif walk is not None and (len(walk.path) >= 2 or 3 * len(walk.covered) >= len(stems)):
+        # The index alone: a path of subterms, or a main term that is most of what is said
+        # ("community-acquired pneumonia": Pneumonia J18.9).
         code = walk.code
         score = 70.0
         why.append(f"index: {walk.path_text} {walk.code}")

@@ -1,0 +1,133 @@
+"""Suggestions from whole notes: context rules end to end, combinations, sex and age, the CLI."""
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+
+from tests.suggest.notes import NOTES
+from workstation.cli import main
+from workstation.suggest import rejections
+from workstation.suggest.suggest import Patient, suggest_text
+
+OUT = Patient("F", 64, "2026-03-01", "outpatient")
+INP = Patient("F", 64, "2026-03-01", "inpatient")
+
+
+def codes(text: str, patient: Patient = OUT) -> list[str]:
+    return [s.code for s in suggest_text(text, patient).suggestions]
+
+
+def test_negated_condition_is_not_suggested() -> None:
+    got = codes("ASSESSMENT: No evidence of pneumonia. Acute bronchitis.")
+    assert "J20.9" in got
+    assert not any(c.startswith(("J18", "J12", "J13", "J15")) for c in got)
+
+
+def test_uncertain_outpatient_not_coded_inpatient_coded() -> None:
+    note = "ASSESSMENT: Probable community-acquired pneumonia."
+    reading = suggest_text(note, OUT)
+    assert not any(s.code.startswith("J18") for s in reading.suggestions)
+    assert any("outpatient" in k.reason for k in reading.skipped)
+    inp = suggest_text(note, INP).suggestions
+    assert [s.code for s in inp] == ["J18.9"]
+    assert any("II.H" in w for w in inp[0].why)
+
+
+def test_history_gives_the_personal_history_code() -> None:
+    got = codes("ASSESSMENT: History of breast cancer.")
+    assert got == ["Z85.3"]  # not C50.-
+    assert codes("ASSESSMENT: Breast cancer, left upper-outer quadrant.")[0].startswith("C50.4")
+
+
+def test_family_gives_the_family_history_code() -> None:
+    got = codes("FAMILY HISTORY: Mother had breast cancer.\nASSESSMENT: Encounter for screening mammogram.")
+    assert "Z80.3" in got and "Z12.31" in got
+    assert not any(c.startswith("C50") for c in got)
+
+
+def test_hypertension_with_ckd_by_presumption() -> None:
+    got = codes("ASSESSMENT:\n1. Hypertension.\n2. Chronic kidney disease stage 3b.")
+    assert "I12.9" in got and "N18.32" in got and "I10" not in got
+
+
+def test_diabetes_and_ckd_are_linked() -> None:
+    got = codes("ASSESSMENT:\n1. Type 2 diabetes mellitus.\n2. CKD stage 4.")
+    assert "E11.22" in got and "N18.4" in got and "E11.9" not in got
+
+
+def test_no_combination_without_both_conditions() -> None:
+    got = codes("ASSESSMENT: Essential hypertension. Type 2 diabetes mellitus.")
+    assert "I10" in got and "E11.9" in got
+
+
+def test_sex_decides_between_siblings() -> None:
+    # Breast cancer: C50.41- is female, C50.42- male.
+    f = codes("ASSESSMENT: Malignant neoplasm of upper-outer quadrant of left breast.", Patient("F", 60, "2026-03-01"))
+    m = codes("ASSESSMENT: Malignant neoplasm of upper-outer quadrant of left breast.", Patient("M", 60, "2026-03-01"))
+    assert f[0] == "C50.412" and m[0] == "C50.422"
+
+
+def test_mce_refused_codes_are_not_suggested() -> None:
+    got = codes("ASSESSMENT: Gestational diabetes, diet controlled.", Patient("M", 40, "2026-03-01"))
+    assert not any(c.startswith("O") for c in got)
+    got = codes("ASSESSMENT: Gestational diabetes, diet controlled.", Patient("F", 30, "2026-03-01"))
+    assert got == ["O24.410"]
+
+
+def test_evidence_points_into_the_note() -> None:
+    note = "HPI: Knee pain.\nASSESSMENT: Primary osteoarthritis of the left knee."
+    s = suggest_text(note, OUT).suggestions[0]
+    assert s.code == "M17.12"
+    assert note[s.start:s.end] == s.evidence
+    assert s.why  # index path or title match
+
+
+def test_synthetic_key_codes_are_real() -> None:
+    from workstation.codes import books
+
+    assert len(NOTES) >= 20
+    for n in NOTES:
+        book = books.icd10cm(date=n.date)
+        for c in n.dx:
+            assert book.is_billable(c), (n.id, c)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_text(tmp_path, capsys) -> None:
+    f = tmp_path / "note.txt"
+    f.write_text("ASSESSMENT: Possible pneumonia. Cough.\n")
+    assert main(["suggest", "--text", str(f), "--sex", "F", "--age", "64", "--date", "2026-03-01",
+                 "--setting", "outpatient", "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert [s["code"] for s in doc["suggestions"]] == ["R05.9"]
+    assert doc["not_coded"][0]["evidence"] == "Possible pneumonia"
+    assert main(["suggest", "--text", str(f), "--date", "2026-03-01", "--setting", "inpatient", "--json"]) == 0
+    assert "J18.9" in [s["code"] for s in orjson.loads(capsys.readouterr().out)["suggestions"]]
+
+
+def test_cli_needs_a_date_with_text(tmp_path, capsys) -> None:
+    f = tmp_path / "note.txt"
+    f.write_text("ASSESSMENT: Cough.\n")
+    assert main(["suggest", "--text", str(f)]) == 2
+    assert "--date" in capsys.readouterr().err
+
+
+def test_cli_session_case_marks_coded_and_hides_rejected(tmp_path, capsys) -> None:
+    store = tmp_path / "s.json"
+    assert main(["sessions", "new", str(store), "--demo"]) == 0
+    assert main(["code", "--session", str(store), "DEMO-001", "--dx", "E11.22"]) == 0
+    capsys.readouterr()
+    assert main(["suggest", "--session", str(store), "--case", "DEMO-001", "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    by_code = {s["code"]: s for s in doc["suggestions"]}
+    assert by_code["E11.22"]["already_coded"] and not by_code["I12.9"]["already_coded"]
+    rejections.reject(store, "DEMO-001", "I12.9")
+    assert oct(rejections.path_for(store).stat().st_mode & 0o777) == "0o600"
+    assert main(["suggest", "--session", str(store), "--case", "DEMO-001", "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert "I12.9" not in [s["code"] for s in doc["suggestions"]]
+    assert doc["rejected"] == ["I12.9"]
