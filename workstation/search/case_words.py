@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from workstation.search.tokenize import STOP_WORDS, stem, words
 
@@ -123,20 +124,44 @@ def case_adjustment(cw: CaseWords, text: str) -> float:
 
 # ------------------------------------------------------------ the patient
 
-_MCE_PENALTY = 20.0
+_MCE_PENALTY = 40.0  # an MCE edit rejects the claim: below every code that fits
 
 
+@lru_cache(maxsize=8192)
 def mce_penalty(code: str, sex: str | None, age: int | None) -> float:
-    """Points taken from an ICD-10-CM code the MCE rejects for this patient (0 when it fits)."""
+    """Points taken from an ICD-10-CM code the MCE rejects for this patient (0 when it fits).
+
+    The MCE lists billable codes; a header (Z00.12) is penalised when every billable code
+    below it is rejected."""
+    from workstation.codes import books
     from workstation.codes.mce import mce
 
     book = mce()
-    pen = 0.0
-    if sex and book.check_sex(code, sex, "D") is not None:
-        pen += _MCE_PENALTY
-    if age is not None and book.check_age(code, age) is not None:
-        pen += _MCE_PENALTY
-    return pen
+
+    def refused(c: str) -> tuple[bool, bool]:
+        return (bool(sex) and book.check_sex(c, sex or "", "D") is not None,
+                age is not None and book.check_age(c, age) is not None)
+
+    by_sex, by_age = refused(code)
+    if not (by_sex or by_age):
+        tab = books.icd10cm(books.icd10cm_years()[-1])
+        node = tab.get(code)
+        if node is not None and not node.billable:
+            kids = _billable_below(tab, code)
+            if kids:
+                checks = [refused(k) for k in kids]
+                by_sex = all(c[0] for c in checks)
+                by_age = all(c[1] for c in checks)
+    return _MCE_PENALTY * (int(by_sex) + int(by_age))
+
+
+def _billable_below(tab: object, code: str, limit: int = 60) -> list[str]:
+    out: list[str] = []
+    todo = [code]
+    while todo and len(out) < limit:
+        for k in tab.children(todo.pop()):  # type: ignore[attr-defined]
+            (out if k.billable else todo).append(k.code)
+    return out
 
 
 # ------------------------------------------------------------ descriptive phrases

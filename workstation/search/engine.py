@@ -660,6 +660,12 @@ class SearchEngine:
                     score -= 4.0
             if kind == src.KIND_INCLUSION:
                 score -= 1.0
+            if row[1] == "icd10cm" and row[0][:1] in "VWXY" and \
+                    any(d not in c.loose for c in concepts if not c.seventh):
+                # "dog bite of hand": external causes are never first-listed (guideline I.C.20);
+                # the words an external cause leaves out (the site) belong to the injury
+                # (S61.45-, Bite, hand), which must rank above it.
+                score -= 25.0
             if default_primary and ("Secondary" in text or "secondary" in text):
                 score -= 6.0
             if row[3] or row[5]:
