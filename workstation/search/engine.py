@@ -622,6 +622,9 @@ class SearchEngine:
         # cancer" is C50.-, not C79.81 (Neoplasm table: the Malignant Primary column).
         default_primary = "malignant" in q_stems and q_stems.isdisjoint(_SECONDARY_STEMS)
         best: dict[int, tuple[float, str]] = {}
+        injury_words: list[frozenset[int]] = []      # the concepts each injury entry holds
+        ext_missing: dict[int, frozenset[int]] = {}  # external cause code -> concepts it lacks
+        seventh_ids = frozenset(i for i, c in enumerate(concepts) if c.seventh)
         for cheap, d, cov, matched in top:
             code_row = doc_code[d]
             row = codes[code_row]
@@ -660,12 +663,14 @@ class SearchEngine:
                     score -= 4.0
             if kind == src.KIND_INCLUSION:
                 score -= 1.0
-            if row[1] == "icd10cm" and row[0][:1] in "VWXY" and \
-                    any(d not in c.loose for c in concepts if not c.seventh):
-                # "dog bite of hand": external causes are never first-listed (guideline I.C.20);
-                # the words an external cause leaves out (the site) belong to the injury
-                # (S61.45-, Bite, hand), which must rank above it.
-                score -= 25.0
+            if row[1] == "icd10cm" and row[0][:1] in "VWXYST":
+                have = frozenset(i for i, c in enumerate(concepts) if d in c.loose)
+                if row[0][:1] in "ST":
+                    injury_words.append(have)
+                else:
+                    missing = frozenset(range(len(concepts))) - have - seventh_ids
+                    if missing:
+                        ext_missing[code_row] = ext_missing.get(code_row, missing) & missing
             if default_primary and ("Secondary" in text or "secondary" in text):
                 score -= 6.0
             if row[3] or row[5]:
@@ -681,6 +686,13 @@ class SearchEngine:
                 best[code_row] = (score, self._via(kind, text))
             elif prev is not None:
                 best[code_row] = (prev[0] + 0.5, prev[1])  # more evidence, a little more sure
+        # "dog bite of hand": external causes are never first-listed (guideline I.C.20); when
+        # an injury entry holds the words an external cause leaves out (the site), the injury
+        # (S61.45-, Bite, hand) ranks above the external cause (W54.0).
+        for r, missing in ext_missing.items():
+            if r in best and any(missing <= have for have in injury_words):
+                sc, via = best[r]
+                best[r] = (sc - 25.0, via)
         self._children_first(best)
         out = [(r, s, v) for r, (s, v) in best.items()]
         out.sort(key=lambda x: -x[1])
