@@ -40,6 +40,8 @@ DX_MIN_SCORE = 74.0
 PCS_MIN_SCORE = 78.0
 HCPCS_MIN_SCORE = 90.0
 _MAX_PARTS = 4
+_PART_BONUS = 6.0      # a longer stretch of the statement that still finds a code says more
+_LATER_MIN_SCORE = 90.0
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,36 @@ def _clean(text: str) -> str:
     return " ".join(t.split())
 
 
+_NEGATOR = re.compile(r"\b(?:without|no|not|w/o)\b", re.I)
+
+
 def _parts(text: str) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()]
+    """Comma parts, never splitting inside parentheses; a part that says "without" / "no"
+    keeps the rest of its list ("without perforation, gangrene or abscess")."""
+    parts: list[str] = []
+    depth, cur = 0, []
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth <= 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    parts = [p.strip() for p in parts if p.strip()]
+    for i, p in enumerate(parts):
+        if _NEGATOR.search(p) and i + 1 < len(parts):
+            return parts[:i] + [", ".join(parts[i:])]
+    return parts
+
+
+def _query(text: str) -> str:
+    """What is searched: the words without parenthesised detail that carries numbers or a
+    list ("(1/2 pack per day)", "(LCx, RCA, non-obstructive)"); "(alprazolam)" stays."""
+    def keep(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
+    return " ".join(_PARENS.sub(keep, text).split())
 
 
 def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> list[Suggestion]:
@@ -230,21 +260,26 @@ def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> li
     out: list[Suggestion] = []
     # The condition without its leading context words ("Probable pneumonia" -> "pneumonia").
     parts = _parts(_LEAD_TRIGGER.sub("", _clean(st.text)))
+    first = True
     while parts and len(out) < 4:
-        s, used = _diagnosis(engine, st, patient, seventh, parts)
+        s, used = _diagnosis(engine, st, patient, seventh, parts, strict=not first)
         if s is not None and all(o.code != s.code for o in out):
             out.append(s)
         parts = parts[max(used, 1):]
+        first = False
     return out
 
 
 def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
-               parts: list[str]) -> tuple[Suggestion | None, int]:
+               parts: list[str], strict: bool = False) -> tuple[Suggestion | None, int]:
+    """The code the first parts of a statement support best. `strict` for the later parts of
+    a statement: they must name a condition of their own (a near-exact hit sharing two or more
+    words with it), not qualify the first ("compensated", "nodular type")."""
     text = ", ".join(parts)
     own7 = matcher.seventh_from(st.text) or seventh
     best: tuple[float, Any, str, int] | None = None
     for k in range(1, min(len(parts), _MAX_PARTS) + 1):
-        q = ", ".join(parts[:k])
+        q = _query(", ".join(parts[:k]))
         if k > 1 and not _LETTERS.search(parts[k - 1]):
             continue
         hits = engine.search(q, system="icd10cm", limit=8, date=patient.date or None,
@@ -253,7 +288,7 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
             if matcher.mce_refusal(h.code, patient.sex, patient.age):
                 continue
             # More of the statement supporting the same or a better score: the more specific.
-            score = h.score + 1.5 * (k - 1)
+            score = h.score + _PART_BONUS * (k - 1)
             if best is None or score > best[0]:
                 best = (score, h, q, k)
             break
@@ -265,6 +300,13 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
     via = ""
     need = DX_MIN_SCORE if len(stems) >= 2 else 95.0  # one word alone must name the code
     used = len(parts)
+    if strict:
+        if best is None or best[1].score < _LATER_MIN_SCORE:
+            return None, best[3] if best else 1
+        said = matcher.statement_stems(_query(", ".join(parts[:best[3]])))
+        named = matcher.statement_stems(best[1].title + " " + best[1].via)
+        if len(said & named) < 2 and not (best[1].score >= 97 and said and said <= named):
+            return None, best[3]
     if best is not None and best[1].score >= need:
         score, hit, q, used = best[1].score, best[1], best[2], best[3]
         code = hit.code
