@@ -345,23 +345,46 @@ def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, all
     return None
 
 
+_BY = re.compile(r"\b(?:by|per)\s+(?:dr\.?|doctor)\s.*$|\(dr\.?[^)]*\)", re.I)
+
+
 def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion]:
-    text = _clean(_DATE.sub(" ", st.text))
+    """ICD-10-PCS (inpatients) and HCPCS Level II for a procedure statement: the longest
+    stretch of its comma parts that still finds a code, as for diagnoses."""
+    text = _BY.sub(" ", _clean(st.text))
+    text = " ".join(_PARENS.sub(" ", text).split())  # "(Gomco clamp)", "(cemented bipolar)"
     if not _LETTERS.search(text):
         return []
+    # Parts at commas and before "with" (the device or the anaesthesia), so "circumcision"
+    # is tried alone and then with what follows.
+    parts = [p for c in _parts(text) for p in re.split(r"\s+(?=with\b)", c) if p.strip()]
+    therapeutic = "therapeutic" in text.lower()
     out: list[Suggestion] = []
-    if patient.setting == "inpatient":
-        for h in engine.search(text, system="icd10pcs", limit=5, date=patient.date or None):
-            if len(h.code) == 7 and h.billable and h.score >= PCS_MIN_SCORE:
-                out.append(Suggestion(h.code, "icd10pcs", h.title, "procedure", st.text, st.doc, st.start, st.end,
-                                      st.section, ["ICD-10-PCS (inpatient procedure): " + (h.via if h.via != "title" else "title match")],
-                                      [], h.score))
+    systems = (("icd10pcs", PCS_MIN_SCORE), ("hcpcs", HCPCS_MIN_SCORE)) if patient.setting == "inpatient" \
+        else (("hcpcs", HCPCS_MIN_SCORE),)
+    for system, need in systems:
+        best: tuple[float, Any, str] | None = None
+        for k in range(1, min(len(parts), _MAX_PARTS) + 1):
+            q = " ".join(parts[:k])
+            for h in engine.search(q, system=system, limit=5, date=patient.date or None):
+                if system == "icd10pcs" and (len(h.code) != 7 or not h.billable):
+                    continue
+                if therapeutic and h.title.endswith("Diagnostic"):
+                    # "diagnostic and therapeutic thoracentesis": the therapeutic procedure is
+                    # coded (PCS guideline B3.4a: a diagnostic one followed by a therapeutic one
+                    # on the same site is not coded separately).
+                    continue
+                score = h.score + _PART_BONUS * (k - 1)
+                if h.score >= need and (best is None or score > best[0]):
+                    best = (score, h, q)
                 break
-    for h in engine.search(text, system="hcpcs", limit=3, date=patient.date or None):
-        if h.score >= HCPCS_MIN_SCORE:
-            out.append(Suggestion(h.code, "hcpcs", h.title, "procedure", st.text, st.doc, st.start, st.end,
-                                  st.section, ["HCPCS Level II: " + (h.via if h.via != "title" else "title match")], [], h.score))
-            break
+        if best is None:
+            continue
+        _s, h, q = best
+        label = "ICD-10-PCS (inpatient procedure)" if system == "icd10pcs" else "HCPCS Level II"
+        why = [f"{label}: " + (h.via if h.via != "title" else "title match") + (f" (search: {q!r})" if q != text else "")]
+        out.append(Suggestion(h.code, system, h.title, "procedure", st.text, st.doc, st.start, st.end,
+                              st.section, why, [], h.score))
     return out
 
 
