@@ -358,6 +358,8 @@ def clauses(sentence: Sentence) -> list[Sentence]:
     pos = 0
     text = sentence.text
     for m in _CLAUSE_CUT.finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue  # inside parentheses: an aside, not a new clause
         _add_clause(out, sentence, pos, m.start())
         pos = m.end()
     _add_clause(out, sentence, pos, len(text))

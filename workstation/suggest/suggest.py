@@ -238,7 +238,9 @@ def _parts(text: str) -> list[str]:
         else:
             cur.append(ch)
     parts.append("".join(cur))
-    parts = [p.strip() for p in parts if p.strip()]
+    # "Gross hematuria due to adverse effect of warfarin": the cause is a part of its own
+    # (tried with the first part, then alone: the adverse effect code).
+    parts = [q.strip() for p in parts for q in re.split(r"\s+(?=due to\b)", p) if q.strip()]
     for i, p in enumerate(parts):
         if _NEGATOR.search(p) and i + 1 < len(parts):
             return parts[:i] + [", ".join(parts[i:])]
@@ -251,7 +253,11 @@ def _query(text: str) -> str:
     def keep(m: re.Match[str]) -> str:
         inner = m.group(1)
         return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
-    return " ".join(_PARENS.sub(keep, text).split())
+    t = _PARENS.sub(keep, text)
+    # "taken as prescribed" says adverse effect (not poisoning); the Drug table's column
+    # already says so, the words only dilute the match.
+    t = re.sub(r"\b(?:taken )?(?:as prescribed|correctly)\b", " ", t, flags=re.I)
+    return " ".join(t.split())
 
 
 def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> list[Suggestion]:
@@ -302,11 +308,11 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
     used = len(parts)
     if strict:
         if best is None or best[1].score < _LATER_MIN_SCORE:
-            return None, best[3] if best else 1
+            return None, 1
         said = matcher.statement_stems(_query(", ".join(parts[:best[3]])))
         named = matcher.statement_stems(best[1].title + " " + best[1].via)
         if len(said & named) < 2 and not (best[1].score >= 97 and said and said <= named):
-            return None, best[3]
+            return None, 1
     if best is not None and best[1].score >= need:
         score, hit, q, used = best[1].score, best[1], best[2], best[3]
         code = hit.code
