@@ -301,8 +301,9 @@ def context_of(sentence: str, target_start: int, target_end: int) -> Context:
     triggers = _triggers(sentence)
     for t in triggers:
         category, direction = t.category.split(":")
-        if t.end <= target_start and direction in (FORWARD, BOTH):
-            between = sentence[t.end:target_start]
+        if t.start < target_start and t.end <= target_end and direction in (FORWARD, BOTH):
+            # before the target (or running into its first words: "Father had colon cancer")
+            between = sentence[t.end:target_start] if t.end < target_start else ""
             if TERMINATORS.search(between):
                 continue
             if category == NEGATED and t.phrase.lower() in ("no", "not") and _far(between, 6):

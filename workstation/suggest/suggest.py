@@ -151,6 +151,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         in_dx = st.section in DIAGNOSTIC or (not any_diagnostic and st.section in ("other", "hpi"))
         if not (in_dx or family or historical):
             continue
+        action = bool(_ACTION.search(st.text))
         if ctx.negated:
             skipped.append(Skipped(st.text, "negated: " + "; ".join(ctx.labels())))
             continue
@@ -174,6 +175,11 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         else:
             s = None
             for d in _diagnoses(engine, st, patient, seventh):
+                if action and not d.code.startswith("Z79"):
+                    # "chest x-ray ordered", "Injection given": an order or a treatment, not a
+                    # condition; only the long-term drug therapy it names is coded (Z79).
+                    skipped.append(Skipped(st.text, f"plan or order, not a condition ({d.code} not suggested)"))
+                    continue
                 d.why.extend(why_ctx)
                 out.append(d)
         if s is not None:
@@ -222,6 +228,9 @@ def _clean(text: str) -> str:
     return " ".join(t.split())
 
 
+_ACTION = re.compile(r"\b(?:ordered|given|scheduled|refer(?:red|ral)|recheck|continue[sd]?|start(?:ed)?|"
+                     r"stop(?:ped)?|held|hold|(?<!as )prescribed|counsel+ed|obtain(?:ed)?|return|follow[- ]?up|"
+                     r"discontinued|resume[sd]?|advised|encouraged|reviewed|sent)\b", re.I)
 _NEGATOR = re.compile(r"\b(?:without|no|not|w/o)\b", re.I)
 
 
@@ -343,6 +352,7 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
 def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, allowed: tuple[str, ...],
                   lead: re.Pattern[str], reason: str) -> Suggestion | None:
     target = lead.sub("", _clean(st.text)).strip() or _clean(st.text)
+    target = _query(_parts(target)[0]) if _parts(target) else target  # the condition, not its course
     q = prefix + target
     for h in engine.search(q, system="icd10cm", limit=10, date=patient.date or None):
         if h.code.startswith(allowed) and h.score >= DX_MIN_SCORE - 4 and h.billable:
