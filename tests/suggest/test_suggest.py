@@ -131,3 +131,20 @@ def test_cli_session_case_marks_coded_and_hides_rejected(tmp_path, capsys) -> No
     doc = orjson.loads(capsys.readouterr().out)
     assert "I12.9" not in [s["code"] for s in doc["suggestions"]]
     assert doc["rejected"] == ["I12.9"]
+
+
+def test_encounter_reasons() -> None:
+    chemo = codes("VISIT: Cycle 2 of 4 adjuvant docetaxel and cyclophosphamide.\n"
+                  "DIAGNOSIS: Malignant neoplasm of upper-outer quadrant of left breast.")
+    assert chemo[0] == "Z51.11" and "C50.412" in chemo  # chemotherapy encounter first-listed
+    assert "Z51.11" not in codes("DIAGNOSIS: Malignant neoplasm of upper-outer quadrant of left breast. "
+                                 "PLAN: Endocrine therapy after chemotherapy.")
+    assert "Z23" in codes("ASSESSMENT: Well visit.\nIMMUNIZATIONS given today: MMR, varicella.",
+                          Patient("F", 1, "2026-03-01"))
+    assert "Z23" not in codes("ASSESSMENT: Otitis media. Tdap declined.", Patient("F", 30, "2026-03-01"))
+    preg = codes("G2P1 at 39 weeks, uncomplicated pregnancy.\nDIAGNOSIS: Full-term uncomplicated delivery.",
+                 Patient("F", 30, "2026-06-10", "inpatient"))
+    assert "Z3A.39" in preg
+    # Z3A is for the maternal record: not for the newborn
+    assert "Z3A.39" not in codes("Born at 39 weeks by vaginal delivery.\nDIAGNOSIS: Healthy newborn.",
+                                 Patient("M", 0, "2026-06-10", "inpatient"))

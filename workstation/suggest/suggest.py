@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from workstation.suggest import combine, matcher
+from workstation.suggest import combine, encounter, matcher
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -186,7 +186,28 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             s.context = ctx.labels()
             s.why.extend(why_ctx)
             out.append(s)
-    return Reading(_tidy(out, patient), skipped)
+    first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
+    return Reading(_tidy(first + out + later, patient), skipped)
+
+
+def _encounter_reasons(engine: Any, texts: list[str], patient: Patient,
+                       found: set[str]) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Codes for what the encounter is (chemotherapy, immunization, screening, weeks of
+    gestation), first-listed ones apart."""
+    first: list[Suggestion] = []
+    later: list[Suggestion] = []
+    for r in encounter.reasons(texts):
+        for h in engine.search(r.query, system="icd10cm", limit=5, date=patient.date or None):
+            if not h.code.startswith(r.prefix) or not h.billable or h.score < 85 or h.code in found:
+                continue
+            if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                break
+            s = Suggestion(h.code, "icd10cm", h.title, "diagnosis", r.evidence, r.doc, r.start, r.end, "encounter",
+                           [r.why, f"search: {r.query!r}"], [], h.score)
+            (first if r.first else later).append(s)
+            found.add(h.code)
+            break
+    return first, later
 
 
 _SAME = re.compile(r"^(?:same|same as (?:above|preoperative|pre-?op)(?: diagnosis)?|unchanged)$", re.I)
