@@ -65,3 +65,40 @@ async def test_accept_reject_and_coded_marks(tmp_path) -> None:
         await pilot.pause()
         assert rejected not in [s.code for s in panel.suggestions]
         assert panel.suggestions[0].already_coded
+
+
+async def test_g_in_the_coding_screen_accepts_into_the_case(make_app, store) -> None:
+    from textual.widgets import DataTable
+
+    from workstation.ui.screens.coding import CodingScreen
+    from workstation.ui.screens.suggestions import SuggestionsScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        table = app.screen.query_one("#cases", DataTable)
+        table.move_cursor(row=table.get_row_index("UI-001"))
+        await pilot.press("enter")
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("escape")  # out of the search box
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, SuggestionsScreen)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        panel = app.screen.query_one(SuggestionsPanel)
+        assert [s.code for s in panel.suggestions][:2] == ["E11.22", "N18.31"]
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert store.work("UI-001").diagnoses == ["E11.22"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)

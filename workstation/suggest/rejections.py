@@ -1,6 +1,6 @@
 """Suggestions the coder rejected, remembered per case beside the session store.
 
-A small JSON file next to the store (`<store>.suggest-rejected.json`, mode 0600): {case_id:
+A small JSON file next to the store (`<store>.suggest-rejected`, mode 0600): {case_id:
 [code, ...]}. Only case ids and codes, no patient details. Written atomically (temp file, fsync,
 rename) so a crash leaves the old or the new list, never half of one.
 """
@@ -18,7 +18,7 @@ _lock = threading.Lock()
 
 def path_for(store_path: str | os.PathLike[str]) -> Path:
     p = Path(store_path)
-    return p.with_name(p.name + ".suggest-rejected.json")
+    return p.with_name(p.name + ".suggest-rejected")  # no .json: `sessions list` globs *.json
 
 
 def load(store_path: str | os.PathLike[str]) -> dict[str, list[str]]:
