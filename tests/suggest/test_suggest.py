@@ -148,3 +148,19 @@ def test_encounter_reasons() -> None:
     # Z3A is for the maternal record: not for the newborn
     assert "Z3A.39" not in codes("Born at 39 weeks by vaginal delivery.\nDIAGNOSIS: Healthy newborn.",
                                  Patient("M", 0, "2026-06-10", "inpatient"))
+
+
+def test_external_cause_only_with_an_injury() -> None:
+    ed = Patient("F", 84, "2026-02-16", "inpatient", "inpatient")
+    got = codes("ASSESSMENT: Closed displaced intracapsular fracture of the right femoral neck due to fall from bed.", ed)
+    assert got[0] == "S72.011A" and "W06.XXXA" in got  # the injury first, then how it happened
+    # no injury: the same words give no external cause
+    got = codes("ASSESSMENT: Hypertension. Anxiety due to fall from bed last year.", ed)
+    assert not any(c[:1] in "VWXY" for c in got)
+
+
+def test_place_of_occurrence() -> None:
+    ed = Patient("M", 29, "2026-05-01", "outpatient", "emergency")
+    got = codes("ASSESSMENT: Concussion without loss of consciousness, initial encounter. "
+                "Car driver injured in collision with other car in traffic accident on an interstate highway.", ed)
+    assert got[:2] == ["S06.0X0A", "V43.52XA"] and "Y92.411" in got

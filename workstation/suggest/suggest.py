@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from workstation.suggest import combine, encounter, matcher
+from workstation.suggest import combine, encounter, external, matcher
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -187,7 +187,40 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             s.why.extend(why_ctx)
             out.append(s)
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
-    return Reading(_tidy(first + out + later, patient), skipped)
+    causes = _external_causes(engine, statements, patient, out, seventh)
+    return Reading(_tidy(first + out + causes + later, patient), skipped)
+
+
+def _external_causes(engine: Any, statements: list[Statement], patient: Patient, found: list[Suggestion],
+                     seventh: str) -> list[Suggestion]:
+    """How and where the injury happened (external.py), when there is an injury to go with."""
+    if not any(external.is_injury(s.code) for s in found):
+        return []
+    have = {s.code[:1] for s in found if s.code[:1] in "VWXY"}
+    out: list[Suggestion] = []
+    done: set[str] = {"how"} if have & set("VWX") else set()
+    # The diagnosis statements say it best ("... due to fall from bed"); then the history.
+    ordered = sorted(statements, key=lambda st: 0 if st.section in DIAGNOSTIC else 1)
+    for st in ordered:
+        if st.context.negated or st.context.hypothetical or st.section not in (*DIAGNOSTIC, "hpi", "other"):
+            continue
+        for ph in external.phrases(_clean(st.text)):
+            if ph.kind in done:
+                continue
+            for h in engine.search(ph.text, system="icd10cm", limit=15, date=patient.date or None):
+                if not external.accept(ph.kind, h.code, h.score, ph.text, f"{h.title} {h.via}"):
+                    continue
+                fin = matcher.finish(h.code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
+                if fin is None:
+                    break
+                what = "how it happened" if ph.kind == "how" else "where it happened (place of occurrence)"
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [f"external cause, {what}: {h.via if h.via != 'title' else 'title match'}"
+                                                   f" (search: {ph.text!r}); never first-listed (guideline I.C.20)",
+                                                   *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
+                done.add(ph.kind)
+                break
+    return out
 
 
 def _encounter_reasons(engine: Any, texts: list[str], patient: Patient,
