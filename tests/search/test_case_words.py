@@ -13,7 +13,8 @@ def test_read_case_words() -> None:
     assert "appendicitis" not in cw.negated
     assert read_case_words("primary oa left knee").sides == {"left"}
     assert read_case_words("bilateral knee oa").sides == {"bilateral"}
-    assert not read_case_words("chest pain").active
+    plain = read_case_words("chest pain")
+    assert not plain.negated and not plain.sides
 
 
 def test_case_adjustment_both_ways() -> None:
@@ -24,6 +25,10 @@ def test_case_adjustment_both_ways() -> None:
     assert case_adjustment(left, "Unilateral primary osteoarthritis, right knee") < 0
     assert case_adjustment(left, "Bilateral primary osteoarthritis of knee") < 0
     assert case_adjustment(left, "Unilateral primary osteoarthritis, left knee") > 0
+    # no side said: bilateral must be documented, so it ranks below one side
+    plain = read_case_words("primary osteoarthritis of the knee")
+    assert case_adjustment(plain, "Bilateral primary osteoarthritis of knee") < 0
+    assert case_adjustment(plain, "Unilateral primary osteoarthritis, unspecified knee") == 0
 
 
 def test_sex_ranks_out_what_the_mce_rejects(engine) -> None:

@@ -69,3 +69,10 @@ def test_finish_uses_the_code_year() -> None:
 ])
 def test_mce_sex_and_age(code: str, sex: str, age: int, refused: bool) -> None:
     assert bool(mce_refusal(code, sex, age)) is refused
+
+
+def test_absent_words_support_no_subterm() -> None:
+    # "without ... gangrene" must not walk to Appendicitis, acute, with, gangrene (K35.891)
+    w = walk_index("Acute appendicitis without perforation or gangrene")
+    assert w is not None and w.code == "K35.80"
+    assert walk_index("Acute appendicitis with gangrene").code == "K35.891"

@@ -42,9 +42,6 @@ class CaseWords:
     negated: frozenset[str] = field(default_factory=frozenset)   # stems said to be absent
     sides: frozenset[str] = field(default_factory=frozenset)     # right / left / bilateral
 
-    @property
-    def active(self) -> bool:
-        return bool(self.negated or self.sides)
 
 
 def read_case_words(query: str) -> CaseWords:
@@ -100,8 +97,6 @@ def _segments(text: str) -> tuple[set[str], set[str], set[str]]:
 
 def case_adjustment(cw: CaseWords, text: str) -> float:
     """Points added to (or taken from) an entry's score for the query's negations and sides."""
-    if not cw.active:
-        return 0.0
     with_s, without_s, sides = _segments(text)
     adj = 0.0
     if cw.negated:
@@ -119,6 +114,10 @@ def case_adjustment(cw: CaseWords, text: str) -> float:
                 adj -= 10.0  # the other side (or bilateral for one side)
         elif "unilateral" in sides and "bilateral" in cw.sides:
             adj -= 8.0
+    elif "bilateral" in sides:
+        # Both sides must be documented: "osteoarthritis of the knee" is one knee (M17.10),
+        # not M17.0 Bilateral ...
+        adj -= 6.0
     return adj
 
 

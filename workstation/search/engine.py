@@ -677,7 +677,7 @@ class SearchEngine:
                 score += 2.0
             else:
                 score -= 6.0
-            if cw is not None and cw.active:
+            if cw is not None:
                 # "without peritonitis", "left knee": the words that tell sibling codes apart
                 # (the entry's text, and the code's own title for index entries).
                 score += case_adjustment(cw, text if kind == src.KIND_TITLE else f"{text} | {row[2]}")

@@ -19,6 +19,7 @@ sex or age is refused.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from workstation.codes.index_tables import Term, TermTable, alphabetic_index, normalize_text
@@ -29,6 +30,7 @@ from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
 # "with", always: the classification presumes the link, guideline I.A.15).
 _CONNECTORS = {"with": None, "without": ("without", "no", "not"), "due to": ("due", "from", "secondary", "caused"),
                "in": None, "and": None}
+_NEG_TERM = re.compile(r"\b(?:without|no|not)\b")
 # Main terms too general to start a walk from a note's words alone.
 _WEAK_MAIN = frozenset(stem(w) for w in (
     "history", "status", "examination", "admission", "encounter", "care", "follow", "observation",
@@ -69,8 +71,12 @@ def _forms(t: Term) -> list[frozenset[str]]:
 
 def walk_index(text: str, book: TermTable | None = None) -> IndexWalk | None:
     """The deepest Alphabetic Index path the statement's words support, or None."""
+    from workstation.search.case_words import read_case_words
+
     idx = book or alphabetic_index()
-    have = statement_stems(text)
+    # What the statement says is absent ("without perforation or gangrene") supports no subterm.
+    negated = read_case_words(text).negated
+    have = statement_stems(text) - negated
     raw = set(words(text))
     best: IndexWalk | None = None
     seen: set[int] = set()
@@ -88,7 +94,7 @@ def walk_index(text: str, book: TermTable | None = None) -> IndexWalk | None:
             if not any(f <= have for f in _forms(main)):
                 continue
             used = frozenset().union(*(f for f in _forms(main) if f <= have))
-            walk = _descend(idx, [main], used, have, raw)
+            walk = _descend(idx, [main], used, have, raw, negated)
             if walk and (best is None or _better(walk, best)):
                 best = walk
     return best
@@ -99,7 +105,7 @@ def _better(a: IndexWalk, b: IndexWalk) -> bool:
 
 
 def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: frozenset[str],
-             raw: set[str]) -> IndexWalk | None:
+             raw: set[str], negated: frozenset[str] = frozenset()) -> IndexWalk | None:
     node = path[-1]
     best: IndexWalk | None = None
     if node.has_children:
@@ -109,14 +115,18 @@ def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: froze
                 need = _CONNECTORS[key]
                 if need and not raw.intersection(need):
                     continue
-                sub = _descend(idx, path + [kid], used, have, raw)
+                # Under "without" the absent words are the ones that count.
+                sub = _descend(idx, path + [kid], used, have | negated if key == "without" else have, raw, negated)
                 if sub and len(sub.covered) > len(used) and (best is None or _better(sub, best)):
                     best = sub
                 continue
             ks = _term_stems(kid)
-            if not ks or not ks <= have or ks <= used:
+            # "without loss of consciousness": a subterm that itself says "without" takes the
+            # absent words.
+            avail = have | negated if _NEG_TERM.search(key) else have
+            if not ks or not ks <= avail or ks <= used:
                 continue
-            sub = _descend(idx, path + [kid], used | ks, have, raw)
+            sub = _descend(idx, path + [kid], used | ks, have, raw, negated)
             if sub and (best is None or _better(sub, best)):
                 best = sub
     if best is not None:
@@ -125,7 +135,8 @@ def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: froze
     if node.see_ids and len(path) < 12 and not any(p.id in node.see_ids for p in path):
         target = idx.term(node.see_ids[0])
         there = idx.path(target.id)
-        sub = _descend(idx, path + there, used | frozenset().union(*(_term_stems(t) for t in there)) & have, have, raw)
+        sub = _descend(idx, path + there, used | frozenset().union(*(_term_stems(t) for t in there)) & have, have, raw,
+                       negated)
         if sub is not None:
             return sub
     # The deepest term on the path that gives a code.

@@ -380,6 +380,12 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         score, hit, q, used = best[1].score, best[1], best[2], best[3]
         code = hit.code
         via = hit.via
+        if hit.title.startswith("Other ") and walk is not None and len(walk.path) >= 2 and \
+                walk.code[:3] == hit.code[:3] and walk.code.rstrip("-") != hit.code:
+            # An "Other ..." code is for a specified type the classification has no code for;
+            # the index entry the words reach is the code ("Appendicitis, acute" K35.80, not
+            # K35.890 Other acute appendicitis ...).
+            code, via = walk.code, f"index: {walk.path_text}"
         why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
         if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
                 hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
