@@ -164,3 +164,18 @@ def test_place_of_occurrence() -> None:
     got = codes("ASSESSMENT: Concussion without loss of consciousness, initial encounter. "
                 "Car driver injured in collision with other car in traffic accident on an interstate highway.", ed)
     assert got[:2] == ["S06.0X0A", "V43.52XA"] and "Y92.411" in got
+
+
+def test_activity_and_status_with_an_external_cause() -> None:
+    ed = Patient("F", 15, "2026-05-01", "outpatient", "emergency")
+    got = codes("HPI: Walking the family's dog when a neighbor's dog bit her hand.\n"
+                "ASSESSMENT: Laceration without foreign body of the right hand, initial encounter. Bitten by dog.", ed)
+    assert got[:2] == ["S61.411A", "W54.0XXA"]
+    assert "Y93.K1" in got and "Y99.8" in got
+    work = codes("HPI: At work he lifted a heavy box.\n"
+                 "ASSESSMENT: Strain of muscle, fascia and tendon of lower back, initial encounter.",
+                 Patient("M", 41, "2026-05-01", "outpatient", "office"))
+    # no cause or place code found: no activity or status alone
+    assert not any(c.startswith(("Y93", "Y99")) for c in work) or any(c[:1] in "VWX" for c in work)
+    # no injury: nothing external at all
+    assert not any(c[:1] in "VWXY" for c in codes("HPI: Walking daily.\nASSESSMENT: Hypertension.", ed))

@@ -56,3 +56,55 @@ def accept(kind: str, code: str, score: float, phrase: str, title_and_via: str) 
             return False
     said, named = set(tokens(phrase)), set(tokens(title_and_via))
     return len(said & named) >= min(2, len(said))
+
+
+# ------------------------------------------------------------------ activity (Y93) and status (Y99)
+
+_ANIMAL_WALK = re.compile(r"\bwalk(?:ing)?\s+(?:the|a|his|her|their)?\s*(?:\w+'s\s+|family\s+)?(?:dog|cat|pet|horse)s?\b", re.I)
+_ACTIVITY = re.compile(r"\b(walking|hiking|running|jogging|skateboarding|swimming|cycling|biking|skiing|"
+                       r"snowboarding|gardening|dancing|climbing)\b", re.I)
+_CONSTRUCTION = re.compile(r"\b(?:under construction|construction (?:site|work|worker)|roofing)\b", re.I)
+_WORK = re.compile(r"\bat work\b|\bworkers'? comp\w*|\bwork(?:-related)? injury\b|\bemployer\b|\bon the job\b|"
+                   r"\bwhile working\b|\bconstruction worker\b|\bfor (?:income|pay)\b", re.I)
+_MILITARY = re.compile(r"\b(?:on active duty|military duty|deployed)\b", re.I)
+_VOLUNTEER = re.compile(r"\bvolunteer(?:ing)?\b", re.I)
+
+
+@dataclass(frozen=True)
+class Found:
+    query: str       # searched in the classification's words
+    evidence: str    # the note's words
+    prefix: str      # Y93 / Y99
+    why: str
+
+
+def activity_and_status(text: str) -> list[Found]:
+    """What the person was doing (Y93) and their status (Y99), when the note says it.
+
+    Y99 is used with the other external cause codes (Y99 note in the tabular): income or pay
+    (Y99.0) when the note says work; military (Y99.1), volunteer (Y99.2); a described activity
+    that is not for pay is Y99.8 ("Activity NEC", "Leisure activity"). Nothing when the note
+    says neither: Y99.9 would say only that it was not documented.
+    """
+    out: list[Found] = []
+    m = _ANIMAL_WALK.search(text)
+    act = None
+    if m:
+        act = Found("activity walking an animal", m.group(0), "Y93", "activity (Y93): walking an animal")
+    elif (m := _CONSTRUCTION.search(text)) and _WORK.search(text):
+        act = Found("activity building and construction", m.group(0), "Y93", "activity (Y93): building and construction")
+    elif m := _ACTIVITY.search(text):
+        act = Found(f"activity {m.group(1).lower()}", m.group(0), "Y93", f"activity (Y93): {m.group(1).lower()}")
+    if act:
+        out.append(act)
+    if m := _WORK.search(text):
+        out.append(Found("civilian activity done for income or pay", m.group(0), "Y99",
+                         "status (Y99.0): the note says the injury happened at work"))
+    elif m := _MILITARY.search(text):
+        out.append(Found("military activity", m.group(0), "Y99", "status (Y99.1): military activity"))
+    elif m := _VOLUNTEER.search(text):
+        out.append(Found("volunteer activity", m.group(0), "Y99", "status (Y99.2): volunteer activity"))
+    elif act is not None:
+        out.append(Found("leisure activity", act.evidence, "Y99",
+                         "status (Y99.8): an activity not done for income (Activity NEC, leisure)"))
+    return out

@@ -220,6 +220,17 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                                                    *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
                 done.add(ph.kind)
                 break
+    if not out and not have:
+        return out  # activity and status go with a cause (or place) code, never alone
+    text = "\n".join(st.sentence for st in statements if not st.context.negated)
+    for f in external.activity_and_status(text):
+        for h in engine.search(f.query, system="icd10cm", limit=5, date=patient.date or None):
+            if h.code.startswith(f.prefix) and h.billable and h.score >= 85:
+                st = next((x for x in statements if f.evidence in x.sentence), statements[0])
+                out.append(Suggestion(h.code, "icd10cm", h.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
+                                                   "(guideline I.C.20)"], [], h.score))
+                break
     return out
 
 
