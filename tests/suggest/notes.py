@@ -23,6 +23,7 @@ class Note:
     pcs: tuple[str, ...] = ()
     teaches: str = ""
     encounter: str = "office"   # cases.model encounter type
+    held_out: bool = False      # written after the suggester was tuned, measured once, not tuned on
 
 
 NOTES: tuple[Note, ...] = (
@@ -101,4 +102,32 @@ NOTES: tuple[Note, ...] = (
     Note("SYN-22", "outpatient", "F", 26, "2026-09-01",
          "ASSESSMENT: Carpal tunnel syndrome, right upper limb. No thenar atrophy.",
          ("G56.01",)),
+    # Held out: written after the rules above were tuned; the benchmark reports them apart.
+    Note("SYN-23", "outpatient", "M", 70, "2026-04-20",
+         "ASSESSMENT:\n1. Chronic systolic heart failure, compensated.\n2. Essential hypertension.\n"
+         "3. Denies chest pain.",
+         ("I11.0", "I50.22"), held_out=True, teaches="hypertension with heart failure presumed linked"),
+    Note("SYN-24", "outpatient", "F", 33, "2026-02-09",
+         "CC: Burning on urination.\nASSESSMENT: Urinary tract infection. Possible pyelonephritis; urine culture sent.",
+         ("N39.0",), held_out=True, teaches="uncertain outpatient not coded"),
+    Note("SYN-25", "inpatient", "M", 66, "2026-03-15",
+         "DISCHARGE DIAGNOSES:\n1. Suspected pulmonary embolism.\n2. Type 2 diabetes mellitus.\n3. Obesity.",
+         ("I26.99", "E11.9", "E66.9"), held_out=True, teaches="uncertain inpatient coded"),
+    Note("SYN-26", "outpatient", "F", 50, "2026-07-07",
+         "FAMILY HISTORY: Father had colon cancer.\nASSESSMENT: Encounter for screening colonoscopy. "
+         "History of colonic polyps.",
+         ("Z12.11", "Z80.0", "Z86.0100"), held_out=True, teaches="screening first, family and personal history"),
+    Note("SYN-27", "outpatient", "M", 12, "2026-05-30",
+         "ASSESSMENT: Acute suppurative otitis media of the right ear without spontaneous rupture of ear drum. "
+         "No fever.",
+         ("H66.001",), held_out=True),
+    Note("SYN-28", "outpatient", "F", 61, "2026-08-18",
+         "ASSESSMENT: Primary osteoarthritis of the right hip. Vitamin B12 deficiency anemia.",
+         ("M16.11", "D51.9"), held_out=True),
+    Note("SYN-29", "outpatient", "F", 40, "2026-06-12",
+         "ASSESSMENT: Tension-type headache, not intractable. Rule out migraine.",
+         ("G44.209",), held_out=True),
+    Note("SYN-30", "outpatient", "M", 58, "2026-09-02",
+         "ASSESSMENT: Chronic kidney disease stage 4 due to type 2 diabetes mellitus. Anemia in chronic kidney disease.",
+         ("E11.22", "N18.4", "D63.1"), held_out=True, teaches="diabetes with CKD; anemia in CKD"),
 )
