@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from workstation.codes.index_tables import Term, TermTable, alphabetic_index, normalize_text
 from workstation.search.abbreviations import expansions
@@ -71,9 +72,18 @@ def _forms(t: Term) -> list[frozenset[str]]:
 
 def walk_index(text: str, book: TermTable | None = None) -> IndexWalk | None:
     """The deepest Alphabetic Index path the statement's words support, or None."""
+    return _walk(text) if book is None else _walk_in(text, book)
+
+
+@lru_cache(maxsize=4096)
+def _walk(text: str) -> IndexWalk | None:
+    return _walk_in(text, alphabetic_index())
+
+
+def _walk_in(text: str, book: TermTable) -> IndexWalk | None:
     from workstation.search.case_words import read_case_words
 
-    idx = book or alphabetic_index()
+    idx = book
     # What the statement says is absent ("without perforation or gangrene") supports no subterm.
     negated = read_case_words(text).negated
     have = statement_stems(text) - negated

@@ -129,7 +129,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
 
     if patient.setting not in SETTINGS:
         raise ValueError(f"setting must be one of {', '.join(SETTINGS)}")
-    engine = get_engine()
+    engine = _Remembered(get_engine())
     statements: list[Statement] = []
     for i, t in enumerate(texts):
         statements.extend(read(t, i))
@@ -475,6 +475,22 @@ def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion
     return out
 
 
+class _Remembered:
+    """The search engine, each query asked once per reading (a statement's comma parts and the
+    history / external-cause look-ups ask the same words more than once)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.seen: dict[tuple[Any, ...], list[Any]] = {}
+
+    def search(self, query: str, **kw: Any) -> list[Any]:
+        key = (query, *sorted(kw.items()))
+        got = self.seen.get(key)
+        if got is None:
+            got = self.seen[key] = self.engine.search(query, **kw)
+        return got
+
+
 def _today() -> str:
     return Date.today().isoformat()
 
@@ -521,3 +537,17 @@ def _tidy(found: list[Suggestion], patient: Patient) -> list[Suggestion]:
     result = [by_code[c] for c in order]
     result.sort(key=lambda s: 0 if s.kind == "diagnosis" else 1)
     return result
+
+
+def warm() -> None:
+    """Load what the first suggestion would otherwise wait for (the search index and its typo
+    table, the Alphabetic Index's main terms, the MCE tables); for a background thread at start."""
+    from workstation.codes.index_tables import alphabetic_index
+    from workstation.codes.mce import mce
+    from workstation.search.engine import get_engine
+
+    engine = get_engine()
+    if hasattr(engine, "warm"):
+        engine.warm().join()
+    alphabetic_index().find("diabetes")
+    mce()
