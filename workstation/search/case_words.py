@@ -70,7 +70,8 @@ def read_case_words(query: str) -> CaseWords:
     return CaseWords(frozenset(negated - asserted), frozenset(sides))
 
 
-def _segments(text: str) -> tuple[set[str], set[str], set[str]]:
+@lru_cache(maxsize=65536)
+def _segments(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(stems after "with", stems after "without", side words) of an entry's text."""
     with_s: set[str] = set()
     without_s: set[str] = set()
@@ -92,11 +93,14 @@ def _segments(text: str) -> tuple[set[str], set[str], set[str]]:
                 with_s.add(stem(w))
             elif mode == "without":
                 without_s.add(stem(w))
-    return with_s, without_s, sides
+    return frozenset(with_s), frozenset(without_s), frozenset(sides)
 
 
 def case_adjustment(cw: CaseWords, text: str) -> float:
     """Points added to (or taken from) an entry's score for the query's negations and sides."""
+    if not cw.negated and not cw.sides:
+        # the common case, per keystroke: only "bilateral" (not said) matters
+        return -6.0 if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
     with_s, without_s, sides = _segments(text)
     adj = 0.0
     if cw.negated:
