@@ -9,7 +9,8 @@ Two sets:
 Figures, per set:
 - diagnosis recall: the key's ICD-10-CM codes found exactly among the suggestions;
   "category" also counts a suggestion in the same 3-character category (E11.9 for E11.22);
-- precision: suggestions (ICD-10-CM and ICD-10-PCS) that are in the key, exactly / by category;
+- precision: suggestions (ICD-10-CM and ICD-10-PCS) that are in the key, exactly / by category
+  (HCPCS suggestions are counted apart: the demo key's lines are mostly CPT, not suggested);
 - PCS recall (inpatient cases), HCPCS Level II recall (the key's lines whose code starts
   with a letter: CPT codes are not shipped, so not suggested);
 - keystrokes per accepted code, in the Suggestions list as the widget works: `g` opens it (1 key
@@ -48,6 +49,7 @@ class Tally:
     pcs_found: int = 0
     key_hcpcs: int = 0
     hcpcs_found: int = 0
+    hcpcs_suggested: int = 0
     keys_per_code: list[int] = field(default_factory=list)
     left_to_search: int = 0
     seconds: list[float] = field(default_factory=list)
@@ -75,6 +77,7 @@ def score_case(t: Tally, suggestions: list, dx: tuple[str, ...], pcs: tuple[str,
     hc = [s.code for s in suggestions if s.system == "hcpcs"]
     t.key_hcpcs += len(hcpcs)
     t.hcpcs_found += sum(1 for c in hcpcs if c in hc)
+    t.hcpcs_suggested += len(hc)
     # Keystrokes: g once, then one key a row until the last right row.
     wanted = want | set(hcpcs)
     spent = 1  # g
@@ -141,6 +144,8 @@ def report(name: str, n_cases: int, t: Tally) -> None:
     print(f"  ICD-10-PCS recall (inpatient)   {ratio(t.pcs_found, t.key_pcs)}")
     if t.key_hcpcs:
         print(f"  HCPCS Level II recall           {ratio(t.hcpcs_found, t.key_hcpcs)}")
+    print(f"  HCPCS suggestions in the key    {ratio(t.hcpcs_found, t.hcpcs_suggested)}"
+          "  (not counted in the precision above)")
     if t.keys_per_code:
         print(f"  keystrokes per accepted code    median {statistics.median(t.keys_per_code):.1f}, "
               f"mean {statistics.mean(t.keys_per_code):.2f} over {len(t.keys_per_code)} accepted codes")

@@ -462,6 +462,8 @@ def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion
                     # on the same site is not coded separately).
                     continue
                 score = h.score + _PART_BONUS * (k - 1)
+                if system == "hcpcs" and len(matcher.statement_stems(q)) < 2:
+                    break  # one word ("Irrigated") is not enough to name a supply or a drug
                 if h.score >= need and (best is None or score > best[0]):
                     best = (score, h, q)
                 break
