@@ -9,7 +9,8 @@ import argparse
 import sys
 
 from workstation.commands import (
-    UsageError, cdi, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, tables,
+    UsageError, cdi, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, suggest,
+    tables,
 )
 
 # The order here is the order in `workstation --help`.
@@ -25,6 +26,7 @@ COMMAND_MODULES = [
     codesets,    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
     drg,         # drg (inpatient MS-DRG, MCE of the code year, what would change the DRG)
     cdi,         # gaps, queries list|show|draft|answer|withdraw|export
+    suggest,     # suggest (codes from the documentation, with their evidence)
 ]
 
 

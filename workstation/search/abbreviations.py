@@ -268,6 +268,9 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "tumor": ("neoplasm",),
     "metastatic": ("secondary malignant neoplasm",),
     "mets": ("secondary malignant neoplasm",),
+    "metastasis": ("secondary malignant neoplasm",),
+    "metastases": ("secondary malignant neoplasm",),
+    "axillary": ("axilla",),  # the Neoplasm table and titles say "axilla"
     "overdose": ("poisoning",),
     # phrases of clinical notes (issue 4)
     "kidney stone": ("calculus of kidney",),

@@ -33,6 +33,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from workstation.search import sources as src
 from workstation.search.abbreviations import expansions, normalize_query, phrase_expansions
+from workstation.search.case_words import CaseWords, case_adjustment, descriptive_words, mce_penalty, read_case_words
 from workstation.search.index import SearchIndex, build, load, save_cache
 from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
 
@@ -46,6 +47,7 @@ _FREE_STEMS = frozenset({"unspecifi", "nos"})  # see _text_hits
 _INTENT_STEMS = frozenset({"accident", "intention", "intent", "self", "harm", "assault", "undetermin",
                            "suicid", "unintention", "homicid", "adverse", "effect", "underdos"})
 _SECONDARY_STEMS = frozenset({"secondar", "metastat", "metastasi", "metastas", "mets", "spread"})
+_NEGATOR_WORDS = frozenset({"without", "no", "not", "wo"})
 _LOST_SUBTERM = re.compile(r", (?:and|with|without|in|of|on|due to|or)$")
 
 
@@ -374,13 +376,19 @@ class SearchEngine:
     # ------------------------------------------------------------ search
 
     def search(self, query: str, system: str = "all", limit: int = 50,
-               date: Date | str | None = None) -> list[SearchResult]:
-        """Ranked codes for what the coder typed; [] for an empty query."""
+               date: Date | str | None = None, sex: str | None = None,
+               age: int | None = None) -> list[SearchResult]:
+        """Ranked codes for what the coder typed; [] for an empty query.
+
+        `sex` ("F"/"M") and `age` (years) are the patient's: ICD-10-CM codes the Medicare Code
+        Editor would reject for them (gestational diabetes for a man, a newborn code for an
+        adult) rank below the others, still listed (search/case_words.py)."""
         if system not in SYSTEM_CHOICES:
             raise ValueError(f"unknown code set {system!r}; choose one of {', '.join(SYSTEM_CHOICES)}")
         if not query or not query.strip() or limit <= 0:
             return []
-        query = normalize_query(query)
+        query = normalize_query(descriptive_words(query))
+        words_of_case = read_case_words(query)
         idx = self.index
         years = self._year_bits(date)
         systems = set(src.SYSTEMS) if system == "all" else {system}
@@ -390,7 +398,7 @@ class SearchEngine:
         code_hits, code_filter, text = self._code_hits(query, systems, years, limit)
         text_hits: list[tuple[int, float, str]] = []
         if text.strip():
-            text_hits = self._text_hits(text, systems, years, limit, code_filter)
+            text_hits = self._text_hits(text, systems, years, limit, code_filter, words_of_case)
             if code_filter:
                 if text_hits:
                     # "E11 ckd": words within the codes named; the codes themselves follow.
@@ -398,14 +406,21 @@ class SearchEngine:
                 else:
                     # "LGMD R22 collagen": the code-like word was a word after all.
                     code_hits, text = [], query
-                    text_hits = self._text_hits(text, systems, years, limit, [])
+                    text_hits = self._text_hits(text, systems, years, limit, [], words_of_case)
         for row, score in code_hits:
             pending[row] = (score, "code")
         for row, score, via in text_hits:
             if row not in pending or score > pending[row][0]:
                 pending[row] = (score, via)
-        # Rank on the raw score (it can pass 100); show it clipped to 0-100.
         codes = idx.codes
+        if sex or age is not None:
+            for row, (score, via) in list(pending.items()):
+                c = codes[row]
+                if c[1] == "icd10cm":
+                    pen = mce_penalty(c[0], sex, age)
+                    if pen:
+                        pending[row] = (score - pen, via)
+        # Rank on the raw score (it can pass 100); show it clipped to 0-100.
         ranked = sorted(pending.items(), key=lambda kv: (-kv[1][0], codes[kv[0]][0]))[:limit]
         q7 = (frozenset(tokens(text)) & idx.seventh_stems) if text.strip() else frozenset()
         return [self._result(row, score, via, years, q7) for row, (score, via) in ranked]
@@ -508,16 +523,25 @@ class SearchEngine:
         return False
 
     def _text_hits(self, query: str, systems: set[str], years: dict[str, int | None], limit: int,
-                   code_filter: list[str]) -> list[tuple[int, float, str]]:
+                   code_filter: list[str], cw: CaseWords | None = None) -> list[tuple[int, float, str]]:
         idx = self.index
         doc_code = idx.doc_code
         concepts = self._concepts(query)
+        negated_words: set[str] = set()
+        if cw is not None and cw.negated:
+            # "without peritonitis": what the note says is absent must not pick the candidates,
+            # and counts for little in the coverage; case_adjustment ranks the entries that
+            # have it after "with" down and those that have it after "without" up.
+            for c in concepts:
+                if c.word in _NEGATOR_WORDS or c.stems <= cw.negated:
+                    c.weight *= 0.4
+                    negated_words.add(c.word)
         if not concepts:
             return []
         usable = sorted((c for c in concepts if c.loose), key=lambda c: len(c.loose))
         # Words of 7th-character meanings ("initial", "closed") are carried by the header's
         # 7th character, not its title: they must not pick the candidates unless alone.
-        drivers = [c for c in usable if not c.seventh]
+        drivers = [c for c in usable if not c.seventh and c.word not in negated_words]
         usable = drivers or usable
         if not usable:
             return []
@@ -598,6 +622,9 @@ class SearchEngine:
         # cancer" is C50.-, not C79.81 (Neoplasm table: the Malignant Primary column).
         default_primary = "malignant" in q_stems and q_stems.isdisjoint(_SECONDARY_STEMS)
         best: dict[int, tuple[float, str]] = {}
+        injury_words: list[frozenset[int]] = []      # the concepts each injury entry holds
+        ext_missing: dict[int, frozenset[int]] = {}  # external cause code -> concepts it lacks
+        seventh_ids = frozenset(i for i, c in enumerate(concepts) if c.seventh)
         for cheap, d, cov, matched in top:
             code_row = doc_code[d]
             row = codes[code_row]
@@ -636,17 +663,36 @@ class SearchEngine:
                     score -= 4.0
             if kind == src.KIND_INCLUSION:
                 score -= 1.0
+            if row[1] == "icd10cm" and row[0][:1] in "VWXYST":
+                have = frozenset(i for i, c in enumerate(concepts) if d in c.loose)
+                if row[0][:1] in "ST":
+                    injury_words.append(have)
+                else:
+                    missing = frozenset(range(len(concepts))) - have - seventh_ids
+                    if missing:
+                        ext_missing[code_row] = ext_missing.get(code_row, missing) & missing
             if default_primary and ("Secondary" in text or "secondary" in text):
                 score -= 6.0
             if row[3] or row[5]:
                 score += 2.0
             else:
                 score -= 6.0
+            if cw is not None:
+                # "without peritonitis", "left knee": the words that tell sibling codes apart
+                # (the entry's text, and the code's own title for index entries).
+                score += case_adjustment(cw, text if kind == src.KIND_TITLE else f"{text} | {row[2]}")
             prev = best.get(code_row)
             if prev is None or score > prev[0]:
                 best[code_row] = (score, self._via(kind, text))
             elif prev is not None:
                 best[code_row] = (prev[0] + 0.5, prev[1])  # more evidence, a little more sure
+        # "dog bite of hand": external causes are never first-listed (guideline I.C.20); when
+        # an injury entry holds the words an external cause leaves out (the site), the injury
+        # (S61.45-, Bite, hand) ranks above the external cause (W54.0).
+        for r, missing in ext_missing.items():
+            if r in best and any(missing <= have for have in injury_words):
+                sc, via = best[r]
+                best[r] = (sc - 25.0, via)
         self._children_first(best)
         out = [(r, s, v) for r, (s, v) in best.items()]
         out.sort(key=lambda x: -x[1])

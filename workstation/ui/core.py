@@ -50,14 +50,16 @@ class Result:
         return "billable" if self.billable else ("needs 7th character" if self.needs_seventh else "header")
 
 
-def search(query: str, system: str = "all", date: str | None = None, limit: int = 50) -> list[Result]:
-    """Codes matching what the coder typed: the search engine when it exists."""
+def search(query: str, system: str = "all", date: str | None = None, limit: int = 50,
+           sex: str | None = None, age: int | None = None) -> list[Result]:
+    """Codes matching what the coder typed: the search engine when it exists. `sex` and `age`
+    (the patient's) rank down codes the MCE would reject for them (issue 17)."""
     q = query.strip()
     if not q:
         return []
     engine_mod = optional("workstation.search.engine") if USE_SEARCH_ENGINE else None
     if engine_mod is not None:
-        hits = engine_mod.get_engine().search(q, system=system, limit=limit, date=date)
+        hits = engine_mod.get_engine().search(q, system=system, limit=limit, date=date, sex=sex, age=age)
         return [
             Result(h.code, h.system, h.title, bool(h.billable), str(getattr(h, "via", "") or ""), bool(getattr(h, "needs_seventh", False)))
             for h in hits

@@ -85,6 +85,7 @@ class CodingScreen(Screen):
         Binding("r", "claim_number", "Payer claim no."),
         Binding("o", "poa", "POA"),
         Binding("a", "audit", "Audit"),
+        Binding("g", "suggestions", "Suggestions"),  # issue 17: codes read from the notes
         Binding("S", "app.settings", "Settings"),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
         Binding("down", "search_down", "From the search box to the results", show=False),
@@ -115,6 +116,7 @@ class CodingScreen(Screen):
         "claim_number": "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim",
         "poa": "Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y, N, U, W, E exempt, none)",
         "audit": "Audit trail of this case: when, who, what changed (read-only)",
+        "suggestions": "Codes suggested from the notes, with evidence and why: Enter/d accepts, x rejects (remembered)",
         "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
     }
     HELP_EXTRA = [
@@ -772,6 +774,21 @@ class CodingScreen(Screen):
         self.save_state = ""
         self.query_one(ClaimPane).show(ClaimData(problem="loading…"))
         self.load_case()
+
+    # issue 17: the Suggestions list (ui/screens/suggestions.py); accepting one adds it as d does.
+    def action_suggestions(self) -> None:
+        if self.case is None:
+            return
+        from workstation.ui.screens.suggestions import SuggestionsScreen
+
+        w = self.work_state
+        coded = (set(w.diagnoses) | set(w.procedures) | {ln.code for ln in w.lines}) if w else set()
+        path = getattr(self.app.store, "path", None)
+        self.app.push_screen(SuggestionsScreen(self.case, coded, str(path) if path else None, self._accept_suggestion))
+
+    def _accept_suggestion(self, s: Any) -> None:
+        self.current = (s.code, s.system)
+        self.action_add_dx()
 
     # ------------------------------------------------------------ saving
 

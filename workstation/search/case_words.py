@@ -1,0 +1,202 @@
+"""Words of a query that tell sibling codes apart, and what the patient's sex and age rule out.
+
+The ranking in engine.py scores how well an entry covers the coder's words. Three kinds of
+words need more than coverage, because sibling codes share every other word:
+
+- **negation** ("without peritonitis", "no perforation", "w/o psychotic features"): an entry that
+  has the word *after "with"* ("Acute appendicitis with generalized peritonitis") says the
+  opposite of the query and ranks down; one that has it after "without" ranks up a little.
+- **laterality** ("right", "left", "bilateral", "both"): "primary OA left knee" is M17.12
+  (Unilateral primary osteoarthritis, left knee), not M17.0 (Bilateral ...) nor M17.11.
+- **the patient** (sex, age): a code the Medicare Code Editor lists as female-only, male-only,
+  newborn, pediatric, maternity or adult ranks below the others when the patient does not fit
+  (codes/mce.py); it is still listed, the coder decides.
+
+Older classifications and discharge summaries write the obstetric episode of care and "with
+mention of" ("abnormal glucose tolerance of mother, delivered, with mention of postpartum
+complication"; "unstable lie, antepartum condition or complication"); `descriptive_words`
+maps that wording to ICD-10-CM's axes (pregnancy / childbirth / puerperium, maternal care,
+with / without) before the search. The mapping follows the ICD-9-CM fifth-digit episode-of-care
+definitions (0 unspecified, 1 delivered, 2 delivered with postpartum complication,
+3 antepartum, 4 postpartum) and the ICD-10-CM chapter 15 title wording; it was not fitted to
+the CMS GEM files (they are the held-out measurement).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from workstation.search.tokenize import STOP_WORDS, stem, words
+
+_NEGATORS = frozenset({"without", "no", "not", "wo"})
+_SIDES = {"right": "right", "left": "left", "bilateral": "bilateral", "both": "bilateral",
+          "rt": "right", "lt": "left"}
+# Words after a negator that end its scope ("without perforation but with abscess").
+_SCOPE_END = frozenset({"with", "but", "has", "plus"})
+_MAX_SCOPE = 6
+
+
+@dataclass(frozen=True)
+class CaseWords:
+    negated: frozenset[str] = field(default_factory=frozenset)   # stems said to be absent
+    sides: frozenset[str] = field(default_factory=frozenset)     # right / left / bilateral
+
+
+
+def read_case_words(query: str) -> CaseWords:
+    """The negated stems and the laterality of a query."""
+    ws = words(query.replace("w/o", " without "))
+    negated: set[str] = set()
+    asserted: set[str] = set()
+    sides: set[str] = set()
+    scope = 0
+    for w in ws:
+        if w in _SIDES:
+            sides.add(_SIDES[w])
+        if w in _NEGATORS:
+            scope = _MAX_SCOPE
+            continue
+        if w in _SCOPE_END:
+            scope = 0
+            continue
+        if w in STOP_WORDS or w in _SIDES:
+            continue
+        if scope > 0:
+            negated.add(stem(w))
+            scope -= 1
+        else:
+            asserted.add(stem(w))
+    return CaseWords(frozenset(negated - asserted), frozenset(sides))
+
+
+@lru_cache(maxsize=65536)
+def _segments(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(stems after "with", stems after "without", side words) of an entry's text."""
+    with_s: set[str] = set()
+    without_s: set[str] = set()
+    sides: set[str] = set()
+    mode = ""
+    for part in text.lower().split("|"):
+        mode = ""
+        for w in words(part):
+            if w in ("with", "without"):
+                mode = w
+                continue
+            if w in _SIDES:
+                sides.add(_SIDES[w])
+            if w == "unilateral":
+                sides.add("unilateral")
+            if w in STOP_WORDS:
+                continue
+            if mode == "with":
+                with_s.add(stem(w))
+            elif mode == "without":
+                without_s.add(stem(w))
+    return frozenset(with_s), frozenset(without_s), frozenset(sides)
+
+
+def case_adjustment(cw: CaseWords, text: str) -> float:
+    """Points added to (or taken from) an entry's score for the query's negations and sides."""
+    if not cw.negated and not cw.sides:
+        # the common case, per keystroke: only "bilateral" (not said) matters
+        return -6.0 if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
+    with_s, without_s, sides = _segments(text)
+    adj = 0.0
+    if cw.negated:
+        contra = len(cw.negated & with_s)
+        if contra:
+            adj -= min(30.0, 10.0 * contra)  # each word the entry has "with" that the query denies
+        if cw.negated & without_s:
+            adj += 3.0
+    if cw.sides:
+        entry_sides = sides - {"unilateral"}
+        if entry_sides:
+            if entry_sides & cw.sides:
+                adj += 3.0
+            else:
+                adj -= 10.0  # the other side (or bilateral for one side)
+        elif "unilateral" in sides and "bilateral" in cw.sides:
+            adj -= 8.0
+    elif "bilateral" in sides:
+        # Both sides must be documented: "osteoarthritis of the knee" is one knee (M17.10),
+        # not M17.0 Bilateral ...
+        adj -= 6.0
+    return adj
+
+
+# ------------------------------------------------------------ the patient
+
+_MCE_PENALTY = 40.0  # an MCE edit rejects the claim: below every code that fits
+
+
+@lru_cache(maxsize=8192)
+def mce_penalty(code: str, sex: str | None, age: int | None) -> float:
+    """Points taken from an ICD-10-CM code the MCE rejects for this patient (0 when it fits).
+
+    The MCE lists billable codes; a header (Z00.12) is penalised when every billable code
+    below it is rejected."""
+    from workstation.codes import books
+    from workstation.codes.mce import mce
+
+    book = mce()
+
+    def refused(c: str) -> tuple[bool, bool]:
+        return (bool(sex) and book.check_sex(c, sex or "", "D") is not None,
+                age is not None and book.check_age(c, age) is not None)
+
+    by_sex, by_age = refused(code)
+    if not (by_sex or by_age):
+        tab = books.icd10cm(books.icd10cm_years()[-1])
+        node = tab.get(code)
+        if node is not None and not node.billable:
+            kids = _billable_below(tab, code)
+            if kids:
+                checks = [refused(k) for k in kids]
+                by_sex = all(c[0] for c in checks)
+                by_age = all(c[1] for c in checks)
+    return _MCE_PENALTY * (int(by_sex) + int(by_age))
+
+
+def _billable_below(tab: object, code: str, limit: int = 60) -> list[str]:
+    out: list[str] = []
+    todo = [code]
+    while todo and len(out) < limit:
+        for k in tab.children(todo.pop()):  # type: ignore[attr-defined]
+            (out if k.billable else todo).append(k.code)
+    return out
+
+
+# ------------------------------------------------------------ descriptive phrases
+
+# (pattern, replacement) in order; applied to the lower-cased query, whole words only.
+_DESCRIPTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"\bwithout mention of\b", "without"),
+        (r"\bwith mention of\b", "with"),
+        (r"\bwith or without mention of\b", ""),
+        # ICD-9-CM episode of care (fifth digits 0-4) -> ICD-10-CM "complicating pregnancy /
+        # childbirth / the puerperium" and "maternal care".
+        (r"\bdelivered,? with (?:mention of )?postpartum complication\b", "childbirth puerperium"),
+        (r"\bdelivered,? with or without (?:mention of )?antepartum condition\b", "childbirth"),
+        (r"\bantepartum condition or complication\b", "pregnancy antepartum"),
+        (r"\bpostpartum condition or complication\b", "puerperium postpartum"),
+        (r"\bunspecified as to episode of care(?: or not applicable)?\b", "unspecified trimester"),
+        (r"\bepisode of care unspecified\b", "unspecified trimester"),
+        (r"\b(?:of|in) mother\b", "maternal pregnancy"),
+        (r"\bdelivered\b", "childbirth delivery"),
+        (r"\bcurrently complicating pregnancy\b", "complicating pregnancy"),
+    )
+)
+_TRIGGERS = ("mention", "episode", "antepartum", "postpartum", "delivered", "mother")
+
+
+def descriptive_words(query: str) -> str:
+    """The query with episode-of-care and "with mention of" wording in ICD-10-CM's terms; the
+    query unchanged when it has none of that wording."""
+    low = query.lower()
+    if not any(t in low for t in _TRIGGERS):
+        return query
+    for pat, rep in _DESCRIPTIVE:
+        low = pat.sub(rep, low)
+    return " ".join(low.split())

@@ -1,0 +1,555 @@
+"""Codes suggested from a case's documentation, each with its evidence and the reason.
+
+    from workstation.suggest.suggest import suggest_case, suggest_text, Patient
+    suggest_case(case)                             # list[Suggestion], diagnoses first
+    suggest_text(text, Patient("F", 64, "2026-03-01", "outpatient"))
+
+What is read (context.py): the diagnostic sections (assessment, impression, diagnoses,
+postoperative / discharge diagnoses, pathology); when a note has none, every section but plan,
+exam and results. Procedures come from the procedure sections. Family history and personal
+history statements anywhere give Z80-Z84 and Z85-Z87 codes.
+
+Context rules (the coder decides; every skip is reported in `Reading.skipped`):
+- negated, hypothetical: not coded;
+- uncertain: outpatient not coded (ICD-10-CM guideline IV.H: code the symptoms, which other
+  statements name); inpatient coded as if established (guideline II.H / III.C);
+- historical: the personal history code (Z85-Z87), not the active disease;
+- family: the family history code (Z80-Z84).
+
+Finding the code (matcher.py): the search engine over the statement (index paths, titles,
+inclusion terms, Drug and Neoplasm tables, abbreviations; ranked for the patient's sex and
+age), cross-checked by a walk down the Alphabetic Index; then the tabular of the code year
+(header to billable child, 7th character when the note names the encounter) and the MCE's
+sex and age edits. Combination codes (combine.py) last.
+
+Deterministic and offline. The search index loads once per process (about half a second);
+a note then takes tens of milliseconds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+from typing import Any
+
+from workstation.suggest import combine, encounter, external, matcher
+from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
+
+SETTINGS = ("outpatient", "inpatient")
+DX_MIN_SCORE = 74.0
+PCS_MIN_SCORE = 78.0
+HCPCS_MIN_SCORE = 90.0
+_MAX_PARTS = 4
+_PART_BONUS = 6.0      # a longer stretch of the statement that still finds a code says more
+_LATER_MIN_SCORE = 90.0
+
+
+@dataclass(frozen=True)
+class Patient:
+    sex: str = "U"            # F, M or U
+    age: int | None = None    # years on the date of service
+    date: str = ""            # date of service (inpatient: discharge date), YYYY-MM-DD
+    setting: str = "outpatient"
+    encounter: str = ""       # cases.model ENCOUNTER_TYPES ("emergency", "office" ...), when known
+
+
+@dataclass
+class Suggestion:
+    code: str
+    system: str                # icd10cm | icd10pcs | hcpcs
+    title: str
+    kind: str                  # diagnosis | procedure
+    evidence: str              # the words of the note that support it
+    doc: int                   # document index in the case, and offsets into its text
+    start: int
+    end: int
+    section: str
+    why: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    score: float = 0.0
+    billable: bool = True
+    needs_seventh: bool = False
+    already_coded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"] = round(self.score, 1)
+        return d
+
+
+@dataclass
+class Skipped:
+    evidence: str
+    reason: str
+
+
+@dataclass
+class Reading:
+    suggestions: list[Suggestion]
+    skipped: list[Skipped]
+
+
+def age_on(dob: str, on: str) -> int | None:
+    try:
+        b, d = Date.fromisoformat(dob), Date.fromisoformat(on)
+    except (TypeError, ValueError):
+        return None
+    return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
+
+
+def patient_of(case: Any) -> Patient:
+    enc = case.encounter
+    date = (enc.discharge_date or enc.date_of_service) if enc.type == "inpatient" else enc.date_of_service
+    setting = "inpatient" if enc.type == "inpatient" else "outpatient"
+    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting, enc.type)
+
+
+def suggest_case(case: Any) -> Reading:
+    """Suggestions for a case (cases.model.Case)."""
+    return suggest_documents([d.text for d in case.documents], patient_of(case))
+
+
+def suggest_text(text: str, patient: Patient) -> Reading:
+    return suggest_documents([text], patient)
+
+
+# ------------------------------------------------------------------ the reading
+
+_LETTERS = re.compile(r"[A-Za-z]{3,}")
+_PARENS = re.compile(r"\(([^()]*)\)")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+_FAMILY_WORDS = re.compile(r"^(?:family history of|family hx of|fh of|(?:his|her|the patient's) )?"
+                           r"(?:mother|father|sister|brother|grandmother|grandfather|aunt|uncle|son|daughter|"
+                           r"parents?|siblings?)?\s*(?:had|has|with|died of|of)?\s*", re.I)
+_HISTORY_WORDS = re.compile(r"^(?:(?:personal )?history of|hx of|h/o|status post|s/p|former|previous|prior)\s+", re.I)
+
+
+def suggest_documents(texts: list[str], patient: Patient) -> Reading:
+    from workstation.search.engine import get_engine
+
+    if patient.setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {', '.join(SETTINGS)}")
+    engine = _Remembered(get_engine())
+    statements: list[Statement] = []
+    for i, t in enumerate(texts):
+        statements.extend(read(t, i))
+    all_text = "\n".join(texts)
+    seventh = matcher.seventh_from(all_text) or _default_seventh(all_text, patient)
+    statements = _same_as_preoperative(statements)
+    any_diagnostic = any(s.section in DIAGNOSTIC for s in statements)
+    out: list[Suggestion] = []
+    skipped: list[Skipped] = []
+    for st in statements:
+        if not _LETTERS.search(st.text):
+            continue
+        ctx = st.context
+        if st.section == "procedure":
+            out.extend(_procedures(engine, st, patient))
+            continue
+        family = ctx.family
+        historical = ctx.historical and not family
+        in_dx = st.section in DIAGNOSTIC or (not any_diagnostic and st.section in ("other", "hpi"))
+        if not (in_dx or family or historical):
+            continue
+        action = bool(_ACTION.search(st.text))
+        if ctx.negated:
+            skipped.append(Skipped(st.text, "negated: " + "; ".join(ctx.labels())))
+            continue
+        if ctx.hypothetical:
+            skipped.append(Skipped(st.text, "hypothetical or planned: not a current condition"))
+            continue
+        why_ctx: list[str] = []
+        if ctx.uncertain:
+            if patient.setting == "outpatient":
+                skipped.append(Skipped(st.text, "uncertain diagnosis, outpatient: not coded; code the symptoms "
+                                                "(ICD-10-CM guideline Section IV.H)"))
+                continue
+            why_ctx.append("uncertain diagnosis at discharge, inpatient: coded as if established "
+                           "(ICD-10-CM guideline Section II.H)")
+        if family:
+            s = _history_code(engine, st, patient, "family history of ", ("Z80", "Z81", "Z82", "Z83", "Z84"),
+                              _FAMILY_WORDS, "family history: Z80-Z84, not the patient's condition")
+        elif historical:
+            s = _history_code(engine, st, patient, "personal history of ", ("Z85", "Z86", "Z87", "Z92"),
+                              _HISTORY_WORDS, "history of: the personal history code (Z85-Z87), not the active disease")
+        else:
+            s = None
+            for d in _diagnoses(engine, st, patient, seventh):
+                if action and not d.code.startswith("Z79"):
+                    # "chest x-ray ordered", "Injection given": an order or a treatment, not a
+                    # condition; only the long-term drug therapy it names is coded (Z79).
+                    skipped.append(Skipped(st.text, f"plan or order, not a condition ({d.code} not suggested)"))
+                    continue
+                d.why.extend(why_ctx)
+                out.append(d)
+        if s is not None:
+            s.context = ctx.labels()
+            s.why.extend(why_ctx)
+            out.append(s)
+    first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
+    causes = _external_causes(engine, statements, patient, out, seventh)
+    return Reading(_tidy(first + out + causes + later, patient), skipped)
+
+
+def _external_causes(engine: Any, statements: list[Statement], patient: Patient, found: list[Suggestion],
+                     seventh: str) -> list[Suggestion]:
+    """How and where the injury happened (external.py), when there is an injury to go with."""
+    if not any(external.is_injury(s.code) for s in found):
+        return []
+    have = {s.code[:1] for s in found if s.code[:1] in "VWXY"}
+    out: list[Suggestion] = []
+    done: set[str] = {"how"} if have & set("VWX") else set()
+    # The diagnosis statements say it best ("... due to fall from bed"); then the history.
+    ordered = sorted(statements, key=lambda st: 0 if st.section in DIAGNOSTIC else 1)
+    for st in ordered:
+        if st.context.negated or st.context.hypothetical or st.section not in (*DIAGNOSTIC, "hpi", "other"):
+            continue
+        for ph in external.phrases(_clean(st.text)):
+            if ph.kind in done:
+                continue
+            for h in engine.search(ph.text, system="icd10cm", limit=15, date=patient.date or None):
+                if not external.accept(ph.kind, h.code, h.score, ph.text, f"{h.title} {h.via}"):
+                    continue
+                fin = matcher.finish(h.code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
+                if fin is None:
+                    break
+                what = "how it happened" if ph.kind == "how" else "where it happened (place of occurrence)"
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [f"external cause, {what}: {h.via if h.via != 'title' else 'title match'}"
+                                                   f" (search: {ph.text!r}); never first-listed (guideline I.C.20)",
+                                                   *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
+                done.add(ph.kind)
+                break
+    if not out and not have:
+        return out  # activity and status go with a cause (or place) code, never alone
+    text = "\n".join(st.sentence for st in statements if not st.context.negated)
+    for f in external.activity_and_status(text):
+        for h in engine.search(f.query, system="icd10cm", limit=5, date=patient.date or None):
+            if h.code.startswith(f.prefix) and h.billable and h.score >= 85:
+                st = next((x for x in statements if f.evidence in x.sentence), statements[0])
+                out.append(Suggestion(h.code, "icd10cm", h.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
+                                                   "(guideline I.C.20)"], [], h.score))
+                break
+    return out
+
+
+def _encounter_reasons(engine: Any, texts: list[str], patient: Patient,
+                       found: set[str]) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Codes for what the encounter is (chemotherapy, immunization, screening, weeks of
+    gestation), first-listed ones apart."""
+    first: list[Suggestion] = []
+    later: list[Suggestion] = []
+    for r in encounter.reasons(texts):
+        for h in engine.search(r.query, system="icd10cm", limit=5, date=patient.date or None):
+            if not h.code.startswith(r.prefix) or not h.billable or h.score < 85 or h.code in found:
+                continue
+            if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                break
+            s = Suggestion(h.code, "icd10cm", h.title, "diagnosis", r.evidence, r.doc, r.start, r.end, "encounter",
+                           [r.why, f"search: {r.query!r}"], [], h.score)
+            (first if r.first else later).append(s)
+            found.add(h.code)
+            break
+    return first, later
+
+
+_SAME = re.compile(r"^(?:same|same as (?:above|preoperative|pre-?op)(?: diagnosis)?|unchanged)$", re.I)
+
+
+def _same_as_preoperative(statements: list[Statement]) -> list[Statement]:
+    """"POSTOPERATIVE DIAGNOSIS: Same.": the preoperative diagnosis (its first statement) is the
+    diagnosis; without any postoperative or other diagnosis, the preoperative one stands too."""
+    from dataclasses import replace
+
+    docs_same = {s.doc for s in statements if s.section == "assessment" and _SAME.match(s.text.strip(". "))}
+    docs_dx = {s.doc for s in statements if s.section in DIAGNOSTIC}
+    out: list[Statement] = []
+    first_seen: set[int] = set()
+    for s in statements:
+        if s.section == "assessment" and _SAME.match(s.text.strip(". ")):
+            continue
+        if s.section == "preoperative" and (s.doc in docs_same or not docs_dx) and s.doc not in first_seen:
+            first_seen.add(s.doc)
+            s = replace(s, section="assessment")
+        out.append(s)
+    return out
+
+
+def _default_seventh(text: str, patient: Patient) -> str:
+    """The 7th character when the note names no encounter: active treatment in the ED or as an
+    inpatient is the initial encounter (guideline I.C.19.a); a follow-up visit for healing is
+    subsequent. Empty when the note does not say enough (the coder chooses)."""
+    low = text.lower()
+    if patient.encounter in ("emergency", "inpatient"):
+        return "A"
+    if ("follow-up" in low or "follow up" in low) and ("healing" in low or "cast" in low):
+        return "D"
+    return ""
+
+
+def _clean(text: str) -> str:
+    t = _DATE.sub(" ", text)
+    return " ".join(t.split())
+
+
+_ACTION = re.compile(r"\b(?:ordered|given|scheduled|refer(?:red|ral)|recheck|continue[sd]?|start(?:ed)?|"
+                     r"stop(?:ped)?|held|hold|(?<!as )prescribed|counsel+ed|obtain(?:ed)?|return|follow[- ]?up|"
+                     r"discontinued|resume[sd]?|advised|encouraged|reviewed|sent)\b", re.I)
+_NEGATOR = re.compile(r"\b(?:without|no|not|w/o)\b", re.I)
+
+
+def _parts(text: str) -> list[str]:
+    """Comma parts, never splitting inside parentheses; a part that says "without" / "no"
+    keeps the rest of its list ("without perforation, gangrene or abscess")."""
+    parts: list[str] = []
+    depth, cur = 0, []
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth <= 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    # "Gross hematuria due to adverse effect of warfarin": the cause is a part of its own
+    # (tried with the first part, then alone: the adverse effect code).
+    parts = [q.strip() for p in parts for q in re.split(r"\s+(?=due to\b)", p) if q.strip()]
+    for i, p in enumerate(parts):
+        if _NEGATOR.search(p) and i + 1 < len(parts):
+            return parts[:i] + [", ".join(parts[i:])]
+    return parts
+
+
+def _query(text: str) -> str:
+    """What is searched: the words without parenthesised detail that carries numbers or a
+    list ("(1/2 pack per day)", "(LCx, RCA, non-obstructive)"); "(alprazolam)" stays."""
+    def keep(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
+    t = _PARENS.sub(keep, text)
+    # "taken as prescribed" says adverse effect (not poisoning); the Drug table's column
+    # already says so, the words only dilute the match.
+    t = re.sub(r"\b(?:taken )?(?:as prescribed|correctly)\b", " ", t, flags=re.I)
+    return " ".join(t.split())
+
+
+def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> list[Suggestion]:
+    """The statement's code, then the codes of what its later comma parts name on their own
+    ("... chronic kidney disease, CKD stage 3b": E11.22, then N18.32)."""
+    out: list[Suggestion] = []
+    # The condition without its leading context words ("Probable pneumonia" -> "pneumonia").
+    parts = _parts(_LEAD_TRIGGER.sub("", _clean(st.text)))
+    first = True
+    while parts and len(out) < 4:
+        s, used = _diagnosis(engine, st, patient, seventh, parts, strict=not first)
+        if s is not None and all(o.code != s.code for o in out):
+            out.append(s)
+        parts = parts[max(used, 1):]
+        first = False
+    return out
+
+
+def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
+               parts: list[str], strict: bool = False) -> tuple[Suggestion | None, int]:
+    """The code the first parts of a statement support best. `strict` for the later parts of
+    a statement: they must name a condition of their own (a near-exact hit sharing two or more
+    words with it), not qualify the first ("compensated", "nodular type")."""
+    text = ", ".join(parts)
+    own7 = matcher.seventh_from(st.text) or seventh
+    best: tuple[float, Any, str, int] | None = None
+    for k in range(1, min(len(parts), _MAX_PARTS) + 1):
+        q = _query(", ".join(parts[:k]))
+        if k > 1 and not _LETTERS.search(parts[k - 1]):
+            continue
+        hits = engine.search(q, system="icd10cm", limit=8, date=patient.date or None,
+                             sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
+        for h in hits:
+            if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                continue
+            # More of the statement supporting the same or a better score: the more specific.
+            score = h.score + _PART_BONUS * (k - 1)
+            if best is None or score > best[0]:
+                best = (score, h, q, k)
+            break
+    walk = matcher.walk_index(text)
+    stems = matcher.statement_stems(text)
+    why: list[str] = []
+    code = ""
+    score = 0.0
+    via = ""
+    need = DX_MIN_SCORE if len(stems) >= 2 else 95.0  # one word alone must name the code
+    used = len(parts)
+    if strict:
+        if best is None or best[1].score < _LATER_MIN_SCORE:
+            return None, 1
+        said = matcher.statement_stems(_query(", ".join(parts[:best[3]])))
+        named = matcher.statement_stems(best[1].title + " " + best[1].via)
+        if len(said & named) < 2 and not (best[1].score >= 97 and said and said <= named):
+            return None, 1
+    if best is not None and best[1].score >= need:
+        score, hit, q, used = best[1].score, best[1], best[2], best[3]
+        code = hit.code
+        via = hit.via
+        if hit.title.startswith("Other ") and walk is not None and len(walk.path) >= 2 and \
+                walk.code[:3] == hit.code[:3] and walk.code.rstrip("-") != hit.code:
+            # An "Other ..." code is for a specified type the classification has no code for;
+            # the index entry the words reach is the code ("Appendicitis, acute" K35.80, not
+            # K35.890 Other acute appendicitis ...).
+            code, via = walk.code, f"index: {walk.path_text}"
+        why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
+        if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
+                hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
+            why.append(f"index: {walk.path_text} {walk.code}")
+    elif walk is not None and (len(walk.path) >= 2 or 3 * len(walk.covered) >= len(stems)):
+        # The index alone: a path of subterms, or a main term that is most of what is said
+        # ("community-acquired pneumonia": Pneumonia J18.9).
+        code = walk.code
+        score = 70.0
+        why.append(f"index: {walk.path_text} {walk.code}")
+    if not code:
+        return None, used
+    fin = matcher.finish(code, stems | matcher.statement_stems(st.sentence), patient.date or _today(), own7)
+    if fin is None:
+        return None, used
+    refusal = matcher.mce_refusal(fin.code, patient.sex, patient.age)
+    if refusal:
+        return None, used
+    why.extend(fin.notes)
+    return Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end, st.section,
+                      why, [], score, fin.billable, fin.needs_seventh), used
+
+
+def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, allowed: tuple[str, ...],
+                  lead: re.Pattern[str], reason: str) -> Suggestion | None:
+    target = lead.sub("", _clean(st.text)).strip() or _clean(st.text)
+    target = _query(_parts(target)[0]) if _parts(target) else target  # the condition, not its course
+    q = prefix + target
+    for h in engine.search(q, system="icd10cm", limit=10, date=patient.date or None):
+        if h.code.startswith(allowed) and h.score >= DX_MIN_SCORE - 4 and h.billable:
+            return Suggestion(h.code, "icd10cm", h.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                              st.section, [reason, f"search: {q!r}"], [], h.score, True, False)
+    return None
+
+
+_BY = re.compile(r"\b(?:by|per)\s+(?:dr\.?|doctor)\s.*$|\(dr\.?[^)]*\)", re.I)
+
+
+def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion]:
+    """ICD-10-PCS (inpatients) and HCPCS Level II for a procedure statement: the longest
+    stretch of its comma parts that still finds a code, as for diagnoses."""
+    text = _BY.sub(" ", _clean(st.text))
+    text = " ".join(_PARENS.sub(" ", text).split())  # "(Gomco clamp)", "(cemented bipolar)"
+    if not _LETTERS.search(text):
+        return []
+    # Parts at commas and before "with" (the device or the anaesthesia), so "circumcision"
+    # is tried alone and then with what follows.
+    parts = [p for c in _parts(text) for p in re.split(r"\s+(?=with\b)", c) if p.strip()]
+    therapeutic = "therapeutic" in text.lower()
+    out: list[Suggestion] = []
+    systems = (("icd10pcs", PCS_MIN_SCORE), ("hcpcs", HCPCS_MIN_SCORE)) if patient.setting == "inpatient" \
+        else (("hcpcs", HCPCS_MIN_SCORE),)
+    for system, need in systems:
+        best: tuple[float, Any, str] | None = None
+        for k in range(1, min(len(parts), _MAX_PARTS) + 1):
+            q = " ".join(parts[:k])
+            for h in engine.search(q, system=system, limit=5, date=patient.date or None):
+                if system == "icd10pcs" and (len(h.code) != 7 or not h.billable):
+                    continue
+                if therapeutic and h.title.endswith("Diagnostic"):
+                    # "diagnostic and therapeutic thoracentesis": the therapeutic procedure is
+                    # coded (PCS guideline B3.4a: a diagnostic one followed by a therapeutic one
+                    # on the same site is not coded separately).
+                    continue
+                score = h.score + _PART_BONUS * (k - 1)
+                if system == "hcpcs" and len(matcher.statement_stems(q)) < 2:
+                    break  # one word ("Irrigated") is not enough to name a supply or a drug
+                if h.score >= need and (best is None or score > best[0]):
+                    best = (score, h, q)
+                break
+        if best is None:
+            continue
+        _s, h, q = best
+        label = "ICD-10-PCS (inpatient procedure)" if system == "icd10pcs" else "HCPCS Level II"
+        why = [f"{label}: " + (h.via if h.via != "title" else "title match") + (f" (search: {q!r})" if q != text else "")]
+        out.append(Suggestion(h.code, system, h.title, "procedure", st.text, st.doc, st.start, st.end,
+                              st.section, why, [], h.score))
+    return out
+
+
+class _Remembered:
+    """The search engine, each query asked once per reading (a statement's comma parts and the
+    history / external-cause look-ups ask the same words more than once)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.seen: dict[tuple[Any, ...], list[Any]] = {}
+
+    def search(self, query: str, **kw: Any) -> list[Any]:
+        key = (query, *sorted(kw.items()))
+        got = self.seen.get(key)
+        if got is None:
+            got = self.seen[key] = self.engine.search(query, **kw)
+        return got
+
+
+def _today() -> str:
+    return Date.today().isoformat()
+
+
+def _tidy(found: list[Suggestion], patient: Patient) -> list[Suggestion]:
+    """One suggestion a code (first evidence kept, later ones noted), combination codes, and the
+    unspecified twin of a specific code dropped."""
+    from workstation.codes import books
+
+    by_code: dict[str, Suggestion] = {}
+    order: list[str] = []
+    for s in found:
+        if s.code in by_code:
+            first = by_code[s.code]
+            first.why.append(f"also: {s.evidence!r}")
+            continue
+        by_code[s.code] = s
+        order.append(s.code)
+    dx = [c for c in order if by_code[c].system == "icd10cm"]
+    book = books.icd10cm(date=patient.date or _today())
+    for comb in combine.combinations(dx):
+        got = book.get(comb.add)
+        if got is None or not got.billable:
+            continue
+        first = next((c for c in order if c in comb.drop), None)
+        src = by_code[first] if first else by_code[dx[0]]
+        new = Suggestion(got.code, "icd10cm", got.title, "diagnosis", src.evidence, src.doc, src.start, src.end,
+                         src.section, [comb.why], list(src.context), src.score, True, False)
+        at = order.index(first) if first else len(order)
+        for c in comb.drop:
+            if c in by_code:
+                order.remove(c)
+                del by_code[c]
+        if got.code not in by_code:
+            by_code[got.code] = new
+            order.insert(min(at, len(order)), got.code)
+    titles = {c: by_code[c].title for c in order}
+    gone = combine.redundant([c for c in order if by_code[c].system == "icd10cm"], titles)
+    for c, better in gone.items():
+        if c in by_code and better in by_code:
+            by_code[better].why.append(f"{c} ({by_code[c].title}) left out: {better} says more")
+            order.remove(c)
+            del by_code[c]
+    result = [by_code[c] for c in order]
+    result.sort(key=lambda s: 0 if s.kind == "diagnosis" else 1)
+    return result
+
+
+def warm() -> None:
+    """Load what the first suggestion would otherwise wait for (the search index and its typo
+    table, the Alphabetic Index's main terms, the MCE tables); for a background thread at start."""
+    from workstation.codes.index_tables import alphabetic_index
+    from workstation.codes.mce import mce
+    from workstation.search.engine import get_engine
+
+    engine = get_engine()
+    if hasattr(engine, "warm"):
+        engine.warm().join()
+    alphabetic_index().find("diabetes")
+    mce()

@@ -1,0 +1,39 @@
+"""The Suggestions list over the coding screen (key g): the panel of ui/widgets/suggestions.py in
+a modal screen, so the coding screen's layout is not touched. Accepting calls back into the
+coding screen, which assigns the code as if it had been highlighted and added (the 7th-character
+chooser opens when needed); Escape closes the list.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+
+from workstation.suggest.suggest import Suggestion
+from workstation.ui.widgets.suggestions import SuggestionsPanel
+
+
+class SuggestionsScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("g", "dismiss", "Close", show=False)]
+
+    def __init__(self, case: Any, coded: set[str], store_path: str | None,
+                 on_accept: Callable[[Suggestion], None]) -> None:
+        super().__init__()
+        self.case = case
+        self.coded = coded
+        self.store_path = store_path
+        self.on_accept = on_accept
+
+    def compose(self) -> ComposeResult:
+        yield SuggestionsPanel(id="suggestions")
+
+    def on_mount(self) -> None:
+        panel = self.query_one(SuggestionsPanel)
+        panel.border_title = f"Suggestions · {self.case.case_id}"
+        panel.show_case(self.case, coded=self.coded, store_path=self.store_path)
+        self.query_one("#suggest-list").focus()
+
+    def on_suggestions_panel_accepted(self, event: SuggestionsPanel.Accepted) -> None:
+        self.on_accept(event.suggestion)
