@@ -41,4 +41,6 @@ def test_at_most_one_reminder_per_code(scrubbed):
 def test_the_only_warnings_are_drug_lines_waiting_for_their_ndc(scrubbed):
     # The notes do not give the NDCs: the coder enters them from the vials (837P 2410).
     warnings = {e.edit_id for edits in scrubbed.values() for e in edits if e.severity == "warning"}
-    assert warnings <= {"line.ndc_missing"}
+    # The shipped HCPCS (July 2025) and PCS (FY2025) files serve these later dates: said on every
+    # claim that uses them (issue 13), until the coder installs the current releases.
+    assert warnings <= {"line.ndc_missing", "codeset.dated_hcpcs", "codeset.dated_icd10pcs"}

@@ -55,7 +55,8 @@ def test_ncci_modifier_on_column_one_only_does_not_bypass():
 
 
 def test_never_clean_while_ncci_is_not_loaded():
-    edits = run(work=make_work(["Z00.00"]))
+    # A date the shipped HCPCS (July 2025) is in force for, so no dated-code-set warning either.
+    edits = run(make_case(dos="2025-08-04"), make_work(["Z00.00"]))
     assert not [e for e in edits if e.severity != "info"]
     assert verdict(edits, ncci_checked=True).clean and verdict(edits, ncci_checked=True).label == "clean"
     v = verdict(edits, ncci_checked=False)
@@ -70,7 +71,8 @@ def test_never_clean_while_ncci_is_not_loaded():
 
 
 def test_reminders_never_count_in_clean():
-    edits = run(work=make_work(["E11.9"]))  # E11: use additional code for insulin / oral drugs ...
+    # E11: use additional code for insulin / oral drugs ...; dated so the shipped HCPCS is in force
+    edits = run(make_case(dos="2025-08-04"), make_work(["E11.9"]))
     assert [e for e in edits if e.severity == "info"] and not [e for e in edits if e.severity != "info"]
     assert verdict(edits, ncci_checked=True).clean
     errs = run(work=make_work(["E11.9", "E10.9"]))

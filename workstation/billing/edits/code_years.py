@@ -23,10 +23,12 @@ def check_code_years(ctx: ScrubContext) -> list[Edit]:
         used.append("icd10pcs")
     if any(_HCPCS_II.match((l.code or "").strip().upper()) for l in ctx.work.lines):
         used.append("hcpcs")
-    from workstation.billing.edits.mce_edits import mce_lists
+    from workstation.grouping.mce import covers
 
-    if ctx.case.encounter.type == "inpatient" and mce_lists() is not None:
-        used.append("mce")  # the MCE is the inpatient (facility) editor
+    if ctx.case.encounter.type == "inpatient" and not covers(ctx.dos):
+        # The MCE is the inpatient (facility) editor; where the grouper's MCE of the code year
+        # covers the discharge (mce_year_edits), the dated v37 lists do not serve it.
+        used.append("mce")
     if not used:
         return []
     try:
