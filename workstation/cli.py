@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "scrub",       # scrub
     "export",      # export
     "codesets",    # pcs, modifiers, pos, mce, ncci (and codebooks import-cpt|import-ncci)
+    "report",      # report extract|case_mix|productivity|queries|claims|code_year|registry
 ]
 
 

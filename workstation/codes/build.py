@@ -179,7 +179,7 @@ def _load_extra_builders() -> None:
     """Import the modules of the other code sets so they can register their builders."""
     import importlib
 
-    for mod in ("index_tables", "icd10pcs", "hcpcs", "mce"):
+    for mod in ("index_tables", "icd10pcs", "hcpcs", "mce", "registry"):
         try:
             importlib.import_module(f"workstation.codes.{mod}")
         except ModuleNotFoundError as exc:
