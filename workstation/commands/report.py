@@ -1,6 +1,6 @@
 """`workstation report ...`: the analytics extract and the SQL reports, headless.
 
-    workstation report extract --out DIR [STORE ...]
+    workstation report extract [STORE ...] --out DIR
     workstation report NAME [STORE ...] [--extract DIR] [--from D --to D --coder C --payer P] [--format text|csv|json]
     workstation report registry --format naaccr-xml --out FILE [STORE ...]
 
