@@ -13,11 +13,19 @@ from workstation.analytics import reports as rp
 from tests.analytics.conftest import Stores
 
 
+@pytest.fixture(scope="module")
+def extract_dir(built_stores: Stores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One extract for the module (the reports only read it), with its own user data folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("userdata-reports")))
+        out = tmp_path_factory.mktemp("reports") / "extract"
+        ex.extract_to_parquet(out, [built_stores.folder], include_default=False)
+    return out
+
+
 @pytest.fixture
-def con(stores: Stores, tmp_path: Path):
-    out = tmp_path / "extract"
-    ex.extract_to_parquet(out, [stores.folder], include_default=False)
-    c = ex.connect_extract(out)
+def con(extract_dir: Path):
+    c = ex.connect_extract(extract_dir)
     yield c
     c.close()
 

@@ -376,52 +376,98 @@ def _open_readonly(path: Path) -> SessionStore:
     return SessionStore.open(path, create=False, readonly=True)
 
 
+_worker_state: dict[str, Any] = {}
+
+
+def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool) -> tuple[str, dict[str, int] | None, str]:
+    """Extract one store into FOLDER/NAME/*.ndjson: (path, row counts or None, why it was skipped)."""
+    if "chapters" not in _worker_state:
+        try:
+            _worker_state["registry"] = registry()
+        except Exception:
+            _worker_state["registry"] = None  # no compiled registry book: no registry columns
+        _worker_state["chapters"] = _Chapters()
+    out = Path(folder) / name
+    out.mkdir(mode=0o700)
+    rows = Rows(out)
+    try:
+        try:
+            store = _open_readonly(Path(path))
+        except (StoreError, OSError) as exc:
+            return path, None, str(exc) or type(exc).__name__
+        try:
+            rows_of_store(store, name, rows, key, _worker_state["registry"], _worker_state["chapters"], scrub_edits)
+        except (StoreError, OSError, ValueError, KeyError, TypeError) as exc:
+            return path, None, f"{type(exc).__name__}: {exc}"
+        finally:
+            store.close()
+    finally:
+        rows.close()
+    return path, dict(rows.counts), ""
+
+
+def default_jobs() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def collect(paths: Iterable[Path] = (), include_default: bool = True, folder: Path | None = None,
-            scrub_edits: bool = True, progress: Callable[[int, int, str], None] | None = None) -> tuple[Rows, ExtractResult]:
-    """Read every store into NDJSON row files in `folder`; unreadable stores are skipped, named."""
+            scrub_edits: bool = True, progress: Callable[[int, int, str], None] | None = None,
+            jobs: int = 1) -> ExtractResult:
+    """Read every store into NDJSON row files under `folder` (one subfolder a store); a store that
+    cannot be read is skipped and named. `jobs` > 1 reads stores in that many processes."""
     t0 = time.perf_counter()
     assert folder is not None
-    rows = Rows(folder)
     result = ExtractResult()
     key = salt()
-    try:
-        reg: Registry | None = registry()
-    except Exception:
-        reg = None  # no compiled registry book: diagnoses carry no registry columns
-    chapters = _Chapters()
     stores = store_paths(paths, include_default)
-    names: set[str] = set()
-    try:
-        for i, p in enumerate(stores):
+    names: list[str] = []
+    used: set[str] = set()
+    for p in stores:
+        name, k = p.stem, 2
+        while name in used:
+            name, k = f"{p.stem}-{k}", k + 1
+        used.add(name)
+        names.append(name)
+    counts = {t: 0 for t in (*TABLES, *REFERENCE_TABLES)}
+    outcomes: list[tuple[str, dict[str, int] | None, str]] = []
+    if jobs > 1 and len(stores) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # spawn, not fork: the caller may be a threaded app.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in zip(stores, names)]
+            for i, fut in enumerate(as_completed(futures)):
+                outcomes.append(fut.result())
+                if progress:
+                    progress(i + 1, len(stores), Path(outcomes[-1][0]).name)
+        order = {str(p): i for i, p in enumerate(stores)}
+        outcomes.sort(key=lambda o: order[o[0]])
+    else:
+        for i, (p, n) in enumerate(zip(stores, names)):
             if progress:
                 progress(i, len(stores), p.name)
-            name = p.stem
-            k = 2
-            while name in names:
-                name = f"{p.stem}-{k}"
-                k += 1
-            try:
-                store = _open_readonly(p)
-            except (StoreError, OSError) as exc:
-                result.skipped.append(Skipped(str(p), str(exc) or type(exc).__name__))
-                continue
-            try:
-                rows_of_store(store, name, rows, key, reg, chapters, scrub_edits)
-            except (StoreError, OSError, ValueError, KeyError, TypeError) as exc:
-                result.skipped.append(Skipped(str(p), f"{type(exc).__name__}: {exc}"))
-                continue
-            finally:
-                store.close()
-            names.add(name)
-            result.stores.append(str(p))
+            outcomes.append(_one_store(str(p), n, str(folder), key, scrub_edits))
+    for path, c, why in outcomes:
+        if c is None:
+            result.skipped.append(Skipped(path, why))
+            continue
+        result.stores.append(path)
+        for t, n in c.items():
+            counts[t] += n
+    ref = folder / "_reference"
+    ref.mkdir(mode=0o700)
+    rows = Rows(ref)
+    try:
         code_change_rows(rows)
     finally:
         rows.close()
+    counts["code_changes"] = rows.counts["code_changes"]
     if progress:
         progress(len(stores), len(stores), "")
-    result.counts = dict(rows.counts)
+    result.counts = counts
     result.seconds = time.perf_counter() - t0
-    return rows, result
+    return result
 
 
 def _private_tempdir() -> Path:
@@ -443,23 +489,22 @@ def _ddl(cols: dict[str, str]) -> str:
 
 
 def load_rows(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Tables all_<name> in the connection from the NDJSON row files."""
+    """Tables all_<name> in the connection from the NDJSON row files under `folder`."""
     for name, cols in {**TABLES, **REFERENCE_TABLES}.items():
-        path = folder / f"{name}.ndjson"
-        select = _quoted(cols)
-        if path.stat().st_size:
-            con.execute(f"CREATE OR REPLACE TABLE all_{name} AS SELECT {select} FROM read_json(?, "
-                        f"format='newline_delimited', columns={_columns_sql(cols)})", [str(path)])
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE all_{name} ({_ddl(cols)})")
+        files = sorted(str(p) for p in folder.glob(f"*/{name}.ndjson") if p.stat().st_size)
+        con.execute(f"CREATE OR REPLACE TABLE all_{name} ({_ddl(cols)})")
+        if files:
+            con.execute(f"INSERT INTO all_{name} SELECT {_quoted(cols)} FROM read_json(?, "
+                        f"format='newline_delimited', columns={_columns_sql(cols)})", [files])
 
 
 def load_connection(paths: Iterable[Path] = (), include_default: bool = True, scrub_edits: bool = True,
-                    progress: Callable[[int, int, str], None] | None = None) -> tuple[duckdb.DuckDBPyConnection, ExtractResult]:
+                    progress: Callable[[int, int, str], None] | None = None,
+                    jobs: int = 1) -> tuple[duckdb.DuckDBPyConnection, ExtractResult]:
     """An in-memory DuckDB with tables all_<name> read from the stores (no Parquet written)."""
     tmp = _private_tempdir()
     try:
-        _, result = collect(paths, include_default, tmp, scrub_edits, progress)
+        result = collect(paths, include_default, tmp, scrub_edits, progress, jobs)
         con = duckdb.connect()
         load_rows(con, tmp)
     finally:
@@ -468,10 +513,10 @@ def load_connection(paths: Iterable[Path] = (), include_default: bool = True, sc
 
 
 def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: bool = True, scrub_edits: bool = True,
-                       progress: Callable[[int, int, str], None] | None = None) -> ExtractResult:
+                       progress: Callable[[int, int, str], None] | None = None, jobs: int = 1) -> ExtractResult:
     """Write the extract as Parquet partitioned by month under OUT (replacing an earlier extract)."""
     t0 = time.perf_counter()
-    con, result = load_connection(paths, include_default, scrub_edits, progress)
+    con, result = load_connection(paths, include_default, scrub_edits, progress, jobs)
     out = Path(out).expanduser()
     try:
         out.mkdir(parents=True, exist_ok=True, mode=0o700)

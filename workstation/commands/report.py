@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", choices=names, metavar="NAME", help=f"extract, or a report: {', '.join(report_names())}")
     p.add_argument("stores", nargs="*", type=Path, help="more session stores (files or folders) besides sessions/")
     p.add_argument("--no-default", action="store_true", help="do not read the stores in sessions/")
+    p.add_argument("--no-edits", action="store_true",
+                   help="do not run the claim scrubber (no edit rows; the claims report then shows none)")
     p.add_argument("--extract", type=Path, help="run the report over a Parquet extract instead of the stores")
     p.add_argument("--out", type=Path, help="extract: folder to write; otherwise write the report to this file")
     p.add_argument("--from", dest="date_from", help="first coding date (YYYY-MM-DD)")
@@ -55,7 +57,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not args.out:
             raise UsageError("report extract needs --out DIR")
         try:
-            result = ex.extract_to_parquet(args.out, args.stores, include_default)
+            result = ex.extract_to_parquet(args.out, args.stores, include_default, not args.no_edits, jobs=ex.default_jobs())
         except ex.ExtractError as exc:
             raise UsageError(str(exc)) from None
         _skipped(result.skipped)
@@ -87,7 +89,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.extract:
             con = ex.connect_extract(args.extract)
         else:
-            con, result = ex.load_connection(args.stores, include_default)
+            con, result = ex.load_connection(args.stores, include_default, not args.no_edits, jobs=ex.default_jobs())
             _skipped(result.skipped)
         report = rp.run(con, args.name, filters)
     except (rp.ReportError, ex.ExtractError) as exc:
