@@ -223,7 +223,7 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _cell(v: Any) -> str:
+def cell(v: Any) -> str:
     v = _plain(v)
     if v is None:
         return "-"
@@ -240,7 +240,7 @@ def format_text(report: Report) -> str:
             parts.append("(no rows)")
             parts.append("")
             continue
-        cells = [[_cell(v) for v in r] for r in t.rows]
+        cells = [[cell(v) for v in r] for r in t.rows]
         widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(t.columns)]
         numeric = [all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in t.rows) for i in range(len(t.columns))]
         def fmt(row: list[str]) -> str:
