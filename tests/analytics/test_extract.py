@@ -121,3 +121,20 @@ def test_permission_denied_store_is_skipped(stores: Stores) -> None:
 def test_default_stores_come_from_sessions(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORKSTATION_SESSIONS", str(stores.folder))
     assert [p.name for p in ex.default_stores()] == ["store_a.json", "store_b.json", "store_empty.json"]
+
+
+def test_edit_cache_reuses_unchanged_cases_and_rescrubs_changed_ones(stores: Stores) -> None:
+    def edits(con) -> list[tuple]:
+        return con.execute("SELECT case_id, edit_id, severity, target FROM all_edits ORDER BY ALL").fetchall()
+
+    con1, _ = ex.load_connection([stores.b], include_default=False)
+    cache_files = list((ex.user_data_dir() / "analytics" / "edit-cache").glob("*.json"))
+    assert len(cache_files) == 1 and stat.S_IMODE(cache_files[0].stat().st_mode) == 0o600
+    con2, _ = ex.load_connection([stores.b], include_default=False)
+    assert edits(con2) == edits(con1) and edits(con1)
+    with SessionStore.open(stores.b) as s:
+        s.assign_dx("B2", "E11.9")
+    con3, _ = ex.load_connection([stores.b], include_default=False)
+    assert not [e for e in edits(con1) if e[0] == "B2"]
+    assert [e for e in edits(con3) if e[0] == "B2"]  # B2 is scrubbed now that it has a code
+    assert [e for e in edits(con3) if e[0] != "B2"] == edits(con1)

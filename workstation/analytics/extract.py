@@ -278,12 +278,77 @@ def _ts(value: str | None) -> str | None:
     return value.replace("T", " ").rstrip("Z")
 
 
+class EditCache:
+    """The scrubber's edits of each case, kept between extracts (the scrubber is most of an extract's
+    time). A case's entry is keyed by a digest of its intake record, its work, the practice
+    settings, the scrubber's own source, the compiled code books, the user's imported tables
+    (NCCI, CPT) and today's date (the scrubber checks future dates), so any change re-scrubs it.
+    One private file a store under <user data>/analytics/edit-cache/; it holds case ids and edit
+    ids only."""
+
+    def __init__(self, store_path: Path, context: str) -> None:
+        name = hashlib.sha256(str(store_path.absolute()).encode()).hexdigest()[:24]
+        self.path = user_data_dir() / "analytics" / "edit-cache" / f"{name}.json"
+        self.context = context
+        self.old: dict[str, list[list[str]]] = {}
+        self.new: dict[str, list[list[str]]] = {}
+        try:
+            doc = orjson.loads(self.path.read_bytes())
+            if isinstance(doc, dict) and doc.get("context") == context and isinstance(doc.get("cases"), dict):
+                self.old = doc["cases"]
+        except (OSError, orjson.JSONDecodeError):
+            pass
+        self.hits = 0
+
+    def get(self, digest: str) -> list[list[str]] | None:
+        hit = self.old.get(digest)
+        if hit is not None:
+            self.hits += 1
+            self.new[digest] = hit
+        return hit
+
+    def put(self, digest: str, edits: list[list[str]]) -> None:
+        self.new[digest] = edits
+
+    def save(self) -> None:
+        try:
+            atomic_write_bytes(self.path, orjson.dumps({"context": self.context, "cases": self.new}), mode=0o600)
+        except OSError:
+            pass  # a cache: the next extract scrubs again
+
+
+_context_digest: str | None = None
+
+
+def scrub_context() -> str:
+    """What, besides the case, the scrubber's result depends on (see EditCache)."""
+    global _context_digest
+    if _context_digest is None:
+        from workstation.paths import PACKAGE_DIR, codebooks_dir
+
+        h = hashlib.sha256()
+        for p in sorted((PACKAGE_DIR / "billing").rglob("*.py")) + sorted((PACKAGE_DIR / "codes").glob("*.py")):
+            h.update(p.name.encode() + p.read_bytes())
+        for p in [codebooks_dir() / "manifest.json"]:
+            if p.exists():
+                h.update(p.read_bytes())
+        data = user_data_dir()
+        if data.is_dir():
+            for p in sorted(data.rglob("*")):
+                if p.is_file() and "analytics" not in p.relative_to(data).parts:
+                    st = p.stat()
+                    h.update(f"{p.relative_to(data)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _context_digest = h.hexdigest()
+    return _context_digest + ":" + Date.today().isoformat()
+
+
 def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: Registry | None,
                   chapters: _Chapters, scrub_edits: bool = True) -> int:
     """Add the rows of one store; returns its number of cases."""
     from workstation.billing.edits import scrub
 
     settings = PracticeSettings.from_store(store)
+    cache = EditCache(store.path, scrub_context() + orjson.dumps(settings.to_dict()).decode()) if scrub_edits else None
     audit_by_case: dict[str, list[dict[str, Any]]] = {}
     for e in store.audit():
         cid = e.get("case_id")
@@ -307,11 +372,17 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         claim = build_claim(case, work, settings)
         errors = warnings = 0
         scrubbed = bool(scrub_edits and work.diagnoses)
-        if scrubbed:
-            for ed in scrub(case, work, claim, settings):
-                rows.add("edits", {**base, "edit_id": ed.edit_id, "severity": ed.severity, "target": ed.target})
-                errors += ed.severity == "error"
-                warnings += ed.severity == "warning"
+        if scrubbed and cache is not None:
+            digest = hashlib.sha256(orjson.dumps([case.to_dict(),
+                                                  work.to_dict()], option=orjson.OPT_SORT_KEYS)).hexdigest()
+            found = cache.get(digest)
+            if found is None:
+                found = [[ed.edit_id, ed.severity, ed.target] for ed in scrub(case, work, claim, settings)]
+                cache.put(digest, found)
+            for edit_id, severity, target in found:
+                rows.add("edits", {**base, "edit_id": edit_id, "severity": severity, "target": target})
+                errors += severity == "error"
+                warnings += severity == "warning"
         cov = case.coverage
         rows.add("cases", {
             **base, "patient_key": patient_key(case, key), "service_date": when or None, "code_year": year,
@@ -353,6 +424,8 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
             batch = after.get("export_batch") if isinstance(after, dict) and e["action"] == "mark_exported" else None
             rows.add("audit", {**base, "seq": int(e["seq"]), "at": _ts(e["when"]), "who": e["who"],
                                "action": e["action"], "status": status, "batch": batch})
+    if cache is not None:
+        cache.save()
     return n
 
 

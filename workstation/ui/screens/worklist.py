@@ -106,7 +106,7 @@ class WorklistScreen(Screen):
         Binding("k", "cursor(-1)", "Up", show=False),
         Binding("i", "import", "Import"),
         Binding("a", "audit", "Audit"),
-        Binding("A", "analytics", "Analytics"),
+        Binding("A", "analytics", "Analytics", show=False),  # listed in ? help
         Binding("S", "app.settings", "Settings"),
         Binding("r", "reload", "Reload", show=False),
     ]
