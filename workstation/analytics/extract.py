@@ -632,16 +632,23 @@ def _make_private(folder: Path) -> None:
             os.chmod(Path(root) / f, 0o600)
 
 
-def connect_extract(folder: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB over a Parquet extract written by `extract_to_parquet` (tables all_<name> as views)."""
+def connect_extract(folder: Path, in_memory: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB over a Parquet extract written by `extract_to_parquet`: tables all_<name> read into
+    memory once (`in_memory`, the quick way for many reports), or views straight over the files."""
     folder = Path(folder).expanduser()
     if not (folder / "manifest.json").exists():
         raise ExtractError(f"{folder} is not an extract (no manifest.json); write one with: "
                            f"workstation report extract --out {folder}")
     con = duckdb.connect()
-    for name in TABLES:
-        con.execute(f"CREATE VIEW all_{name} AS SELECT {_quoted(TABLES[name])} FROM read_parquet("
-                    f"'{_sql_path(folder / name)}/*/*.parquet', hive_partitioning = true, hive_types = {{'month': VARCHAR}}, union_by_name = true)")
-    for name in REFERENCE_TABLES:
-        con.execute(f"CREATE VIEW all_{name} AS SELECT * FROM read_parquet('{_sql_path(folder / (name + '.parquet'))}')")
+    kind = "TABLE" if in_memory else "VIEW"
+    try:
+        for name in TABLES:
+            con.execute(f"CREATE {kind} all_{name} AS SELECT {_quoted(TABLES[name])} FROM read_parquet("
+                        f"'{_sql_path(folder / name)}/*/*.parquet', hive_partitioning = true, "
+                        f"hive_types = {{'month': VARCHAR}}, union_by_name = true)")
+        for name in REFERENCE_TABLES:
+            con.execute(f"CREATE {kind} all_{name} AS SELECT * FROM read_parquet('{_sql_path(folder / (name + '.parquet'))}')")
+    except duckdb.Error as exc:
+        con.close()
+        raise ExtractError(f"cannot read the extract in {folder}: {exc}") from None
     return con

@@ -152,11 +152,23 @@ def load_targets() -> dict[str, float]:
 
 
 def apply_filters(con: duckdb.DuckDBPyConnection, f: Filters, targets: dict[str, float] | None = None) -> None:
-    """(Re)define the filtered views the SQL files read, over the all_* tables of `con`."""
+    """(Re)define what the SQL files read, over the all_* tables of `con`: with no filter, views
+    of the tables; with filters, the matching rows in temporary tables (made once per filter
+    change, so every section of every report reads them directly)."""
     f.check()
     as_of = f.as_of or datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
     con.execute(f"CREATE OR REPLACE TEMP VIEW params AS SELECT CAST({_lit(f.date_from)} AS DATE) AS date_from, "
                 f"CAST({_lit(f.date_to)} AS DATE) AS date_to, CAST({_lit(as_of)} AS TIMESTAMP) AS as_of")
+    rows = sorted((targets if targets is not None else load_targets()).items())
+    con.execute("CREATE OR REPLACE TEMP TABLE targets (encounter_type VARCHAR, hours DOUBLE)")
+    values = ", ".join(f"({_lit(k)}, {float(v)})" for k, v in rows)
+    if values:
+        con.execute(f"INSERT INTO targets VALUES {values}")
+    # The filters the views were made for, kept in the connection itself.
+    key = orjson.dumps([f.date_from, f.date_to, f.coder, f.payer]).decode()
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _filters (key VARCHAR)")
+    if con.execute("SELECT count(*) FROM _filters WHERE key = ?", [key]).fetchone()[0]:  # type: ignore[index]
+        return
     where = ["TRUE"]
     if f.date_from:
         where.append(f"service_date >= DATE {_lit(f.date_from)}")
@@ -166,19 +178,27 @@ def apply_filters(con: duckdb.DuckDBPyConnection, f: Filters, targets: dict[str,
         where.append(f"coder = {_lit(f.coder)}")
     if f.payer:
         where.append(f"lower(payer) = lower({_lit(f.payer)})")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW cases AS SELECT * FROM all_cases WHERE {' AND '.join(where)}")
-    for name in TABLES:
-        if name == "cases":
-            continue
-        extra = f" AND t.who = {_lit(f.coder)}" if (name == "audit" and f.coder) else ""
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT t.* FROM all_{name} t "
-                    f"SEMI JOIN cases c ON t.store = c.store AND t.case_id = c.case_id WHERE TRUE{extra}")
+    filtered = len(where) > 1
+    for name in TABLES:  # drop what an earlier filter made (a view or a table of that name)
+        for kind in ("VIEW", "TABLE"):
+            try:
+                con.execute(f"DROP {kind} IF EXISTS temp.{name}")
+            except duckdb.CatalogException:
+                pass  # the other kind
+    if not filtered:
+        for name in TABLES:
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM all_{name}")
+    else:
+        con.execute(f"CREATE TEMP TABLE cases AS SELECT * FROM all_cases WHERE {' AND '.join(where)}")
+        for name in TABLES:
+            if name == "cases":
+                continue
+            extra = f" WHERE t.who = {_lit(f.coder)}" if (name == "audit" and f.coder) else ""
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT t.* FROM all_{name} t "
+                        f"SEMI JOIN cases c ON t.store = c.store AND t.case_id = c.case_id{extra}")
     con.execute("CREATE OR REPLACE TEMP VIEW code_changes AS SELECT * FROM all_code_changes")
-    rows = sorted((targets if targets is not None else load_targets()).items())
-    values = ", ".join(f"({_lit(k)}, {float(v)})" for k, v in rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE targets (encounter_type VARCHAR, hours DOUBLE)")
-    if values:
-        con.execute(f"INSERT INTO targets VALUES {values}")
+    con.execute("DELETE FROM _filters")
+    con.execute("INSERT INTO _filters VALUES (?)", [key])
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, filters: Filters | None = None,
