@@ -13,7 +13,7 @@ from tests.analytics.conftest import Stores
 
 
 def test_report_json(stores: Stores, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", "claims", str(stores.folder), "--no-default", "--format", "json"]) == 0
+    assert main(["report", "claims", "--no-default", "--format", "json", "--store", str(stores.folder)]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["sections"][1]["rows"] == [{"claims": 6, "clean": 4, "clean_pct": 66.67}]
 

@@ -373,7 +373,7 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         errors = warnings = 0
         scrubbed = bool(scrub_edits and work.diagnoses)
         if scrubbed and cache is not None:
-            digest = hashlib.sha256(orjson.dumps([case.to_dict(),
+            digest = hashlib.sha256(orjson.dumps([case,  # orjson writes the dataclass tree itself
                                                   work.to_dict()], option=orjson.OPT_SORT_KEYS)).hexdigest()
             found = cache.get(digest)
             if found is None:

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    f"Reports: {', '.join(report_names())}.")
     p.add_argument("name", choices=names, metavar="NAME", help=f"extract, or a report: {', '.join(report_names())}")
     p.add_argument("stores", nargs="*", type=Path, help="more session stores (files or folders) besides sessions/")
+    p.add_argument("--store", action="append", type=Path, default=[], metavar="PATH",
+                   help="a store file or folder (repeatable; the same as listing it before the options)")
     p.add_argument("--no-default", action="store_true", help="do not read the stores in sessions/")
     p.add_argument("--no-edits", action="store_true",
                    help="do not run the claim scrubber (no edit rows; the claims report then shows none)")
@@ -53,6 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from workstation.analytics import reports as rp
 
     include_default = not args.no_default
+    args.stores = [*args.stores, *args.store]
     if args.name == "extract":
         if not args.out:
             raise UsageError("report extract needs --out DIR")
