@@ -4,8 +4,8 @@ Opened from the worklist (A). The extract is built in a worker from every store 
 this session's own store (read-only, no lock), with a progress bar; the reports then run on
 DuckDB in the same worker. The left list picks a report section; the chart shows its rows as
 bars (and a line of the values over time when the section is by month or day); Enter on a bar
-lists the cases behind it; E writes the chart's data to a CSV file (0600) in the user's data
-folder; F sets filters (from=, to=, coder=, payer=); R reads the stores again.
+lists the cases behind it; e writes the chart's data to a CSV file (0600) in the user's data
+folder; f sets filters (from=, to=, coder=, payer=); r reads the stores again.
 The screen only shows what the core returns: no SQL or counting happens here.
 """
 from __future__ import annotations
@@ -120,11 +120,14 @@ class AnalyticsScreen(Screen):
         Binding("r", "reload", "Reload"),
         Binding("tab", "app.focus_next", "Next pane", show=False),
     ]
+    HELP_DESCRIPTIONS = {
+        "filter": "Filters: from=YYYY-MM-DD to=YYYY-MM-DD coder=ID payer=NAME (key= clears one)",
+        "export": "Write the chart's data to a CSV file (0600) in the data folder",
+        "reload": "Read the session stores again (read-only, no lock)",
+    }
     HELP_EXTRA = [
         ("↑ ↓ (report list)", "Pick a report section; its chart shows on the right"),
         ("Enter (chart)", "List the cases behind the bar under the cursor"),
-        ("F", "Filters: from=YYYY-MM-DD to=YYYY-MM-DD coder=ID payer=NAME (key= clears one)"),
-        ("E", "Write the chart's data to a CSV file (0600) in the data folder"),
     ]
 
     def __init__(self, stores: list[Path] | None = None, include_default: bool = True) -> None:
