@@ -89,3 +89,13 @@ def test_payer_at_diagnosis() -> None:
     assert naaccr.payer_at_dx(c(Coverage(plan_type="MC"))) == "31"
     assert naaccr.payer_at_dx(c(Coverage(self_pay=True))) == "02"
     assert naaccr.payer_at_dx(c(Coverage(plan_type="WC"))) == "99"
+
+
+def test_period_selects_tumours_by_their_first_encounter(stores: Stores, tmp_path: Path) -> None:
+    # The breast tumour was first coded on 2026-01-10 (A1); A3 in March is the same tumour.
+    res = naaccr.write_registry_xml(tmp_path / "q1.xml", [stores.folder], include_default=False,
+                                    date_from="2026-01-01", date_to="2026-01-31")
+    assert res.tumors == 1
+    res = naaccr.write_registry_xml(tmp_path / "march.xml", [stores.folder], include_default=False,
+                                    date_from="2026-03-01")
+    assert res.tumors == 0

@@ -119,8 +119,6 @@ def find_patients(paths: Iterable[Path] = (), include_default: bool = True, reg:
                     continue
                 case = store.case(cid)
                 when = coding_date(case)
-                if (date_from and when < date_from) or (date_to and when > date_to):
-                    continue
                 year = int(when[:4]) if when[:4].isdigit() else None
                 for code in work.diagnoses:
                     f = reg.find(code, year)
@@ -141,6 +139,14 @@ def find_patients(paths: Iterable[Path] = (), include_default: bool = True, reg:
         finally:
             store.close()
         read.append(str(p))
+    if date_from or date_to:
+        # The period selects tumours by their date of diagnosis (the first encounter in all stores).
+        for pk in list(patients):
+            pt = patients[pk]
+            pt.tumors = {k: t for k, t in pt.tumors.items()
+                         if not ((date_from and t.diagnosed < date_from) or (date_to and t.diagnosed > date_to))}
+            if not pt.tumors:
+                del patients[pk]
     return patients, read, skipped
 
 
