@@ -34,10 +34,12 @@ from workstation.session.store import SessionStore
 
 RECORD_TYPE = "A"  # a full case abstract, as a reporting facility sends it
 NAMESPACE = "http://naaccr.org/naaccrxml"
-# NAACCR item 501 Casefinding Source, code 22: disease index review (the coded diagnoses of the
-# medical records department), which is what finding cases in coded encounters is.
+# NAACCR item 501 Casefinding Source, code 22 "Disease Index Review (review of disease index in the
+# medical records department)" (NAACCR Volume II code list; checked against the code labels of the
+# WerthPADOH/naaccr package): finding cases in coded encounters is a review of the disease index.
 CASEFINDING_DISEASE_INDEX = "22"
-# NAACCR item 630 Primary Payer at DX, from the claim filing indicator (X12 SBR09) of the case.
+# NAACCR item 630 Primary Payer at DX (codes as in NAACCR Volume II), from the claim filing
+# indicator (X12 SBR09) of the case; a plan type with no clear match is 99, insurance status unknown.
 PAYER_AT_DX = {
     "MA": "60", "MB": "60",  # Medicare
     "16": "62",  # Medicare administered through a managed care plan (HMO Medicare risk)
