@@ -174,7 +174,8 @@ def build_registry(sources: Path, out_dir: Path, log: Callable[[str], None] = pr
               "naaccr_items": len(doc["naaccr"]["items"])}
     entry = {
         "system": SYSTEM,
-        "release": f"ICD-O-3 conversion (IMS), SEER site recode {doc['site_recode']['edition']}, NAACCR v{doc['naaccr']['version']}",
+        "release": f"ICD-O-3 conversion (IMS), SEER site recode {doc['site_recode']['edition']}, "
+                   f"NAACCR XML v{int(doc['naaccr']['version']) // 10}",
         "sources": [source_entry(sources / p, sources) for p in (MAP_SOURCE, RECODE_SOURCE, DICTIONARY_SOURCE, *LICENCES)],
         "counts": counts,
     }
