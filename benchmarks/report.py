@@ -150,6 +150,15 @@ def baseline(folder: Path) -> dict[str, float]:
     return {"case_mix + charges_by_payer (plain Python over the stores)": time.perf_counter() - t0}
 
 
+def cpu() -> float:
+    """CPU seconds of this process and its finished worker processes (the machine is shared: wall
+    time includes waiting for a core)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=100_000)
@@ -172,21 +181,23 @@ def main() -> int:
         print(f"fabricated {args.cases:,} coded encounters in {args.stores} stores: {time.perf_counter() - t:.1f} s")
 
         out = tmp / "extract"
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu()
         result = ex.extract_to_parquet(out, [stores], include_default=False, jobs=ex.default_jobs())
-        took = time.perf_counter() - t
-        print(f"extract (stores -> Parquet by month, scrubbed, {ex.default_jobs()} processes): {took:.2f} s   target < 20 s   "
+        took, took_cpu = time.perf_counter() - t, cpu() - c
+        print(f"extract (stores -> Parquet by month, scrubbed, {ex.default_jobs()} processes): {took:.2f} s "
+              f"({took_cpu:.1f} CPU s)   target < 20 s   "
               f"[{result.counts['cases']:,} cases, {result.counts['diagnoses']:,} diagnoses, "
               f"{result.counts['edits']:,} edits, {result.counts['audit']:,} audit events; {len(result.skipped)} skipped]")
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu()
         ex.extract_to_parquet(out, [stores], include_default=False, jobs=ex.default_jobs())
         print(f"extract again, nothing changed (the scrubber's edits come from the edit cache): "
-              f"{time.perf_counter() - t:.2f} s")
-        t = time.perf_counter()
+              f"{time.perf_counter() - t:.2f} s ({cpu() - c:.1f} CPU s)")
+        t, c = time.perf_counter(), cpu()
         ex.extract_to_parquet(tmp / "extract-no-edits", [stores], include_default=False, scrub_edits=False,
                               jobs=ex.default_jobs())
-        print(f"extract without the claim scrubber (no edit rows): {time.perf_counter() - t:.2f} s")
+        print(f"extract without the claim scrubber (no edit rows): {time.perf_counter() - t:.2f} s "
+              f"({cpu() - c:.1f} CPU s)")
 
         con = ex.connect_extract(out)
         for name in rp.report_names():
@@ -202,8 +213,10 @@ def main() -> int:
         print(f"drill-down (case_mix chapter 2): {time.perf_counter() - t:.3f} s")
         con.close()
 
+        c = cpu()
         for label, secs in baseline(stores).items():
-            print(f"baseline {label}: {secs:.2f} s")
+            print(f"baseline {label}: {secs:.2f} s ({cpu() - c:.1f} CPU s)")
+        print(f"load average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
         if args.keep:
             shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
             print(f"kept in {args.keep}")
