@@ -21,7 +21,6 @@ import tempfile
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import orjson

@@ -47,7 +47,6 @@ from workstation.codes.build import atomic_write_bytes
 from workstation.paths import sessions_dir, user_data_dir
 from workstation.session.storage import StoreError
 from workstation.session.store import SessionStore
-from workstation.session.work import CaseWork
 
 # Column name -> DuckDB type, per table. `month` (YYYY-MM of the coding date) is the partition key.
 TABLES: dict[str, dict[str, str]] = {
