@@ -42,3 +42,14 @@ def test_registry_xml_needs_out(stores: Stores, tmp_path: Path, capsys: pytest.C
 def test_bad_filter_is_a_usage_error(stores: Stores, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "case_mix", str(stores.folder), "--no-default", "--to", "soon"]) == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_the_analytics_core_runs_headless() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, workstation.analytics.extract, workstation.analytics.reports, "
+            "workstation.analytics.naaccr, workstation.commands.report; "
+            "print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
