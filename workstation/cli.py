@@ -9,8 +9,8 @@ import argparse
 import sys
 
 from workstation.commands import (
-    UsageError, cdi, codebooks, codesets, drg, export, intake, scrub, search, sessions, settings, suggest,
-    tables,
+    UsageError, cdi, codebooks, codesets, drg, export, intake, report, scrub, search, sessions, settings,
+    suggest, tables,
 )
 
 # The order here is the order in `workstation --help`.
@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     drg,         # drg (inpatient MS-DRG, MCE of the code year, what would change the DRG)
     cdi,         # gaps, queries list|show|draft|answer|withdraw|export
     suggest,     # suggest (codes from the documentation, with their evidence)
+    report,      # report extract|case_mix|productivity|queries|claims|code_year|registry
 ]
 
 

@@ -19,6 +19,7 @@ from workstation.codes.hcpcs import build_hcpcs
 from workstation.codes.icd10pcs import build_icd10pcs
 from workstation.codes.index_tables import build_index_tables
 from workstation.codes.mce import build_mce
+from workstation.codes.registry import build_registry
 from workstation.paths import codebooks_dir
 
 # ------------------------------------------------------------ ICD-10-CM
@@ -121,6 +122,7 @@ BUILDERS: dict[str, Builder] = {
     "icd10pcs": build_icd10pcs,
     "hcpcs": build_hcpcs,
     "mce": build_mce,
+    "registry": build_registry,  # ICD-10-CM -> ICD-O-3, SEER site recode, NAACCR v26 dictionary
 }
 
 

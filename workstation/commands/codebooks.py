@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = cbs.add_parser("build", help="compile the official sources into codebooks/")
     b.add_argument("--sources", required=True, help="folder of official source files (codebook-sources)")
     b.add_argument("--out", help="output folder (default: codebooks/)")
-    b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce, search)")
+    b.add_argument("--only", nargs="*", help="only these code sets (icd10cm, index, icd10pcs, hcpcs, mce, registry, search)")
     b.set_defaults(func=cmd_build)
 
     ins = cbs.add_parser("install", help="install a CMS/CDC release (.zip or folder) into the user data folder")

@@ -105,6 +105,7 @@ class WorklistScreen(Screen):
         Binding("i", "import", "Import"),
         Binding("a", "audit", "Audit"),
         Binding("Q", "queries", "Queries"),
+        Binding("A", "analytics", "Analytics", show=False),  # listed in ? help
         Binding("S", "app.settings", "Settings"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -112,6 +113,7 @@ class WorklistScreen(Screen):
         "import": "Import cases from a file or folder (FHIR R4 bundles, JSON cases, text notes)",
         "audit": "Audit trail of the whole session, newest first (read-only)",
         "queries": "Provider queries of the whole session: age, provider, answer, withdraw, export",
+        "analytics": "Analytics: case mix, productivity, queries, claims, code-year impact, cancer registry",
         "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
     }
     # Status early, so it shows even at 80 columns.
@@ -222,6 +224,11 @@ class WorklistScreen(Screen):
             table.action_cursor_down()
         else:
             table.action_cursor_up()
+
+    def action_analytics(self) -> None:
+        from workstation.ui.screens.analytics import AnalyticsScreen
+
+        self.app.push_screen(AnalyticsScreen())
 
     def action_audit(self) -> None:
         from workstation.ui.screens.audit import AuditScreen
