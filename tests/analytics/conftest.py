@@ -66,7 +66,9 @@ def _build(folder: Path) -> Stores:
         s.set_status("A1", "coded")
         s.assign_dx("A2", "C44.01")
         s.add_line("A2", ServiceLine("99284", charge=300, pointers=["A"]))
-        s.add_query("A2", "Is the lesion documented as basal cell?")
+        s.add_query("A2", "Please clarify the histologic type of the malignant skin lesion of the lip.",
+                    "Pathology report 2026-01-12: 'malignant neoplasm, skin of lip'",
+                    ["Basal cell carcinoma", "Squamous cell carcinoma"])
         s.set_status("A2", "query")
         s.assign_dx("A3", "C50.911"); s.assign_dx("A3", "E11.9")
         s.add_line("A3", ServiceLine("99214", charge=150, pointers=["A", "B"]))
@@ -90,7 +92,8 @@ def _build(folder: Path) -> Stores:
         s.set_status("B1", "coded")
         s.assign_dx("B3", "C50.A0")
         s.add_line("B3", ServiceLine("99213", charge=110, pointers=["A"]))
-        q = s.add_query("B3", "Laterality?")
+        q = s.add_query("B3", "Please clarify the laterality of the breast malignancy.",
+                        "Mammogram 2026-01-15: 'irregular mass, 2 o'clock position'", ["Right breast", "Left breast"])
         s.answer_query("B3", q.query_id, "left")
         s.set_status("B3", "coded")
     with SessionStore.open(empty):

@@ -109,7 +109,7 @@ def test_productivity_with_targets(con) -> None:
 def test_code_year_impact(con) -> None:
     r = rp.run(con, "code_year")
     assert {x["change"]: x["cases"] for x in rows(r, "impact")} == {
-        "deleted FY2025->FY2026": 1, "added FY2025->FY2026": 1}
+        "became_header FY2025->FY2026": 1, "added FY2025->FY2026": 1}  # B88.0 gained B88.01/B88.09
     assert {x["code"] for x in rows(r, "codes")} == {"B88.0", "C50.A0"}
 
 

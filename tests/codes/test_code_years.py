@@ -48,6 +48,10 @@ def test_dated_hcpcs_and_pcs_are_warnings_on_the_claim() -> None:
     assert e.severity == "warning" and "2025 July" in e.message and e.target == "claim"
     inpatient = billing_case(dos="2026-11-02", encounter_type="inpatient", pos="21")
     edits = run(case=inpatient, work=CaseWork("case-1", diagnoses=["J18.9"], procedures=["0BH17EZ"], lines=[]))
+    # The grouper's MCE of the code year covers this discharge, so MCE v37 does not serve it.
+    assert "codeset.dated_icd10pcs" in ids(edits) and "codeset.dated_mce" not in ids(edits)
+    later = billing_case(dos="2027-05-03", encounter_type="inpatient", pos="21")  # past the grouper's years
+    edits = run(case=later, work=CaseWork("case-1", diagnoses=["J18.9"], procedures=["0BH17EZ"], lines=[]))
     assert {"codeset.dated_icd10pcs", "codeset.dated_mce"} <= ids(edits)
     office = run(case=billing_case(dos="2026-11-02"), work=make_work(["J18.9"], []))
     assert not {i for i in ids(office) if i.startswith("codeset.")}

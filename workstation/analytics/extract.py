@@ -423,16 +423,13 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
 
 def code_change_rows(rows: Rows) -> None:
     """ICD-10-CM codes added, deleted and retitled between each pair of consecutive compiled releases."""
-    try:
-        from workstation.codes.books import icd10cm, icd10cm_years
-        from workstation.codes.diff import diff_releases
+    from workstation.codes.books import icd10cm, icd10cm_years
+    from workstation.codes.diff import diff_releases
 
-        years = icd10cm_years()
-    except Exception:
-        return
+    years = icd10cm_years()
     for old, new in zip(years, years[1:]):
         d = diff_releases(icd10cm(old), icd10cm(new))
-        for change in ("added", "deleted", "retitled"):
+        for change in ("added", "deleted", "became_header", "retitled"):
             for item in d[change]:
                 rows.add("code_changes", {"code": item["code"], "from_year": old, "to_year": new, "change": change})
 
