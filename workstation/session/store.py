@@ -33,7 +33,7 @@ from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import validate as v
 from workstation.session.audit import AuditEntry, coder_id, now_utc
-from workstation.session.lock import LockHeld, StoreLock
+from workstation.session.lock import LockHeld, LockNotPrivate, StoreLock
 from workstation.session.storage import (
     FORMAT,
     VERSION,
@@ -161,11 +161,16 @@ class SessionStore:
             try:
                 self._lock.acquire()
             except LockHeld as exc:
+                waited = f" (waited {exc.waited:.0f} s for it)" if exc.waited >= 0.5 else ""
                 raise StoreLocked(
-                    f"session store {path} is open in another workstation (process {exc.holder}); "
+                    f"session store {path} is open in another workstation (process {exc.holder}){waited}; "
                     f"close it there first. If that process is gone from its machine, delete {self.lock_path}.",
                     exc.holder,
                 ) from None
+            except LockNotPrivate as exc:
+                raise StorePermissionError(f"lock file {self.lock_path} is refused: {exc}. A session store's "
+                                           f"files must be yours and private; remove it if you know "
+                                           f"where it came from") from None
             except OSError as exc:
                 raise StoreWriteError(f"cannot lock session store {path}: {describe_oserror(exc)} "
                                       f"(open it read-only to look at it)", exc.errno) from None
