@@ -63,3 +63,147 @@ def test_lock_file_of_another_mode_is_refused(store):
     os.chmod(store.lock_path, 0o666)
     with pytest.raises(StorePermissionError, match="other users can write it"):
         SessionStore.open(store.path)
+
+
+# ---------------------------------------------------------------- export exactly once
+
+EXPORT = Path(__file__).with_name("export_driver.py")
+
+
+def _driver(*args: str, fault: str = "", env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.pop("WORKSTATION_FAULT", None)
+    if fault:
+        env["WORKSTATION_FAULT"] = fault
+    return subprocess.run([sys.executable, str(EXPORT), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def export_template(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("export-template") / "store"
+    d.mkdir(mode=0o700)
+    out = _driver("setup", str(d / "s.json"))
+    assert out.returncode == 0, out.stderr
+    return d
+
+
+def _points(template: Path, tmp: Path) -> list[str]:
+    """Every fault point the export passes, as NAME:N (the Nth time it is reached)."""
+    work = tmp / "list"
+    import shutil
+
+    shutil.copytree(template, work / "store")
+    out = _driver("export", str(work / "store" / "s.json"), str(work / "out" / "a.837"), fault="list")
+    assert out.returncode == 0, out.stderr
+    seen: dict[str, int] = {}
+    points = []
+    for line in out.stderr.splitlines():
+        if line.startswith("fault-point "):
+            name = line.split()[1]
+            seen[name] = seen.get(name, 0) + 1
+            points.append(f"{name}:{seen[name]}")
+    return points
+
+
+def _kill_round(template: Path, tmp: Path, fault: str) -> dict:
+    import shutil
+
+    work = tmp / fault.replace(":", "-")
+    shutil.copytree(template, work / "store")
+    store, out, again = work / "store" / "s.json", work / "out" / "a.837", work / "out" / "b.837"
+    run = _driver("export", str(store), str(out), fault=fault)
+    assert run.returncode == -9, (fault, run.returncode, run.stdout, run.stderr)
+    res = _driver("check", str(store), str(out), str(again))
+    assert res.returncode == 0, res.stderr
+    report = orjson.loads(res.stdout)
+    # Exactly once: each claim is in exactly one file, and the cases say which batch holds them.
+    assert sum(report["files"].values()) == 2, (fault, report)
+    for w in report["work"].values():
+        assert w["status"] == "exported" and len(w["batches"]) == 1, (fault, report)
+    assert report["pending"] == {} or report["settled"], (fault, report)
+    leftovers = [p.name for p in work.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == [], (fault, leftovers)
+    return report
+
+
+def test_export_killed_at_the_critical_writes_bills_each_claim_once(export_template, tmp_path):
+    points = _points(export_template, tmp_path)
+    assert {"export.synced:1", "export.linked:1"} <= set(points)
+    last_append = [p for p in points if p.startswith("journal.append")][-1]  # marking the cases
+    for fault in ("export.written:1", "export.linked:1", last_append):
+        report = _kill_round(export_template, tmp_path, fault)
+        if fault != "export.written:1":
+            assert report["settled"] and "marked exported" in report["settled"][0]
+
+
+@pytest.mark.slow
+def test_export_killed_at_every_write_bills_each_claim_once(export_template, tmp_path):
+    points = _points(export_template, tmp_path)
+    assert len(points) > 10
+    for fault in points:
+        _kill_round(export_template, tmp_path, fault)
+
+
+def test_export_on_a_full_disk_ends_with_a_message_and_marks_nothing(session_for_export, tmp_path, monkeypatch):
+    import errno
+
+    from workstation.export import batch
+
+    real = os.write
+
+    def full(fd, data):
+        if os.fstat(fd).st_nlink == 0:  # the unnamed claim file
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    out = tmp_path / "out" / "a.837"
+    with pytest.raises(batch.ExportError, match="disk is full; nothing was exported"):
+        batch.run_export(session_for_export, "837p", out, check_codes=False)
+    assert not out.exists() and not list(out.parent.iterdir())
+    assert session_for_export.pending_exports() == {}
+    assert {session_for_export.work(c).status for c in ("KILL-0001", "KILL-0002")} == {"coded"}
+
+
+def test_export_whose_marking_cannot_be_saved_is_settled_on_next_open(session_for_export, tmp_path, monkeypatch):
+    import errno
+
+    from workstation.export import batch
+    from workstation.session import storage
+
+    real = storage.Journal.append
+    state = {"armed": False}
+
+    def append(self, data):
+        if state["armed"] and b"mark_exported" in data:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(storage.Journal, "append", append)
+    state["armed"] = True
+    out = tmp_path / "out" / "a.837"
+    with pytest.raises(batch.ExportError, match="was written.*next time this session is opened") as err:
+        batch.run_export(session_for_export, "837p", out, check_codes=False)
+    assert "kept in memory" not in str(err.value)
+    assert out.exists() and session_for_export.pending == []
+    path = session_for_export.path
+    session_for_export._release()  # the process ends here (its journal holds the intent)
+    state["armed"] = False
+    with SessionStore.open(path) as again:
+        assert again.settled and again.pending_exports() == {}
+        assert {again.work(c).status for c in ("KILL-0001", "KILL-0002")} == {"exported"}
+        with pytest.raises(batch.NothingToExport):
+            batch.run_export(again, "837p", tmp_path / "out" / "b.837", check_codes=False)
+
+
+@pytest.fixture
+def session_for_export(tmp_path):
+    sys.path.insert(0, str(EXPORT.parent))
+    import export_driver
+
+    p = tmp_path / "store" / "s.json"
+    export_driver.setup(str(p))
+    s = SessionStore.open(p)
+    yield s
+    if not s.closed:
+        s.close()

@@ -26,6 +26,8 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from workstation import faults
+
 FORMAT = "workstation-session"
 CASES_FORMAT = "workstation-cases"
 VERSION = 1
@@ -64,6 +66,13 @@ class StoreWriteError(StoreError):
     def __init__(self, message: str, errno_: int | None = None) -> None:
         super().__init__(message)
         self.errno = errno_
+
+    @property
+    def reason(self) -> str:
+        """What went wrong in a few words ("the disk is full"), for a caller's own message."""
+        if self.errno is None:
+            return "a write error"
+        return describe_oserror(OSError(self.errno, os.strerror(self.errno)))
 
 
 class StoreNotFound(StoreError):
@@ -212,15 +221,18 @@ class Journal:
             os.ftruncate(self.fd, self.size)
             self.dirty = False
         self.dirty = True
+        faults.point("journal.append")
         view = memoryview(data)
         off = self.size
         while view:
             written = os.pwrite(self.fd, view, off)
             view = view[written:]
             off += written
+        faults.point("journal.written")
         _datasync(self.fd)
         self.size = off
         self.dirty = False
+        faults.point("journal.synced")
 
     def reset(self) -> None:
         """Empty the journal after a compaction has put everything in the document."""

@@ -27,6 +27,7 @@ import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from workstation import faults
 from workstation.cases.model import Case
 from workstation.codes.build import atomic_write_bytes
 from workstation.codes.icd10cm import normalize
@@ -129,6 +130,7 @@ class SessionStore:
         self._since_compact = 0
         self.pending: list[dict[str, Any]] = []  # changes applied in memory but not yet durable
         self.closed = False
+        self.settled: list[str] = []  # interrupted exports settled by this open (see begin_export)
         self._mutex = threading.RLock()
 
     # ------------------------------------------------------------ open / close
@@ -265,6 +267,7 @@ class SessionStore:
                 self._journal.append(b"")  # drop the torn tail of an interrupted write now
             if not self._path.exists():
                 self._compact()
+            self.settled = self._settle_exports() if self._meta().get("batches") else []
         except OSError as exc:
             if self._journal:
                 self._journal.close()
@@ -272,11 +275,11 @@ class SessionStore:
                                   f"(nothing was changed; open it read-only to look at it)", exc.errno) from None
 
     def _remove_stale_temp_files(self) -> None:
-        """Temporary files left by a writer killed mid-write (an atomic write or lock in progress)."""
-        cutoff = time.time() - 60  # younger ones may belong to a process opening the store right now
+        """Temporary files left by a writer killed mid-write (a compaction or an import): they may
+        hold patient data. Only the lock holder writes them, and that is us now, so all go."""
         for p in self._path.parent.glob(f".{self._path.name}.*.tmp"):
             try:
-                if p.stat().st_mtime < cutoff:
+                if p.is_file() and not p.is_symlink():
                     p.unlink()
             except OSError:
                 pass
@@ -388,6 +391,12 @@ class SessionStore:
                 data["meta"]["1"]["current_case"] = op[1]
             elif kind == "counter":
                 data["meta"]["1"].setdefault("counters", {})[op[1]] = int(op[2])
+            elif kind == "batch":  # an export's recorded intent (None: settled)
+                batches = data["meta"]["1"].setdefault("batches", {})
+                if op[2] is None:
+                    batches.pop(op[1], None)
+                else:
+                    batches[op[1]] = op[2]
             elif kind == "cases":
                 pass  # the cases file itself is the record; this marks when the import happened
             else:
@@ -436,6 +445,12 @@ class SessionStore:
                 log.warning("session store %s: compaction failed (%s); will retry", self._path, describe_oserror(exc))
 
     @serialized
+    def drop_pending(self) -> None:
+        """Forget changes not yet saved without closing (the export gives up on a batch record whose
+        effect the next open settles anyway). What is shown in memory is not rolled back."""
+        self.pending.clear()
+
+    @serialized
     def retry(self) -> None:
         """Try again to save pending changes (after freeing space or fixing the folder)."""
         self._writable()
@@ -447,7 +462,9 @@ class SessionStore:
             return
         data = self._storage.data
         data["meta"]["1"]["seq"] = self._seq
+        faults.point("compact.write")
         atomic_write_bytes(self._path, dumps(data), mode=0o600)
+        faults.point("compact.written")
         self._journal.reset()
         self._since_compact = 0
 
@@ -808,11 +825,59 @@ class SessionStore:
         return n
 
     @serialized
+    def begin_export(self, batch: str, case_ids: Iterable[str], file: str, temp: str = "") -> None:
+        """Record, durably, that batch BATCH is about to put CASE_IDS in FILE (before the file is
+        renamed into place). `mark_exported` settles it; if the process dies in between, the next
+        writable open settles it from the file: there, the cases are marked exported; absent, the
+        batch is dropped (nothing went out). `temp` names a temporary file to remove then."""
+        self._writable()
+        ids = list(case_ids)
+        for cid in ids:
+            self._doc_id(cid)
+        self._commit([["batch", batch, {"cases": ids, "file": str(file), "temp": temp, "at": now_utc()}]])
+
+    @serialized
+    def pending_exports(self) -> dict[str, dict[str, Any]]:
+        """Batches recorded by begin_export and not settled yet: {batch: {cases, file, temp, at}}."""
+        return _copy(self._meta().get("batches", {}))
+
+    @serialized
+    def abandon_export(self, batch: str) -> None:
+        """The batch's file was not put in place (the write failed): forget the intent."""
+        self._writable()
+        if batch in self._meta().get("batches", {}):
+            self._commit([["batch", batch, None]])
+
+    def _settle_exports(self) -> list[str]:
+        """Settle batches a killed export left recorded (see begin_export). Returns what was done."""
+        done: list[str] = []
+        for batch, info in self.pending_exports().items():
+            target = Path(info["file"])
+            if info.get("temp"):
+                try:
+                    os.unlink(info["temp"])
+                except OSError:
+                    pass
+            if target.exists():
+                live = [c for c in info["cases"] if c in self._case_doc]
+                self.mark_exported(live, batch, info["file"])
+                done.append(f"batch {batch}: {target} was written, its {len(live)} case(s) are marked exported")
+            else:
+                self._commit([["batch", batch, None]],
+                             [self._entry("export_not_written", None, {"batch": batch, "file": info["file"]}, None)])
+                done.append(f"batch {batch}: {target} was never written; its cases stay as they were")
+        for line in done:
+            log.warning("session store %s: interrupted export settled: %s", self._path, line)
+        return done
+
+    @serialized
     def mark_exported(self, case_ids: Iterable[str], batch: str, file: str) -> None:
-        """Mark cases exported in one change (all or none)."""
+        """Mark cases exported in one change (all or none); settles the batch's begin_export."""
         self._writable()
         ops: list[list[Any]] = []
         entries: list[AuditEntry] = []
+        if batch in self._meta().get("batches", {}):
+            ops.append(["batch", batch, None])
         for cid in case_ids:
             work = self.work(cid)
             before = {"status": work.status, "export_batch": work.export_batch, "export_file": work.export_file}
