@@ -207,3 +207,76 @@ def session_for_export(tmp_path):
     yield s
     if not s.closed:
         s.close()
+
+
+# ---------------------------------------------------------------- work keyed by case id, checksums
+
+def _cases_v1(path: Path, drop: str) -> None:
+    """Rewrite the cases file in the first format (no checksum) without case DROP."""
+    doc = orjson.loads(path.read_bytes())
+    doc.pop("checksum")
+    doc["version"] = 1
+    doc["cases"] = [c for c in doc["cases"] if c["case_id"] != drop]
+    path.write_bytes(orjson.dumps(doc))
+
+
+@pytest.mark.parametrize("compacted", [False, True])
+def test_a_case_lost_from_the_cases_file_never_shifts_work_to_another_case(store, compacted):
+    from workstation.session.store import StoreCorrupt
+
+    store.set_notes("CASE-002", "note of two")
+    store.set_notes("CASE-003", "note of three")
+    if compacted:
+        store.compact()
+    path = store.path
+    store.close()
+    _cases_v1(store.cases_path, "CASE-001")
+    with pytest.raises(StoreCorrupt, match="cases") as err:
+        SessionStore.open(path)
+    assert "sessions repair" in str(err.value) and err.value.moved
+
+
+def test_a_flipped_byte_in_a_file_that_still_parses_is_caught_by_its_checksum(store):
+    from workstation.session.store import StoreCorrupt
+
+    store.set_notes("CASE-001", "a note")
+    store.close()  # compacts: the note is in s.json now
+    data = store.path.read_bytes()
+    assert b"a note" in data
+    store.path.write_bytes(data.replace(b"a note", b"a nope"))
+    with pytest.raises(StoreCorrupt, match="checksum mismatch"):
+        SessionStore.open(store.path)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["work"].__setitem__("1", ["not", "a", "record"]),
+    lambda d: d["meta"]["1"].__setitem__("seq", "many"),
+    lambda d: d["audit"].__setitem__("1", {"case_id": "CASE-001", "entries": "x"}),
+    lambda d: d.__setitem__("extra", []),
+])
+def test_valid_json_of_the_wrong_shape_is_corrupt_not_a_traceback(store, damage):
+    from workstation.session import storage
+    from workstation.session.store import StoreCorrupt
+
+    store.set_notes("CASE-001", "a note")
+    store.close()
+    doc = orjson.loads(store.path.read_bytes())
+    doc.pop("checksum")
+    damage(doc)
+    store.path.write_bytes(storage.document_bytes(doc))  # a good checksum over a bad shape
+    with pytest.raises(StoreCorrupt) as err:
+        SessionStore.open(store.path)
+    assert err.value.moved and not store.path.exists()
+
+
+def test_two_move_asides_in_the_same_second_never_overwrite_each_other(store):
+    from workstation.session.store import StoreCorrupt
+
+    store.close()
+    moved = []
+    for _ in range(2):
+        store.path.write_bytes(b"{ damaged")
+        with pytest.raises(StoreCorrupt) as err:
+            SessionStore.open(store.path)
+        moved.extend(err.value.moved)
+    assert len(set(moved)) == len(moved) and all(m.exists() for m in moved)

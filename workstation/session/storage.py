@@ -30,7 +30,7 @@ from workstation import faults
 
 FORMAT = "workstation-session"
 CASES_FORMAT = "workstation-cases"
-VERSION = 1
+VERSION = 2  # 2: the document and the cases file end with a CRC-32 checksum
 HEADER = 18  # "%08x %08x " before each journal payload
 
 
@@ -118,31 +118,99 @@ class NotAStore(Exception):
     """A file that parses but is not a session store (or is from a newer version): left alone."""
 
 
+def with_checksum(payload: bytes) -> bytes:
+    """A JSON object's bytes with its CRC-32 as a last member, `"checksum":"cccccccc"`: still JSON,
+    and checked byte for byte (no re-serialising) by `check_checksum`."""
+    if not payload.startswith(b"{") or not payload.endswith(b"}"):
+        raise ValueError("not a JSON object")
+    sep = b"," if payload != b"{}" else b""
+    return payload[:-1] + sep + b'"checksum":"%08x"}' % zlib.crc32(payload)
+
+
+_CHECK = b'"checksum":"'
+
+
+def check_checksum(raw: bytes, doc: dict[str, Any], required: bool) -> None:
+    """ValueError unless RAW ends with the checksum `with_checksum` wrote and it holds; a file of
+    the first format version (no checksum) passes unless `required`."""
+    if "checksum" not in doc:
+        if required:
+            raise ValueError("its checksum is missing")
+        return
+    tail = raw.rstrip()
+    at = tail.rfind(_CHECK)
+    if at < 0 or len(tail) - at != len(_CHECK) + 10 or not tail.endswith(b'"}'):
+        raise ValueError("its checksum is misplaced")
+    body = tail[:at]
+    payload = (body[:-1] if body.endswith(b",") else body) + b"}"
+    if b"%08x" % zlib.crc32(payload) != tail[at + len(_CHECK):at + len(_CHECK) + 8]:
+        raise ValueError("checksum mismatch (the file was damaged after it was written)")
+    del doc["checksum"]
+
+
+def document_bytes(doc: dict[str, Any]) -> bytes:
+    return with_checksum(dumps(doc))
+
+
+TABLES = ("meta", "settings", "work", "audit", "store_audit")
+
+
 def read_document(path: Path) -> dict[str, dict[str, Any]]:
-    """The TinyDB document at PATH. ValueError if it does not parse (damage); NotAStore if it parses
-    but is some other JSON file, or a store written by a newer version."""
-    doc = orjson.loads(path.read_bytes())
+    """The TinyDB document at PATH. ValueError if it does not parse or its checksum fails (damage);
+    NotAStore if it parses but is some other JSON file, or a store written by a newer version."""
+    raw = path.read_bytes()
+    doc = orjson.loads(raw)
     meta = doc.get("meta", {}).get("1") if isinstance(doc, dict) and isinstance(doc.get("meta"), dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise NotAStore("it is not a workstation session store (no session meta record)")
-    if int(meta.get("version", 0)) > VERSION:
-        raise NotAStore(f"it was written by a newer version of the workstation (store format {meta.get('version')})")
-    if not all(isinstance(t, dict) for t in doc.values()):
-        raise ValueError("a table is not an object")
+    version = meta.get("version", 0)
+    if not isinstance(version, int):
+        raise ValueError("its format version is not a number")
+    if version > VERSION:
+        raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
+    check_checksum(raw, doc, required=version >= 2)
+    check_document_shape(doc)
     return doc
+
+
+def check_document_shape(doc: dict[str, Any]) -> None:
+    """ValueError when valid JSON is not the shape the store writes (so it is never loaded, then saved over)."""
+    for name, table in doc.items():
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r}")
+        if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
+            raise ValueError(f"table {name} is not a set of numbered records")
+    meta = doc["meta"]["1"]
+    if not isinstance(meta.get("seq", 0), int) or not isinstance(meta.get("counters", {}), dict) \
+            or not isinstance(meta.get("batches", {}), dict):
+        raise ValueError("the meta record is not of the right shape")
+    for k, w in doc.get("work", {}).items():
+        if not isinstance(w.get("case_id"), str):
+            raise ValueError(f"work record {k} has no case id")
+    for name in ("audit", "store_audit"):
+        for k, a in doc.get(name, {}).items():
+            if not isinstance(a.get("entries"), list) or not all(isinstance(e, dict) for e in a["entries"]):
+                raise ValueError(f"{name} record {k} is not a list of entries")
 
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    doc = orjson.loads(path.read_bytes())
+    raw = path.read_bytes()
+    doc = orjson.loads(raw)
     if not isinstance(doc, dict) or doc.get("format") != CASES_FORMAT or not isinstance(doc.get("cases"), list):
         raise ValueError("not a workstation cases file")
+    version = doc.get("version", 0)
+    if not isinstance(version, int):
+        raise ValueError("its format version is not a number")
+    check_checksum(raw, doc, required=version >= 2)
+    if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in doc["cases"]):
+        raise ValueError("a case without a case id")
     return doc["cases"]
 
 
 def cases_bytes(cases: list[dict[str, Any]]) -> bytes:
-    return dumps({"format": CASES_FORMAT, "version": VERSION, "cases": cases})
+    return with_checksum(dumps({"format": CASES_FORMAT, "version": VERSION, "cases": cases}))
 
 
 # ---------------------------------------------------------------- journal

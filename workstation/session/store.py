@@ -51,6 +51,7 @@ from workstation.session.storage import (
     UnknownCase,
     cases_bytes,
     describe_oserror,
+    document_bytes,
     dumps,
     encode_record,
     fsync_dir,
@@ -230,8 +231,6 @@ class SessionStore:
                 doc = read_document(self._path)
             what = self.cases_path.name
             cases = read_cases(self.cases_path)
-            if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in cases):
-                raise ValueError("a case without a case id")
         except NotAStore as exc:
             raise StoreError(f"{self._path} was not opened: {exc}. Nothing was changed; "
                              f"choose another file name for a session store.") from None
@@ -246,18 +245,23 @@ class SessionStore:
         self._storage.data = doc
         self._init_tables()
         for c in cases:
+            if c["case_id"] in self._case_doc:
+                self._corrupt(self.cases_path.name, ValueError(f"case {c['case_id']} is in it twice"))
             self._index_case(c)
-        base = int(self._meta()["seq"])
-        self._seq = base
+        what = self._path.name
         try:
+            self._check_keys()
+            base = int(self._meta()["seq"])
+            self._seq = base
+            what = self.journal_path.name
             for rec in records:
                 if int(rec["seq"]) <= base:
                     continue  # already in the document (a compaction ended before the journal was emptied)
                 self._apply(rec)
                 self._seq = int(rec["seq"])
                 self._since_compact += 1
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            self._corrupt(self.journal_path.name, exc)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            self._corrupt(what, exc)
         if self.readonly:
             return
         self._remove_stale_temp_files()
@@ -273,6 +277,23 @@ class SessionStore:
                 self._journal.close()
             raise StoreWriteError(f"cannot open session store {self._path} for writing: {describe_oserror(exc)} "
                                   f"(nothing was changed; open it read-only to look at it)", exc.errno) from None
+
+    def _check_keys(self) -> None:
+        """Work is the case's own: every work and audit record names its case, and that must be the
+        case at its place in the cases file (a record lost from the cases file would otherwise show,
+        and then save, each later case's work under the case before it)."""
+        data = self._storage.data
+        known = int(data["meta"]["1"].get("cases", 0) or 0)
+        if known > len(self._cases_raw):
+            raise ValueError(f"{self.cases_path.name} holds {len(self._cases_raw)} cases, the store knew {known}")
+        for table in ("work", "audit"):
+            for key, rec in data[table].items():
+                self._check_key(int(key), rec.get("case_id"), table)
+
+    def _check_key(self, doc_id: int, case_id: Any, what: str) -> None:
+        if not 1 <= doc_id <= len(self._cases_raw) or self._cases_raw[doc_id - 1]["case_id"] != case_id:
+            raise ValueError(f"{what} record {doc_id} is for case {case_id!s:.40}, which is not the case "
+                             f"at that place in {self.cases_path.name}")
 
     def _remove_stale_temp_files(self) -> None:
         """Temporary files left by a writer killed mid-write (a compaction or an import): they may
@@ -290,18 +311,22 @@ class SessionStore:
                                f"opened read-only, nothing was moved") from None
         ts = _timestamp()
         moved: list[Path] = []
+        for n in range(1, 1000):  # one suffix for the three files, never one already used
+            suffix = f".corrupt-{ts}" + (f"-{n}" if n > 1 else "")
+            if not any(p.with_name(p.name + suffix).exists() for p in (self._path, self.journal_path, self.cases_path)):
+                break
         for p in (self._path, self.journal_path, self.cases_path):
             if p.exists():
-                target = p.with_name(f"{p.name}.corrupt-{ts}")
-                os.replace(p, target)
+                target = p.with_name(p.name + suffix)
+                os.rename(p, target)
                 moved.append(target)
         fsync_dir(self._path.parent)
         raise StoreCorrupt(
             f"session store {self._path} could not be read: {what} does not parse ({exc}). "
             f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. "
-            f"Opening {self._path} again starts a new empty store. To recover the work, restore the moved "
-            f"files from a backup, or keep them for support; the intake data in "
-            f"{self.cases_path.name}.corrupt-{ts} (if it parses) can be imported again.",
+            f"Recover every record that is still intact into a new store with: "
+            f"workstation sessions repair {self._path}{suffix} (opening {self._path} again starts "
+            f"a new empty store).",
             moved,
         ) from None
 
@@ -374,6 +399,9 @@ class SessionStore:
         for op in rec["ops"]:
             kind = op[0]
             if kind == "work":
+                if not isinstance(op[2], dict):
+                    raise ValueError("a work record is not an object")
+                self._check_key(int(op[1]), op[2].get("case_id"), "journal work")
                 data["work"][str(int(op[1]))] = op[2]
             elif kind == "audit":
                 e = op[1]
@@ -398,7 +426,11 @@ class SessionStore:
                 else:
                     batches[op[1]] = op[2]
             elif kind == "cases":
-                pass  # the cases file itself is the record; this marks when the import happened
+                # The cases file itself is the record; this marks when the import happened and how
+                # many cases the file then held (fewer now means a case was lost from it).
+                if int(op[1]) > len(self._cases_raw):
+                    raise ValueError(f"{self.cases_path.name} holds {len(self._cases_raw)} cases, "
+                                     f"the journal knew {int(op[1])}")
             else:
                 raise ValueError(f"unknown journal operation {kind!r}")
 
@@ -462,8 +494,10 @@ class SessionStore:
             return
         data = self._storage.data
         data["meta"]["1"]["seq"] = self._seq
+        data["meta"]["1"]["version"] = VERSION
+        data["meta"]["1"]["cases"] = len(self._cases_raw)
         faults.point("compact.write")
-        atomic_write_bytes(self._path, dumps(data), mode=0o600)
+        atomic_write_bytes(self._path, document_bytes(data), mode=0o600)
         faults.point("compact.written")
         self._journal.reset()
         self._since_compact = 0
