@@ -165,6 +165,14 @@ def format_case(store: SessionStore, case_id: str) -> str:
     return "\n".join(out)
 
 
+def _terminal(text: str) -> str:
+    """Case text for the terminal: escape sequences and other control characters from an imported
+    file are removed (a name could otherwise recolour, retitle or rewrite the user's terminal)."""
+    from workstation.ui.text import clean
+
+    return clean(text, lines=True)
+
+
 def _print_json(doc: Any) -> None:
     print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
 
@@ -291,9 +299,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         if not ids:
             print(f"{store.path}: no cases")
         for cid, w in works.items():
-            print(format_work(store, cid, w))
+            print(_terminal(format_work(store, cid, w)))
             if args.docs:
-                print(format_case(store, cid))
+                print(_terminal(format_case(store, cid)))
     return 0
 
 
@@ -310,7 +318,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
             _print_json({"current_case": cid, "work": w.to_dict()})
         else:
             print(f"resume at {cid}")
-            print(format_work(store, cid, w))
+            print(_terminal(format_work(store, cid, w)))
     return 0
 
 
@@ -324,7 +332,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _print_json(entries)
     else:
         for e in entries:
-            print(format_entry(e))
+            print(_terminal(format_entry(e)))
     return 0
 
 
@@ -414,7 +422,7 @@ def cmd_code(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(work.to_dict())
         else:
-            print(format_work(store, cid, work))
+            print(_terminal(format_work(store, cid, work)))
     finally:
         try:
             store.close()

@@ -94,7 +94,7 @@ def resolve_path(name: str | os.PathLike[str]) -> Path:
         if not p.suffix:
             p = p.with_suffix(".json")
         return sessions_dir() / p
-    return p
+    return p.absolute()  # "./x.json" stays ./x.json however often it is resolved again
 
 
 def sidecar(path: Path, suffix: str) -> Path:
