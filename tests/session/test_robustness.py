@@ -263,7 +263,7 @@ def test_valid_json_of_the_wrong_shape_is_corrupt_not_a_traceback(store, damage)
     doc = orjson.loads(store.path.read_bytes())
     doc.pop("checksum")
     damage(doc)
-    store.path.write_bytes(storage.document_bytes(doc))  # a good checksum over a bad shape
+    store.path.write_bytes(storage.with_checksum(storage.dumps(doc)))  # a good checksum over a bad shape
     with pytest.raises(StoreCorrupt) as err:
         SessionStore.open(store.path)
     assert err.value.moved and not store.path.exists()
@@ -280,3 +280,73 @@ def test_two_move_asides_in_the_same_second_never_overwrite_each_other(store):
             SessionStore.open(store.path)
         moved.extend(err.value.moved)
     assert len(set(moved)) == len(moved) and all(m.exists() for m in moved)
+
+
+# ---------------------------------------------------------------- salvage
+
+def _coded_store(store, n_changes: int = 14) -> None:
+    for i in range(n_changes):
+        store.set_notes(f"CASE-00{1 + i % 3}", f"note {i}")
+
+
+@pytest.mark.parametrize("where", ["document", "journal", "cases"])
+def test_one_flipped_byte_loses_one_record_not_the_store(store, where, capsys):
+    from workstation.cli import main
+    from workstation.session.store import StoreCorrupt
+
+    _coded_store(store)
+    store.set_setting("payer_note", "kept")
+    if where != "journal":
+        store.compact()  # the changes are in the document now
+        store.set_notes("CASE-001", "after compaction")  # and one in the journal
+    path = store.path
+    store._release()  # as after a crash: no compaction on the way out
+    target = {"document": store.path, "journal": store.journal_path, "cases": store.cases_path}[where]
+    data = bytearray(target.read_bytes())
+    at = data.find(b"CASE-002") + 2 if where == "cases" else data.find(b"note 4") + 5
+    data[at] ^= 0x01
+    target.write_bytes(bytes(data))
+    with pytest.raises(StoreCorrupt) as err:
+        SessionStore.open(path)
+    moved = err.value.moved
+    out = path.with_name("repaired.json")
+    rc = main(["sessions", "repair", str(moved[0]), "--out", str(out)])
+    report = capsys.readouterr().out
+    assert rc == 1, report
+    if where == "cases":  # the damaged case; its work cannot be shown without it, and says so
+        assert "dropped 3" in report and "case record 2 of the cases file" in report
+        assert "work of case CASE-002: its case record was not recovered" in report
+    else:
+        assert "dropped 1 damaged" in report, report
+    with SessionStore.open(out) as r:
+        assert r.settings()["payer_note"] == "kept"
+        notes = {cid: r.work(cid).notes for cid in r.case_ids()}
+        if where == "cases":
+            assert r.case_ids() == ["CASE-001", "CASE-003"]  # the damaged case only
+            assert notes["CASE-003"] == "note 11"  # and nobody else's work moved onto its neighbour
+        else:
+            assert r.case_ids() == ["CASE-001", "CASE-002", "CASE-003"]
+            assert notes["CASE-003"] == "note 11" and notes["CASE-002"] in ("note 13", "note 10")
+        assert len(r.audit()) > 10
+
+
+def test_repair_of_an_undamaged_store_keeps_everything(store, capsys):
+    from workstation.cli import main
+
+    _coded_store(store)
+    before = {cid: store.work(cid).to_dict() for cid in store.case_ids()}
+    audit = store.audit()
+    store.close()
+    out = store.path.with_name("copy.json")
+    assert main(["sessions", "repair", str(store.path), "--out", str(out)]) == 0
+    assert "nothing was dropped" in capsys.readouterr().out
+    with SessionStore.open(out) as r:
+        assert {cid: r.work(cid).to_dict() for cid in r.case_ids()} == before
+        assert r.audit() == audit
+
+
+def test_repair_refuses_a_store_in_use(store, capsys):
+    from workstation.cli import main
+
+    assert main(["sessions", "repair", str(store.path), "--out", str(store.path.with_name("x.json"))]) == 2
+    assert "open in another workstation" in capsys.readouterr().err

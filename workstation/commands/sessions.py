@@ -1,4 +1,4 @@
-"""`workstation sessions new|list|show|resume|audit` and `workstation code` (scripted coding).
+"""`workstation sessions new|list|show|resume|audit|repair` and `workstation code` (scripted coding).
 
 `workstation code` goes through the same store methods as the UI, so it validates the same way,
 writes the same audit entries and fails the same way (exit status 2 with the reason).
@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--case", help="only this case id")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_audit)
+
+    rp = ss.add_parser("repair", help="salvage a damaged store: every record whose checksum holds, into a new store")
+    rp.add_argument("path", help="the store, or any of its moved-aside files (NAME.json.corrupt-...)")
+    rp.add_argument("--out", help="the new store (default: NAME-repaired-TIME.json beside it)")
+    rp.set_defaults(func=cmd_repair)
 
     c = sub.add_parser(
         "code", help="code a case from the command line (same checks and audit as the app)",
@@ -222,6 +227,36 @@ def query_options(options: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- sessions
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    import time
+
+    from workstation.session.repair import repair, store_files
+
+    src = resolve_path(args.path)
+    doc = store_files(src)[0]
+    if args.out:
+        out = resolve_path(args.out)
+    else:
+        stem = doc.name.split(".corrupt-")[0]
+        stem = stem[:-5] if stem.endswith(".json") else stem
+        out = doc.with_name(f"{stem}-repaired-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json")
+    from workstation.session.lock import StoreLock
+
+    holder = StoreLock(Path(str(doc) + ".lock")).holder()
+    if holder is not None:  # a store in use: its files are still being written
+        raise UsageError(f"{doc} is open in another workstation (process {holder}); close it there first")
+    try:
+        report = repair(src, out)
+    except (FileExistsError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        raise UsageError(f"the repaired store does not open: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot repair {src}: {exc.strerror}") from None
+    print(_terminal(report.summary()))
+    return 0 if not report.dropped else 1
+
 
 def cmd_new(args: argparse.Namespace) -> int:
     path = resolve_path(args.path)

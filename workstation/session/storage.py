@@ -148,8 +148,24 @@ def check_checksum(raw: bytes, doc: dict[str, Any], required: bool) -> None:
     del doc["checksum"]
 
 
+def _line_crc(line: bytes) -> str:
+    return "%08x" % zlib.crc32(line)
+
+
 def document_bytes(doc: dict[str, Any]) -> bytes:
-    return with_checksum(dumps(doc))
+    """The document as JSON with one record per line and each line's CRC-32 in `crcs`, so that
+    `sessions repair` can keep every record whose line is intact if the file is damaged."""
+    out: list[bytes] = []
+    crcs: dict[str, str] = {}
+    for name, table in doc.items():
+        rows = []
+        for key, rec in table.items():
+            line = dumps(str(key)) + b":" + dumps(rec)
+            crcs[f"{name}/{key}"] = _line_crc(line)
+            rows.append(line)
+        out.append(dumps(name) + b":{\n" + b",\n".join(rows) + b"\n}")
+    out.append(b'"crcs":' + dumps(crcs))
+    return with_checksum(b"{" + b",\n".join(out) + b"}")
 
 
 TABLES = ("meta", "settings", "work", "audit", "store_audit")
@@ -169,6 +185,7 @@ def read_document(path: Path) -> dict[str, dict[str, Any]]:
     if version > VERSION:
         raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
     check_checksum(raw, doc, required=version >= 2)
+    doc.pop("crcs", None)
     check_document_shape(doc)
     return doc
 
@@ -204,13 +221,18 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
     if not isinstance(version, int):
         raise ValueError("its format version is not a number")
     check_checksum(raw, doc, required=version >= 2)
+    doc.pop("crcs", None)
     if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in doc["cases"]):
         raise ValueError("a case without a case id")
     return doc["cases"]
 
 
 def cases_bytes(cases: list[dict[str, Any]]) -> bytes:
-    return with_checksum(dumps({"format": CASES_FORMAT, "version": VERSION, "cases": cases}))
+    """The cases file: one case a line, each line's CRC-32 in `crcs` (see document_bytes)."""
+    lines = [dumps(c) for c in cases]
+    head = b'{"format":"%s","version":%d,"cases":[\n' % (CASES_FORMAT.encode(), VERSION)
+    body = b",\n".join(lines) + (b"\n" if lines else b"")
+    return with_checksum(head + body + b'],\n"crcs":' + dumps([_line_crc(l) for l in lines]) + b"}")
 
 
 # ---------------------------------------------------------------- journal
