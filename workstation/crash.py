@@ -20,8 +20,10 @@ def write_log(exc: BaseException) -> Path | None:
     """Write EXC's traceback (no locals) to a new private log; its path, or None if it cannot be written."""
     folder = user_data_dir() / "logs"
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+        from workstation.session.storage import private_mkdir
+
+        private_mkdir(folder)
+        os.chmod(folder, 0o700)
         name = f"crash-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}.log"
         path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)

@@ -176,8 +176,9 @@ def test_folder_others_can_write_is_refused(tmp_path):
     os.chmod(d, 0o777)
     with pytest.raises(StorePermissionError, match="chmod 700"):
         SessionStore.open(d / "s.json")
-    os.chmod(d, 0o1777)  # sticky, like /tmp: others cannot replace our files
-    SessionStore.open(d / "s.json").close()
+    os.chmod(d, 0o1777)  # sticky, like /tmp: others can still create our file names first (issue 20)
+    with pytest.raises(StorePermissionError, match="sticky, like /tmp"):
+        SessionStore.open(d / "s.json")
 
 
 def test_readable_store_is_tightened_and_default_folder_made_private(store, store_dir):

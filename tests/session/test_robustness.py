@@ -350,3 +350,29 @@ def test_repair_refuses_a_store_in_use(store, capsys):
 
     assert main(["sessions", "repair", str(store.path), "--out", str(store.path.with_name("x.json"))]) == 2
     assert "open in another workstation" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- shared folders
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+@pytest.mark.parametrize("which", ["path", "journal_path", "lock_path"])
+def test_a_store_file_of_another_user_is_refused(store, which):
+    store.close()
+    target = getattr(store, which)
+    target.touch(mode=0o600)
+    os.chown(target, 1, 1)
+    with pytest.raises(StorePermissionError, match="another user"):
+        SessionStore.open(store.path)
+
+
+def test_folders_are_created_private_whatever_the_umask(tmp_path):
+    import stat
+
+    old = os.umask(0)
+    try:
+        with SessionStore.open(tmp_path / "a" / "b" / "s.json"):
+            pass
+    finally:
+        os.umask(old)
+    for d in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700

@@ -435,12 +435,11 @@ def publish(out: Path, data: bytes, replace: bool) -> None:
     import os
 
     from workstation import faults
-    from workstation.session.storage import fsync_dir
+    from workstation.session.storage import fsync_dir, private_mkdir
 
     folder = out.parent
     if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(folder, 0o700)
+        private_mkdir(folder)
     try:
         fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)  # type: ignore[attr-defined]
     except (AttributeError, OSError) as exc:

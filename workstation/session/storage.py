@@ -137,13 +137,15 @@ def check_checksum(raw: bytes, doc: dict[str, Any], required: bool) -> None:
         if required:
             raise ValueError("its checksum is missing")
         return
-    tail = raw.rstrip()
+    tail = raw if raw.endswith(b"}") else raw.rstrip()
     at = tail.rfind(_CHECK)
     if at < 0 or len(tail) - at != len(_CHECK) + 10 or not tail.endswith(b'"}'):
         raise ValueError("its checksum is misplaced")
-    body = tail[:at]
-    payload = (body[:-1] if body.endswith(b",") else body) + b"}"
-    if b"%08x" % zlib.crc32(payload) != tail[at + len(_CHECK):at + len(_CHECK) + 8]:
+    view = memoryview(tail)[:at]
+    if tail[at - 1:at] == b",":
+        view = view[:-1]
+    crc = zlib.crc32(b"}", zlib.crc32(view))  # the payload as written, without copying it
+    if b"%08x" % crc != tail[at + len(_CHECK):at + len(_CHECK) + 8]:
         raise ValueError("checksum mismatch (the file was damaged after it was written)")
     del doc["checksum"]
 
@@ -339,6 +341,24 @@ class Journal:
 
 def _datasync(fd: int) -> None:
     (getattr(os, "fdatasync", None) or os.fsync)(fd)
+
+
+def private_mkdir(folder: Path) -> None:
+    """Create FOLDER and any missing parents mode 0700, whatever the umask (mkdir's own mode is
+    filtered by it, and `parents=True` gives the parents the umask's default)."""
+    missing = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(d, 0o700)
 
 
 def fsync_dir(path: Path) -> None:

@@ -55,6 +55,7 @@ from workstation.session.storage import (
     dumps,
     encode_record,
     fsync_dir,
+    private_mkdir,
     read_cases,
     read_document,
     scan_journal,
@@ -188,8 +189,7 @@ class SessionStore:
             if self.readonly:
                 raise StoreNotFound(f"folder {folder} does not exist")
             try:
-                folder.mkdir(parents=True, mode=0o700)
-                os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+                private_mkdir(folder)
             except OSError as exc:
                 raise StoreWriteError(f"cannot create folder {folder}: {describe_oserror(exc)}", exc.errno) from None
         st = folder.stat()
@@ -197,10 +197,17 @@ class SessionStore:
         if default and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) & 0o077 and not self.readonly:
             os.chmod(folder, 0o700)  # sessions/ holds patient data: private to its owner
             st = folder.stat()
-        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        if st.st_mode & 0o022:
+            # Sticky folders (/tmp) too: others cannot remove our files there, but they can create
+            # the journal, lock or store under our names first, and see the file names.
+            kind = "a shared folder (sticky, like /tmp)" if st.st_mode & stat.S_ISVTX else "a folder"
             raise StorePermissionError(
-                f"folder {folder} can be written by other users (mode {stat.S_IMODE(st.st_mode):04o}), "
-                f"so a session store there could be replaced; refused. Fix it with: chmod 700 {folder}")
+                f"{folder} is {kind} other users can write (mode {stat.S_IMODE(st.st_mode):04o}), so a "
+                f"session store there could be replaced or read; refused. Keep stores in a private folder "
+                f"(mkdir -m 700 {folder / 'private'}), or fix this one with: chmod 700 {folder}")
+        if st.st_uid != os.getuid():
+            raise StorePermissionError(f"folder {folder} belongs to another user (uid {st.st_uid}); "
+                                       f"a session store must be in a folder of yours; refused")
 
     def _check_file(self, p: Path) -> None:
         try:
@@ -208,6 +215,10 @@ class SessionStore:
         except FileNotFoundError:
             return
         mode = stat.S_IMODE(st.st_mode)
+        if st.st_uid != os.getuid():
+            raise StorePermissionError(
+                f"{p} belongs to another user (uid {st.st_uid}); a session store's files must be yours, "
+                f"so it is refused (someone may have put it there to read or replace the work)")
         if mode & 0o022:
             raise StorePermissionError(
                 f"{p} can be written by other users (mode {mode:04o}); a session store must be private, "
