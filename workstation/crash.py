@@ -30,7 +30,7 @@ def write_log(exc: BaseException) -> Path | None:
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:
             f.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
         return path
-    except OSError:
+    except Exception:  # noqa: BLE001 - reporting a crash must never crash
         return None
 
 

@@ -359,6 +359,10 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
         except x12_837p.X12DataError as exc:
             raise ExportError(f"cannot write the 837P: {exc}; nothing was written") from None
         report = validate_837p(text, check_codes=check_codes)
+        if not report.ok and len(plan.ready) > 1:
+            # One bad claim must not stop the batch: find which claims fail on their own, hold
+            # them back with the validator's reasons, and send the rest.
+            text, report = _without_failing_claims(plan, settings, env, check_codes)
         if not report.ok:
             raise ValidationFailed(report)
         data = text.encode("ascii")  # clean() folded everything to ASCII
@@ -402,6 +406,31 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
                 f"is opened its cases are marked exported from that file. Do not export them again as new "
                 f"claims; free some space first.") from None
     return ExportResult(fmt, out, batch, ids, plan.held, plan.total_charge, report, isa, gs, len(data))
+
+
+def _without_failing_claims(plan: Plan, settings: PracticeSettings, env: Any,
+                            check_codes: bool) -> tuple[str, ValidationReport]:
+    """Validate each ready claim alone; move those that fail to `plan.held` (with the first problems
+    as reasons) and return the 837P of the rest with its report."""
+    good: list[Ready] = []
+    for r in plan.ready:
+        try:
+            alone = validate_837p(x12_837p.write_837p([r.claim], settings, env), check_codes=check_codes)
+        except x12_837p.X12DataError as exc:
+            plan.held.append(Held(r.case.case_id, [f"837P: {exc}"]))
+            continue
+        if alone.ok:
+            good.append(r)
+        else:
+            reasons = [f"837P rejected by the validator: {p.segment + ' ' if p.segment else ''}{p.message}"
+                       for p in alone.problems[:3]]
+            plan.held.append(Held(r.case.case_id, reasons))
+    if not good or len(good) == len(plan.ready):  # not a per-claim problem: report the whole file
+        text = x12_837p.write_837p([r.claim for r in plan.ready], settings, env)
+        return text, validate_837p(text, check_codes=check_codes)
+    plan.ready = good
+    text = x12_837p.write_837p([r.claim for r in good], settings, env)
+    return text, validate_837p(text, check_codes=check_codes)
 
 
 def _drop_pending(store: Any) -> None:
