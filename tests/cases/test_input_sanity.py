@@ -84,3 +84,22 @@ def test_sessions_new_with_a_relative_path_creates_it_there(tmp_path, monkeypatc
     monkeypatch.setenv("WORKSTATION_SESSIONS", str(tmp_path / "sessions"))
     assert main(["sessions", "new", "./x.json"]) == 0
     assert (d / "x.json").exists() and not (tmp_path / "sessions" / "x.json").exists()
+
+
+def test_the_audit_trail_names_an_imported_file_by_sha256_and_size(tmp_path):
+    import hashlib
+
+    from workstation.cases.intake import import_into
+    from workstation.session.store import SessionStore
+
+    f = tmp_path / "Jane_Doe_1960.json"  # named after its patient, as Synthea does
+    f.write_bytes(orjson.dumps({"cases": [_record("AUD-1")]}))
+    digest = hashlib.sha256(f.read_bytes()).hexdigest()
+    with SessionStore.open(tmp_path / "s" / "s.json") as store:
+        report, added = import_into(store, [f])
+        assert added == ["AUD-1"]
+        entry = store.audit("AUD-1")[0]
+        assert entry["action"] == "add_case" and digest in entry["after"]["source"]
+        assert f"{f.stat().st_size} bytes" in entry["after"]["source"]
+    for p in (tmp_path / "s").iterdir():
+        assert b"Jane_Doe" not in p.read_bytes()

@@ -159,6 +159,15 @@ def _not_a_file(p: Path) -> str:
     return "not a regular file or folder; not read"
 
 
+_FILE_IDS: dict[str, str] = {}  # path -> file_id of the bytes last read from it
+
+
+def file_id(data: bytes) -> str:
+    """How the audit trail names an imported file: its content, not its name (Synthea names files
+    after their patients)."""
+    return f"sha256:{hashlib.sha256(data).hexdigest()} ({len(data)} bytes)"
+
+
 def read_text(path: Path, msgs: Messages, max_bytes: int = MAX_FILE_BYTES) -> str | None:
     """The file as UTF-8 text, or None with a message (too large, unreadable, not UTF-8)."""
     try:
@@ -168,6 +177,7 @@ def read_text(path: Path, msgs: Messages, max_bytes: int = MAX_FILE_BYTES) -> st
             msgs.error("", f"file is {size / mib:.1f} MB, over the import limit of {max_bytes / mib:.0f} MB; not read")
             return None
         data = path.read_bytes()
+        _FILE_IDS[str(path)] = file_id(data)
     except OSError as exc:
         msgs.error("", f"cannot read the file ({exc.strerror or exc})")
         return None
@@ -199,7 +209,10 @@ def _import_file(path: Path, report: ImportReport, max_bytes: int) -> list[Case]
         msgs.error("", f"could not be imported ({type(exc).__name__}); the file was skipped")
         return []
     kept = []
+    ident = _FILE_IDS.pop(str(path), "")
     for case in cases:
+        if ident and case.source in ("", path.name):  # a source the record states itself is kept
+            case.source = ident  # stored with the case and in its add_case audit entry
         problems = date_problems(case)
         if problems:
             msgs.error(case.case_id or "", "not imported: " + "; ".join(problems))
