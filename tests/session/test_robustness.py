@@ -376,3 +376,37 @@ def test_folders_are_created_private_whatever_the_umask(tmp_path):
         os.umask(old)
     for d in (tmp_path / "a", tmp_path / "a" / "b"):
         assert stat.S_IMODE(d.stat().st_mode) == 0o700
+
+
+def test_a_damaged_last_journal_record_is_reported_not_dropped_as_a_tear(store):
+    from workstation.session.store import StoreCorrupt
+
+    store.set_notes("CASE-001", "first")
+    store.set_notes("CASE-001", "the last saved change")
+    store._release()
+    data = bytearray(store.journal_path.read_bytes())
+    data[data.rfind(b"the last saved") + 4] ^= 0x01  # complete record, bad checksum
+    store.journal_path.write_bytes(bytes(data))
+    with pytest.raises(StoreCorrupt, match="checksum mismatch"):
+        SessionStore.open(store.path)
+
+
+def test_a_torn_last_append_is_still_dropped_quietly(store):
+    store.set_notes("CASE-001", "first")
+    store._release()
+    with open(store.journal_path, "ab") as f:
+        f.write(b"00000040 1234abcd {\"seq\": 9")  # cut short by a crash: never acknowledged
+    with SessionStore.open(store.path) as again:
+        assert again.work("CASE-001").notes == "first"
+
+
+@pytest.mark.slow
+def test_fault_benchmark_runs_and_loses_nothing():
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "faults.py"
+    env = dict(os.environ, PYTHONPATH=str(bench.parents[1]))
+    out = subprocess.run([sys.executable, str(bench), "--seconds", "16"], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 4 and " 0 lost" in lines[0] and "0 claims lost  0 billed twice  0 temp" in lines[1]
+    assert "0 lost  0 two writers" in lines[2] and "0 tracebacks  0 changes lost" in lines[3]

@@ -294,7 +294,14 @@ def _is_tail(data: bytes, pos: int, bad: str | None) -> bool:
     # raw newline), so more than its own final newline after `pos` means damage, not a tear.
     rest = data[pos:]
     nl = rest.find(b"\n")
-    return nl == -1 or nl == len(rest) - 1
+    if not (nl == -1 or nl == len(rest) - 1):
+        return False
+    if bad in ("checksum mismatch", "unparsable record") and b"\x00" not in rest:
+        # Complete to its final newline and free of the zeros an unwritten block reads as, yet
+        # its checksum fails: a record damaged after it was written (and acknowledged), not a
+        # tear. Dropping it quietly would lose a saved change without a word.
+        return False
+    return True
 
 
 class Journal:
