@@ -410,3 +410,22 @@ def test_fault_benchmark_runs_and_loses_nothing():
     lines = out.stdout.splitlines()
     assert len(lines) == 4 and " 0 lost" in lines[0] and "0 claims lost  0 billed twice  0 temp" in lines[1]
     assert "0 lost  0 two writers" in lines[2] and "0 tracebacks  0 changes lost" in lines[3]
+
+
+def test_cli_on_a_full_disk_never_says_kept_in_memory(store, monkeypatch, capsys):
+    import errno
+
+    from workstation.cli import main
+    from workstation.session import storage
+
+    path = store.path
+    store.close()
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.Journal, "append", full)
+    assert main(["code", "--session", str(path), "CASE-001", "--note", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "not saved" in err and "kept in memory" not in err
+    assert not Path(f"{path}.lock").exists()

@@ -19,7 +19,7 @@ from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import validate
 from workstation.session.audit import format_entry
-from workstation.session.store import SessionStore, StoreError, resolve_path
+from workstation.session.store import SessionStore, StoreError, StoreWriteError, resolve_path
 from workstation.session.validate import POINTER_LETTERS, coding_date
 from workstation.session.work import STATUSES, CaseWork, ServiceLine
 
@@ -450,6 +450,12 @@ def cmd_code(args: argparse.Namespace) -> int:
                 store.set_status(cid, args.status)
                 done.append(f"status {args.status}")
             store.set_current_case(cid)
+        except StoreWriteError as exc:
+            # The process ends here: nothing is "kept in memory" for a retry that cannot come.
+            store.discard()
+            saved = f"; saved before it: {', '.join(done)}" if done else "; nothing was changed"
+            raise UsageError(f"could not save to {store.journal_path}: {exc.reason}, so the last change "
+                             f"was not saved{saved}. Free some space and run the command again.") from None
         except StoreError as exc:
             saved = f" (saved before the error: {', '.join(done)})" if done else " (nothing was changed)"
             raise UsageError(f"{exc}{saved}") from None
@@ -461,6 +467,10 @@ def cmd_code(args: argparse.Namespace) -> int:
     finally:
         try:
             store.close()
+        except StoreWriteError as exc:
+            store.discard()
+            raise UsageError(f"could not save to {store.journal_path}: {exc.reason}; the last change was "
+                             f"not saved") from None
         except StoreError as exc:
             raise UsageError(str(exc)) from None
     return 0
