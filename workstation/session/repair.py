@@ -50,7 +50,7 @@ class RepairReport:
             lines.extend(f"  - {d}" for d in self.dropped)
         else:
             lines.append("nothing was dropped: every record's checksum held")
-        lines.append(f"the damaged files are unchanged; open the repaired store with: workstation --session {self.out}")
+        lines.append(f"the files read are left as they were; open the repaired store with: workstation --session {self.out}")
         return "\n".join(lines)
 
 

@@ -200,11 +200,13 @@ class SessionStore:
         if st.st_mode & 0o022:
             # Sticky folders (/tmp) too: others cannot remove our files there, but they can create
             # the journal, lock or store under our names first, and see the file names.
-            kind = "a shared folder (sticky, like /tmp)" if st.st_mode & stat.S_ISVTX else "a folder"
+            sticky = bool(st.st_mode & stat.S_ISVTX)
+            kind = "a shared folder (sticky, like /tmp)" if sticky else "a folder"
+            fix = "" if sticky else f", or fix this one with: chmod 700 {folder}"
             raise StorePermissionError(
                 f"{folder} is {kind} other users can write (mode {stat.S_IMODE(st.st_mode):04o}), so a "
                 f"session store there could be replaced or read; refused. Keep stores in a private folder "
-                f"(mkdir -m 700 {folder / 'private'}), or fix this one with: chmod 700 {folder}")
+                f"(mkdir -m 700 {folder / 'private'}){fix}")
         if st.st_uid != os.getuid():
             raise StorePermissionError(f"folder {folder} belongs to another user (uid {st.st_uid}); "
                                        f"a session store must be in a folder of yours; refused")
