@@ -253,6 +253,7 @@ def test_a_flipped_byte_in_a_file_that_still_parses_is_caught_by_its_checksum(st
     lambda d: d["meta"]["1"].__setitem__("seq", "many"),
     lambda d: d["audit"].__setitem__("1", {"case_id": "CASE-001", "entries": "x"}),
     lambda d: d.__setitem__("extra", []),
+    lambda d: d.__setitem__("extra", {"1": "not a record"}),
 ])
 def test_valid_json_of_the_wrong_shape_is_corrupt_not_a_traceback(store, damage):
     from workstation.session import storage
@@ -429,3 +430,16 @@ def test_cli_on_a_full_disk_never_says_kept_in_memory(store, monkeypatch, capsys
     err = capsys.readouterr().err
     assert "the disk is full" in err and "not saved" in err and "kept in memory" not in err
     assert not Path(f"{path}.lock").exists()
+
+
+def test_sessions_show_docs_prints_no_escape_sequences(store_path, capsys):
+    from workstation.cases.model import Case, Document, Encounter, Person
+    from workstation.cli import main
+
+    with SessionStore.open(store_path) as s:
+        s.add_cases([Case("ESC-1", Person("Ann", "\x1b[31mRed\x1b]0;title\x07", dob="1960-01-01"),
+                          Encounter("office", "2026-03-02"), documents=[Document("Note", "Seen \x1b[2J here")],
+                          source="t", source_key="esc1")])
+    assert main(["sessions", "show", str(store_path), "--docs"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "Seen [2J here" in out

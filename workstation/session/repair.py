@@ -239,6 +239,9 @@ def repair(path: Path, out: Path) -> RepairReport:
                   for c, es in audit.items() if c in position},
         "store_audit": {"1": {"case_id": None, "entries": store_audit}} if store_audit else {},
     }
+    for name, table in tables.items():  # tables of later features: kept as salvaged, record by record
+        if name not in new_doc and isinstance(table, dict):
+            new_doc[name] = table
     report.cases = len(cases)
     report.work = len(new_doc["work"])
     report.audit_entries = sum(len(a["entries"]) for a in new_doc["audit"].values()) + len(store_audit)
