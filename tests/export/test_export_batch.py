@@ -247,5 +247,27 @@ def test_one_claim_the_validator_rejects_is_held_back_and_the_rest_go_out(tmp_pa
         assert "BAT-0009" in held and any("837P" in r for r in held["BAT-0009"]), held
         assert out.read_text().count("CLM*") == 3
         assert store.work("BAT-0009").status == "coded"  # not billed: fix it and export it later
+        # And the plan (the summary before writing, --dry-run) already holds it, with the reason.
+        plan = plan_export(store, "837p", again=False)
+        reasons = {h.case_id: h.reasons for h in plan.held}["BAT-0009"]
+        assert any("payer id is shorter than 2 characters" in r for r in reasons), reasons
     finally:
         store.close()
+
+
+def test_a_claim_the_validator_alone_rejects_is_held_and_the_rest_written(session, tmp_path, monkeypatch):
+    """Whatever pyx12 rejects that no edit foresaw: each claim is validated alone, the failing one held."""
+    real = batch.validate_837p
+
+    def picky(text, check_codes=True):
+        if "DEMO-0002" in text.replace("*", " "):
+            return ValidationReport([Problem("pyx12", "element too short (code 4)", 30, "NM1")])
+        return real(text, check_codes=check_codes)
+
+    monkeypatch.setattr(batch, "validate_837p", picky)
+    out = tmp_path / "o" / "b.837"
+    result = run_export(session, "837p", out, now=NOW)
+    assert result.exported == ["DEMO-0001"] and out.read_text().count("CLM*") == 1
+    held = {h.case_id: h.reasons for h in result.held}
+    assert any("NM1 element too short" in r for r in held["DEMO-0002"]), held
+    assert session.work("DEMO-0002").status == "coded" and session.work("DEMO-0001").status == "exported"

@@ -192,6 +192,11 @@ def _x12_problem(claim: Claim) -> str:
         x12_837p._claim_segments(x12_837p._Segments(), claim, 2)
     except (x12_837p.X12DataError, ValueError) as exc:
         return str(exc).removeprefix(f"claim {claim.claim_id}: ")
+    payer = getattr(claim, "payer", None)
+    if payer is not None:
+        raw = x12_837p._get(payer, "payer_id", "id")
+        if len(x12_837p.ident(raw, 80)) < 2:  # NM109 (element 67) is 2-80 characters: pyx12 rejects the file
+            return "the payer id is shorter than 2 characters once cleaned for X12 (NM109 needs 2-80)"
     return ""
 
 
