@@ -129,11 +129,10 @@ def _kill_round(template: Path, tmp: Path, fault: str) -> dict:
 def test_export_killed_at_the_critical_writes_bills_each_claim_once(export_template, tmp_path):
     points = _points(export_template, tmp_path)
     assert {"export.synced:1", "export.linked:1"} <= set(points)
-    last_append = [p for p in points if p.startswith("journal.append")][-1]  # marking the cases
-    for fault in ("export.written:1", "export.linked:1", last_append):
-        report = _kill_round(export_template, tmp_path, fault)
-        if fault != "export.written:1":
-            assert report["settled"] and "marked exported" in report["settled"][0]
+    # The file in place, the cases not yet marked: the window that billed claims twice. Every other
+    # write point is killed in the slow test below.
+    report = _kill_round(export_template, tmp_path, "export.linked:1")
+    assert report["settled"] and "marked exported" in report["settled"][0]
 
 
 @pytest.mark.slow
