@@ -130,7 +130,11 @@ def corrupt_loop(tmp: Path, seconds: float) -> str:
             tracebacks += 1
             continue
         if not moved:  # opened: the flip was harmless (whitespace) or looked like a torn last append
-            with SessionStore.open(path, readonly=True) as r:
+            try:
+                r = SessionStore.open(path, readonly=True)
+            except StoreError:
+                continue  # refused with a message and left as it is
+            with r:
                 silent += sum(1 for c in ids if r.work(c).notes != f"note of {c}")
             continue
         out = d / "repaired.json"

@@ -266,7 +266,9 @@ def test_valid_json_of_the_wrong_shape_is_corrupt_not_a_traceback(store, damage)
     store.path.write_bytes(storage.with_checksum(storage.dumps(doc)))  # a good checksum over a bad shape
     with pytest.raises(StoreCorrupt) as err:
         SessionStore.open(store.path)
-    assert err.value.moved and not store.path.exists()
+    assert err.value.moved and all(m.exists() for m in err.value.moved)
+    with SessionStore.open(store.path) as again:  # salvaged: never the bad shape, never a traceback
+        assert again.case_ids() == ["CASE-001", "CASE-002", "CASE-003"]
 
 
 def test_two_move_asides_in_the_same_second_never_overwrite_each_other(store):
@@ -442,3 +444,20 @@ def test_sessions_show_docs_prints_no_escape_sequences(store_path, capsys):
     assert main(["sessions", "show", str(store_path), "--docs"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "Seen [2J here" in out
+
+
+def test_the_open_itself_salvages_a_damaged_store_and_says_what_it_dropped(store):
+    from workstation.session.store import StoreCorrupt
+
+    _coded_store(store)  # 14 acknowledged changes, in the journal
+    store._release()
+    data = bytearray(store.journal_path.read_bytes())
+    data[data.find(b"note 4") + 5] ^= 0x01
+    store.journal_path.write_bytes(bytes(data))
+    with pytest.raises(StoreCorrupt, match=r"recovered into .*dropped 1: 1 journal record") as err:
+        SessionStore.open(store.path)
+    assert len(err.value.moved) == 3
+    with SessionStore.open(store.path) as again:  # 13 of the 14 changes, each on its own case
+        entries = [e for e in again.audit() if e["action"] == "set_notes"]
+        assert len(entries) == 13 and "note 4" not in {e["after"] for e in entries}
+        assert again.work("CASE-003").notes == "note 11" and again.work("CASE-002").notes == "note 13"

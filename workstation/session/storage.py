@@ -180,6 +180,8 @@ def read_document(path: Path) -> dict[str, dict[str, Any]]:
     doc = orjson.loads(raw)
     meta = doc.get("meta", {}).get("1") if isinstance(doc, dict) and isinstance(doc.get("meta"), dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        if b'\n"crcs":{' in raw and raw.rstrip().endswith(b'"}'):  # our layout: a damaged store, not another file
+            raise ValueError("its session meta record is damaged")
         raise NotAStore("it is not a workstation session store (no session meta record)")
     version = meta.get("version", 0)
     if not isinstance(version, int):

@@ -334,14 +334,43 @@ class SessionStore:
                 os.rename(p, target)
                 moved.append(target)
         fsync_dir(self._path.parent)
+        salvage = self._salvage(moved)
+        if salvage:
+            then = (f"{salvage} Open {self._path} again to go on from there; the moved files are kept "
+                    f"(workstation sessions repair {self._path}{suffix} --out OTHER.json salvages them again).")
+        else:
+            then = (f"Recover every record that is still intact into a new store with: "
+                    f"workstation sessions repair {self._path}{suffix} (opening {self._path} again starts "
+                    f"a new empty store).")
         raise StoreCorrupt(
             f"session store {self._path} could not be read: {what} does not parse ({exc}). "
-            f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. "
-            f"Recover every record that is still intact into a new store with: "
-            f"workstation sessions repair {self._path}{suffix} (opening {self._path} again starts "
-            f"a new empty store).",
+            f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. {then}",
             moved,
         ) from None
+
+    def _salvage(self, moved: list[Path]) -> str:
+        """Salvage the moved files into PATH (`sessions repair`) when at least one case survives:
+        the coder reopens into every record whose checksum held instead of an empty store.
+        Returns what was recovered and dropped, or "" (nothing written) when nothing could be."""
+        if not moved:
+            return ""
+        from workstation.session.repair import repair
+
+        try:
+            report = repair(moved[0], self._path)
+        except Exception:  # noqa: BLE001 - salvage is a courtesy; the moved files stay for `sessions repair`
+            report = None
+        if report is None or not report.cases:
+            for p in (self._path, self.cases_path):
+                try:
+                    p.unlink()
+                except FileNotFoundError:
+                    pass
+            return ""
+        dropped = (f"; dropped {len(report.dropped)}: " + "; ".join(report.dropped[:5])
+                   + (" ..." if len(report.dropped) > 5 else "")) if report.dropped else "; nothing dropped"
+        return (f"Every record whose checksum held was recovered into {self._path}: {report.cases} case(s), "
+                f"{report.work} with work, {report.audit_entries} audit entries{dropped}.")
 
     def _init_tables(self) -> None:
         self.meta_t = self.db.table("meta", cache_size=0)
