@@ -303,7 +303,9 @@ def interchange_number(store: Any, submitter_id: str) -> int:
     n = int(store.next_control_number("interchange"))
     path = user_data_dir() / "x12-interchange-numbers.json"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from workstation.session.storage import private_mkdir
+
+        private_mkdir(path.parent)  # 0700 whatever the umask, parents too
         fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         return n
