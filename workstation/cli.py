@@ -67,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: a private log, a short message, no patient data on the terminal
+        from workstation import crash
+
+        print(crash.message(exc, crash.write_log(exc)), file=sys.stderr)
+        return crash.EXIT_CODE
 
 
 if __name__ == "__main__":

@@ -221,3 +221,56 @@ def test_changed_exported_case_reopens_and_resends_as_replacement(session, tmp_p
     run_export(session, "cms1500", tmp_path / "c.txt", case_ids=["DEMO-0001"], now=NOW)
     box22 = next(l for l in (tmp_path / "c.txt").read_text().splitlines() if l.startswith("22."))
     assert "RESUBMISSION CODE: 7" in box22 and "ORIGINAL REF. NO.: 2226001234567" in box22
+
+
+def test_one_claim_the_validator_rejects_is_held_back_and_the_rest_go_out(tmp_path):
+    """A payer id that cleans to one character passes the edits, but an 837P with it is rejected
+    by pyx12 whole: that claim is held with the validator's reason, the others are written (issue 20)."""
+    from decimal import Decimal
+
+    from workstation.session.store import SessionStore
+    from workstation.session.work import ServiceLine
+
+    from .conftest import DX, make_case
+
+    cases = [make_case(f"BAT-000{i}") for i in range(1, 4)] + [make_case("BAT-0009", payer_id="Ä")]
+    store = SessionStore.open(tmp_path / "s" / "s.json")
+    try:
+        store.add_cases(cases)
+        for c in cases:
+            for code in DX[:2]:
+                store.assign_dx(c.case_id, code)
+            store.add_line(c.case_id, ServiceLine("99214", [], 1, Decimal("185.00"), ["A", "B"]))
+            store.set_status(c.case_id, "coded")
+        out = tmp_path / "out" / "b.837"
+        result = run_export(store, "837p", out, now=NOW)
+        assert result.exported == ["BAT-0001", "BAT-0002", "BAT-0003"]
+        assert result.validation is not None and result.validation.ok
+        held = {h.case_id: h.reasons for h in result.held}
+        assert "BAT-0009" in held and any("837P" in r for r in held["BAT-0009"]), held
+        assert out.read_text().count("CLM*") == 3
+        assert store.work("BAT-0009").status == "coded"  # not billed: fix it and export it later
+        # And the plan (the summary before writing, --dry-run) already holds it, with the reason.
+        plan = plan_export(store, "837p", again=False)
+        reasons = {h.case_id: h.reasons for h in plan.held}["BAT-0009"]
+        assert any("payer id is shorter than 2 characters" in r for r in reasons), reasons
+    finally:
+        store.close()
+
+
+def test_a_claim_the_validator_alone_rejects_is_held_and_the_rest_written(session, tmp_path, monkeypatch):
+    """Whatever pyx12 rejects that no edit foresaw: each claim is validated alone, the failing one held."""
+    real = batch.validate_837p
+
+    def picky(text, check_codes=True):
+        if "DEMO-0002" in text.replace("*", " "):
+            return ValidationReport([Problem("pyx12", "element too short (code 4)", 30, "NM1")])
+        return real(text, check_codes=check_codes)
+
+    monkeypatch.setattr(batch, "validate_837p", picky)
+    out = tmp_path / "o" / "b.837"
+    result = run_export(session, "837p", out, now=NOW)
+    assert result.exported == ["DEMO-0001"] and out.read_text().count("CLM*") == 1
+    held = {h.case_id: h.reasons for h in result.held}
+    assert any("NM1 element too short" in r for r in held["DEMO-0002"]), held
+    assert session.work("DEMO-0002").status == "coded" and session.work("DEMO-0001").status == "exported"

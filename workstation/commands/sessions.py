@@ -1,4 +1,4 @@
-"""`workstation sessions new|list|show|resume|audit` and `workstation code` (scripted coding).
+"""`workstation sessions new|list|show|resume|audit|repair` and `workstation code` (scripted coding).
 
 `workstation code` goes through the same store methods as the UI, so it validates the same way,
 writes the same audit entries and fails the same way (exit status 2 with the reason).
@@ -20,7 +20,7 @@ from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import validate
 from workstation.session.audit import format_entry
-from workstation.session.store import SessionStore, StoreError, resolve_path
+from workstation.session.store import SessionStore, StoreError, StoreWriteError, resolve_path
 from workstation.session.validate import POINTER_LETTERS, coding_date
 from workstation.session.work import STATUSES, CaseWork, ServiceLine
 
@@ -57,6 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--case", help="only this case id")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_audit)
+
+    rp = ss.add_parser("repair", help="salvage a damaged store: every record whose checksum holds, into a new store")
+    rp.add_argument("path", help="the store, or any of its moved-aside files (NAME.json.corrupt-...)")
+    rp.add_argument("--out", help="the new store (default: NAME-repaired-TIME.json beside it)")
+    rp.set_defaults(func=cmd_repair)
 
     c = sub.add_parser(
         "code", help="code a case from the command line (same checks and audit as the app)",
@@ -181,6 +186,14 @@ def format_case(store: SessionStore, case_id: str) -> str:
     return "\n".join(out)
 
 
+def _terminal(text: str) -> str:
+    """Case text for the terminal: escape sequences and other control characters from an imported
+    file are removed (a name could otherwise recolour, retitle or rewrite the user's terminal)."""
+    from workstation.ui.text import clean
+
+    return clean(text, lines=True)
+
+
 def _print_json(doc: Any) -> None:
     print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
 
@@ -224,6 +237,36 @@ def parse_line_spec(spec: str) -> ServiceLine:
 
 
 # ---------------------------------------------------------------- sessions
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    import time
+
+    from workstation.session.repair import repair, store_files
+
+    src = resolve_path(args.path)
+    doc = store_files(src)[0]
+    if args.out:
+        out = resolve_path(args.out)
+    else:
+        stem = doc.name.split(".corrupt-")[0]
+        stem = stem[:-5] if stem.endswith(".json") else stem
+        out = doc.with_name(f"{stem}-repaired-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json")
+    from workstation.session.lock import StoreLock
+
+    holder = StoreLock(Path(str(doc) + ".lock")).holder()
+    if holder is not None:  # a store in use: its files are still being written
+        raise UsageError(f"{doc} is open in another workstation (process {holder}); close it there first")
+    try:
+        report = repair(src, out)
+    except (FileExistsError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        raise UsageError(f"the repaired store does not open: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot repair {src}: {exc.strerror}") from None
+    print(_terminal(report.summary()))
+    return 0 if not report.dropped else 1
+
 
 def cmd_new(args: argparse.Namespace) -> int:
     path = resolve_path(args.path)
@@ -297,9 +340,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         if not ids:
             print(f"{store.path}: no cases")
         for cid, w in works.items():
-            print(format_work(store, cid, w))
+            print(_terminal(format_work(store, cid, w)))
             if args.docs:
-                print(format_case(store, cid))
+                print(_terminal(format_case(store, cid)))
     return 0
 
 
@@ -316,7 +359,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
             _print_json({"current_case": cid, "work": w.to_dict()})
         else:
             print(f"resume at {cid}")
-            print(format_work(store, cid, w))
+            print(_terminal(format_work(store, cid, w)))
     return 0
 
 
@@ -330,7 +373,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _print_json(entries)
     else:
         for e in entries:
-            print(format_entry(e))
+            print(_terminal(format_entry(e)))
     return 0
 
 
@@ -434,6 +477,12 @@ def cmd_code(args: argparse.Namespace) -> int:
                 store.set_status(cid, args.status)
                 done.append(f"status {args.status}")
             store.set_current_case(cid)
+        except StoreWriteError as exc:
+            # The process ends here: nothing is "kept in memory" for a retry that cannot come.
+            store.discard()
+            saved = f"; saved before it: {', '.join(done)}" if done else "; nothing was changed"
+            raise UsageError(f"could not save to {store.journal_path}: {exc.reason}, so the last change "
+                             f"was not saved{saved}. Free some space and run the command again.") from None
         except StoreError as exc:
             saved = f" (saved before the error: {', '.join(done)})" if done else " (nothing was changed)"
             raise UsageError(f"{exc}{saved}") from None
@@ -441,10 +490,14 @@ def cmd_code(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(work.to_dict())
         else:
-            print(format_work(store, cid, work))
+            print(_terminal(format_work(store, cid, work)))
     finally:
         try:
             store.close()
+        except StoreWriteError as exc:
+            store.discard()
+            raise UsageError(f"could not save to {store.journal_path}: {exc.reason}; the last change was "
+                             f"not saved") from None
         except StoreError as exc:
             raise UsageError(str(exc)) from None
     return 0

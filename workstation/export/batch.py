@@ -13,6 +13,7 @@ Rules:
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from workstation.cases.model import Case
 from workstation.fileio import atomic_write_bytes
 from workstation.export import x12_837p
 from workstation.export.validate_837p import ValidationReport, validate_837p
+from workstation.session.storage import StoreWriteError, describe_oserror
 from workstation.session.work import CaseWork
 
 FORMATS = ("837p", "cms1500", "statement", "csv", "jsonl")
@@ -190,6 +192,11 @@ def _x12_problem(claim: Claim) -> str:
         x12_837p._claim_segments(x12_837p._Segments(), claim, 2)
     except (x12_837p.X12DataError, ValueError) as exc:
         return str(exc).removeprefix(f"claim {claim.claim_id}: ")
+    payer = getattr(claim, "payer", None)
+    if payer is not None:
+        raw = x12_837p._get(payer, "payer_id", "id")
+        if len(x12_837p.ident(raw, 80)) < 2:  # NM109 (element 67) is 2-80 characters: pyx12 rejects the file
+            return "the payer id is shorter than 2 characters once cleaned for X12 (NM109 needs 2-80)"
     return ""
 
 
@@ -296,7 +303,9 @@ def interchange_number(store: Any, submitter_id: str) -> int:
     n = int(store.next_control_number("interchange"))
     path = user_data_dir() / "x12-interchange-numbers.json"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from workstation.session.storage import private_mkdir
+
+        private_mkdir(path.parent)  # 0700 whatever the umask, parents too
         fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         return n
@@ -360,6 +369,10 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
         except x12_837p.X12DataError as exc:
             raise ExportError(f"cannot write the 837P: {exc}; nothing was written") from None
         report = validate_837p(text, check_codes=check_codes)
+        if not report.ok and len(plan.ready) > 1:
+            # One bad claim must not stop the batch: find which claims fail on their own, hold
+            # them back with the validator's reasons, and send the rest.
+            text, report = _without_failing_claims(plan, settings, env, check_codes)
         if not report.ok:
             raise ValidationFailed(report)
         data = text.encode("ascii")  # clean() folded everything to ASCII
@@ -368,9 +381,141 @@ def run_export(store: Any, fmt: str, out: Path | str, case_ids: list[str] | None
         batch = f"{fmt.upper()}-{now:%Y%m%d}-{seq:06d}"
         data = _render(fmt, plan, settings, now).encode("utf-8")
 
-    atomic_write_bytes(out, data, mode=0o600)
     ids = [r.case.case_id for r in plan.ready]
     test_only = fmt == "837p" and test
-    if fmt in BILLING_FORMATS and not test_only:  # a test interchange bills no one
-        store.mark_exported(ids, batch, str(out))
+    bills = fmt in BILLING_FORMATS and not test_only  # a test interchange bills no one
+    out = out.absolute()
+    if bills:
+        # Exactly once: the batch is on record before its file can exist, so a kill or a full disk
+        # between the file and the marking is settled on the next open, never billed again as new.
+        try:
+            store.begin_export(batch, ids, str(out))
+        except StoreWriteError as exc:
+            _drop_pending(store)
+            raise ExportError(f"could not record batch {batch} in the session store ({exc.reason}); "
+                              f"nothing was written") from None
+    try:
+        publish(out, data, replace=not bills)
+    except (OSError, ExportError) as exc:
+        reason = str(exc) if isinstance(exc, ExportError) else describe_oserror(exc)
+        if bills:
+            try:
+                store.abandon_export(batch)
+            except StoreWriteError:
+                _drop_pending(store)  # recorded but never settled: the next open sees no file, drops it
+        raise ExportError(f"could not write {out}: {reason}; nothing was exported "
+                          f"(the cases are as they were)") from None
+    if bills:
+        try:
+            store.mark_exported(ids, batch, str(out))
+        except StoreWriteError as exc:
+            _drop_pending(store)
+            raise ExportError(
+                f"{out} was written (batch {batch}, {len(ids)} case(s)), but marking its cases exported "
+                f"could not be saved ({exc.reason}). The batch is on record: the next time this session "
+                f"is opened its cases are marked exported from that file. Do not export them again as new "
+                f"claims; free some space first.") from None
     return ExportResult(fmt, out, batch, ids, plan.held, plan.total_charge, report, isa, gs, len(data))
+
+
+def _without_failing_claims(plan: Plan, settings: PracticeSettings, env: Any,
+                            check_codes: bool) -> tuple[str, ValidationReport]:
+    """Validate each ready claim alone; move those that fail to `plan.held` (with the first problems
+    as reasons) and return the 837P of the rest with its report."""
+    good: list[Ready] = []
+    for r in plan.ready:
+        try:
+            alone = validate_837p(x12_837p.write_837p([r.claim], settings, env), check_codes=check_codes)
+        except x12_837p.X12DataError as exc:
+            plan.held.append(Held(r.case.case_id, [f"837P: {exc}"]))
+            continue
+        if alone.ok:
+            good.append(r)
+        else:
+            reasons = [f"837P rejected by the validator: {p.segment + ' ' if p.segment else ''}{p.message}"
+                       for p in alone.problems[:3]]
+            plan.held.append(Held(r.case.case_id, reasons))
+    if not good or len(good) == len(plan.ready):  # not a per-claim problem: report the whole file
+        text = x12_837p.write_837p([r.claim for r in plan.ready], settings, env)
+        return text, validate_837p(text, check_codes=check_codes)
+    plan.ready = good
+    text = x12_837p.write_837p([r.claim for r in good], settings, env)
+    return text, validate_837p(text, check_codes=check_codes)
+
+
+def _drop_pending(store: Any) -> None:
+    """A change that could not be saved is not kept in memory when the export gives up on it."""
+    discard = getattr(store, "drop_pending", None)
+    if discard is not None:
+        discard()
+
+
+def _link_fd(src: str, dst: Path) -> None:
+    """linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N: plain link() would link the /proc symlink itself
+    (EXDEV); CPython uses linkat with the flag only when a dir_fd is given."""
+    import os
+
+    root = os.open("/", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.link(src, dst, src_dir_fd=root, follow_symlinks=True)
+    finally:
+        os.close(root)
+
+
+def publish(out: Path, data: bytes, replace: bool) -> None:
+    """Put DATA at OUT, mode 0600, complete or not at all, leaving no temporary file a kill could strand.
+
+    The data goes into an unnamed file (O_TMPFILE) that is fsync'd and then linked to OUT: a kill
+    before the link leaves nothing (the kernel frees an unnamed file with its last descriptor). A
+    billing file is never replaced (the link fails if OUT exists); another (csv/jsonl) is linked to
+    a private temporary name and renamed over OUT. Without O_TMPFILE, a named temporary file is
+    used as atomic_write_bytes does.
+    """
+    import os
+
+    from workstation import faults
+    from workstation.fileio import fsync_dir
+    from workstation.session.storage import private_mkdir
+
+    folder = out.parent
+    if not folder.exists():
+        private_mkdir(folder)
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)  # type: ignore[attr-defined]
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            raise
+        if not replace and out.exists():
+            raise ExportError(f"{out} already exists") from None
+        faults.point("export.write")
+        atomic_write_bytes(out, data, mode=0o600)
+        faults.point("export.linked")
+        return
+    try:
+        faults.point("export.write")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        faults.point("export.written")
+        os.fsync(fd)
+        faults.point("export.synced")
+        src = f"/proc/self/fd/{fd}"
+        if replace:
+            tmp = folder / f".{out.name}.{os.getpid()}.tmp"
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            _link_fd(src, tmp)
+            faults.point("export.temp_linked")
+            os.replace(tmp, out)
+        else:
+            try:
+                _link_fd(src, out)
+            except FileExistsError:
+                raise ExportError(f"{out} already exists") from None
+        faults.point("export.linked")
+        fsync_dir(folder)
+        faults.point("export.dir_synced")
+    finally:
+        os.close(fd)

@@ -26,9 +26,11 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from workstation import faults
+
 FORMAT = "workstation-session"
 CASES_FORMAT = "workstation-cases"
-VERSION = 1
+VERSION = 2  # 2: the document and the cases file end with a CRC-32 checksum
 HEADER = 18  # "%08x %08x " before each journal payload
 
 
@@ -64,6 +66,13 @@ class StoreWriteError(StoreError):
     def __init__(self, message: str, errno_: int | None = None) -> None:
         super().__init__(message)
         self.errno = errno_
+
+    @property
+    def reason(self) -> str:
+        """What went wrong in a few words ("the disk is full"), for a caller's own message."""
+        if self.errno is None:
+            return "a write error"
+        return describe_oserror(OSError(self.errno, os.strerror(self.errno)))
 
 
 class StoreNotFound(StoreError):
@@ -109,31 +118,123 @@ class NotAStore(Exception):
     """A file that parses but is not a session store (or is from a newer version): left alone."""
 
 
+def with_checksum(payload: bytes) -> bytes:
+    """A JSON object's bytes with its CRC-32 as a last member, `"checksum":"cccccccc"`: still JSON,
+    and checked byte for byte (no re-serialising) by `check_checksum`."""
+    if not payload.startswith(b"{") or not payload.endswith(b"}"):
+        raise ValueError("not a JSON object")
+    sep = b"," if payload != b"{}" else b""
+    return payload[:-1] + sep + b'"checksum":"%08x"}' % zlib.crc32(payload)
+
+
+_CHECK = b'"checksum":"'
+
+
+def check_checksum(raw: bytes, doc: dict[str, Any], required: bool) -> None:
+    """ValueError unless RAW ends with the checksum `with_checksum` wrote and it holds; a file of
+    the first format version (no checksum) passes unless `required`."""
+    if "checksum" not in doc:
+        if required:
+            raise ValueError("its checksum is missing")
+        return
+    tail = raw if raw.endswith(b"}") else raw.rstrip()
+    at = tail.rfind(_CHECK)
+    if at < 0 or len(tail) - at != len(_CHECK) + 10 or not tail.endswith(b'"}'):
+        raise ValueError("its checksum is misplaced")
+    view = memoryview(tail)[:at]
+    if tail[at - 1:at] == b",":
+        view = view[:-1]
+    crc = zlib.crc32(b"}", zlib.crc32(view))  # the payload as written, without copying it
+    if b"%08x" % crc != tail[at + len(_CHECK):at + len(_CHECK) + 8]:
+        raise ValueError("checksum mismatch (the file was damaged after it was written)")
+    del doc["checksum"]
+
+
+def _line_crc(line: bytes) -> str:
+    return "%08x" % zlib.crc32(line)
+
+
+def document_bytes(doc: dict[str, Any]) -> bytes:
+    """The document as JSON with one record per line and each line's CRC-32 in `crcs`, so that
+    `sessions repair` can keep every record whose line is intact if the file is damaged."""
+    out: list[bytes] = []
+    crcs: dict[str, str] = {}
+    for name, table in doc.items():
+        rows = []
+        for key, rec in table.items():
+            line = dumps(str(key)) + b":" + dumps(rec)
+            crcs[f"{name}/{key}"] = _line_crc(line)
+            rows.append(line)
+        out.append(dumps(name) + b":{\n" + b",\n".join(rows) + b"\n}")
+    out.append(b'"crcs":' + dumps(crcs))
+    return with_checksum(b"{" + b",\n".join(out) + b"}")
+
+
+TABLES = ("meta", "settings", "work", "audit", "store_audit")
+
+
 def read_document(path: Path) -> dict[str, dict[str, Any]]:
-    """The TinyDB document at PATH. ValueError if it does not parse (damage); NotAStore if it parses
-    but is some other JSON file, or a store written by a newer version."""
-    doc = orjson.loads(path.read_bytes())
+    """The TinyDB document at PATH. ValueError if it does not parse or its checksum fails (damage);
+    NotAStore if it parses but is some other JSON file, or a store written by a newer version."""
+    raw = path.read_bytes()
+    doc = orjson.loads(raw)
     meta = doc.get("meta", {}).get("1") if isinstance(doc, dict) and isinstance(doc.get("meta"), dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        if b'\n"crcs":{' in raw and raw.rstrip().endswith(b'"}'):  # our layout: a damaged store, not another file
+            raise ValueError("its session meta record is damaged")
         raise NotAStore("it is not a workstation session store (no session meta record)")
-    if int(meta.get("version", 0)) > VERSION:
-        raise NotAStore(f"it was written by a newer version of the workstation (store format {meta.get('version')})")
-    if not all(isinstance(t, dict) for t in doc.values()):
-        raise ValueError("a table is not an object")
+    version = meta.get("version", 0)
+    if not isinstance(version, int):
+        raise ValueError("its format version is not a number")
+    if version > VERSION:
+        raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
+    check_checksum(raw, doc, required=version >= 2)
+    doc.pop("crcs", None)
+    check_document_shape(doc)
     return doc
+
+
+def check_document_shape(doc: dict[str, Any]) -> None:
+    """ValueError when valid JSON is not the shape the store writes (so it is never loaded, then saved over)."""
+    for name, table in doc.items():  # tables beyond TABLES (added by later features) pass if well formed
+        if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
+            raise ValueError(f"table {name} is not a set of numbered records")
+    meta = doc["meta"]["1"]
+    if not isinstance(meta.get("seq", 0), int) or not isinstance(meta.get("counters", {}), dict) \
+            or not isinstance(meta.get("batches", {}), dict):
+        raise ValueError("the meta record is not of the right shape")
+    for k, w in doc.get("work", {}).items():
+        if not isinstance(w.get("case_id"), str):
+            raise ValueError(f"work record {k} has no case id")
+    for name in ("audit", "store_audit"):
+        for k, a in doc.get(name, {}).items():
+            if not isinstance(a.get("entries"), list) or not all(isinstance(e, dict) for e in a["entries"]):
+                raise ValueError(f"{name} record {k} is not a list of entries")
 
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    doc = orjson.loads(path.read_bytes())
+    raw = path.read_bytes()
+    doc = orjson.loads(raw)
     if not isinstance(doc, dict) or doc.get("format") != CASES_FORMAT or not isinstance(doc.get("cases"), list):
         raise ValueError("not a workstation cases file")
+    version = doc.get("version", 0)
+    if not isinstance(version, int):
+        raise ValueError("its format version is not a number")
+    check_checksum(raw, doc, required=version >= 2)
+    doc.pop("crcs", None)
+    if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in doc["cases"]):
+        raise ValueError("a case without a case id")
     return doc["cases"]
 
 
 def cases_bytes(cases: list[dict[str, Any]]) -> bytes:
-    return dumps({"format": CASES_FORMAT, "version": VERSION, "cases": cases})
+    """The cases file: one case a line, each line's CRC-32 in `crcs` (see document_bytes)."""
+    lines = [dumps(c) for c in cases]
+    head = b'{"format":"%s","version":%d,"cases":[\n' % (CASES_FORMAT.encode(), VERSION)
+    body = b",\n".join(lines) + (b"\n" if lines else b"")
+    return with_checksum(head + body + b'],\n"crcs":' + dumps([_line_crc(l) for l in lines]) + b"}")
 
 
 # ---------------------------------------------------------------- journal
@@ -193,7 +294,14 @@ def _is_tail(data: bytes, pos: int, bad: str | None) -> bool:
     # raw newline), so more than its own final newline after `pos` means damage, not a tear.
     rest = data[pos:]
     nl = rest.find(b"\n")
-    return nl == -1 or nl == len(rest) - 1
+    if not (nl == -1 or nl == len(rest) - 1):
+        return False
+    if bad in ("checksum mismatch", "unparsable record") and b"\x00" not in rest:
+        # Complete to its final newline and free of the zeros an unwritten block reads as, yet
+        # its checksum fails: a record damaged after it was written (and acknowledged), not a
+        # tear. Dropping it quietly would lose a saved change without a word.
+        return False
+    return True
 
 
 class Journal:
@@ -212,15 +320,18 @@ class Journal:
             os.ftruncate(self.fd, self.size)
             self.dirty = False
         self.dirty = True
+        faults.point("journal.append")
         view = memoryview(data)
         off = self.size
         while view:
             written = os.pwrite(self.fd, view, off)
             view = view[written:]
             off += written
+        faults.point("journal.written")
         _datasync(self.fd)
         self.size = off
         self.dirty = False
+        faults.point("journal.synced")
 
     def reset(self) -> None:
         """Empty the journal after a compaction has put everything in the document."""
@@ -237,3 +348,21 @@ class Journal:
 
 def _datasync(fd: int) -> None:
     (getattr(os, "fdatasync", None) or os.fsync)(fd)
+
+
+def private_mkdir(folder: Path) -> None:
+    """Create FOLDER and any missing parents mode 0700, whatever the umask (mkdir's own mode is
+    filtered by it, and `parents=True` gives the parents the umask's default)."""
+    missing = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(d, 0o700)

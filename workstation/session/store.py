@@ -27,6 +27,7 @@ import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from workstation import faults
 from workstation.cases.model import Case
 from workstation.fileio import atomic_write_bytes, fsync_dir
 from workstation.codes.icd10cm import normalize
@@ -34,7 +35,7 @@ from workstation.paths import sessions_dir
 from workstation.session import coding
 from workstation.session import validate as v
 from workstation.session.audit import AuditEntry, coder_id, now_utc
-from workstation.session.lock import LockHeld, StoreLock
+from workstation.session.lock import LockHeld, LockNotPrivate, StoreLock
 from workstation.session.storage import (
     FORMAT,
     VERSION,
@@ -51,8 +52,9 @@ from workstation.session.storage import (
     UnknownCase,
     cases_bytes,
     describe_oserror,
-    dumps,
+    document_bytes,
     encode_record,
+    private_mkdir,
     read_cases,
     read_document,
     scan_journal,
@@ -101,7 +103,7 @@ def resolve_path(name: str | os.PathLike[str] | None) -> Path:
         if not p.suffix:
             p = p.with_suffix(".json")
         return sessions_dir() / p
-    return p
+    return p.absolute()  # "./x.json" stays ./x.json however often it is resolved again
 
 
 def sidecar(path: Path, suffix: str) -> Path:
@@ -138,6 +140,7 @@ class SessionStore:
         self._since_compact = 0
         self.pending: list[dict[str, Any]] = []  # changes applied in memory but not yet durable
         self.closed = False
+        self.settled: list[str] = []  # interrupted exports settled by this open (see begin_export)
         self._mutex = threading.RLock()
 
     # ------------------------------------------------------------ open / close
@@ -170,11 +173,16 @@ class SessionStore:
             try:
                 self._lock.acquire()
             except LockHeld as exc:
+                waited = f" (waited {exc.waited:.0f} s for it)" if exc.waited >= 0.5 else ""
                 raise StoreLocked(
-                    f"session store {path} is open in another workstation (process {exc.holder}); "
+                    f"session store {path} is open in another workstation (process {exc.holder}){waited}; "
                     f"close it there first. If that process is gone from its machine, delete {self.lock_path}.",
                     exc.holder,
                 ) from None
+            except LockNotPrivate as exc:
+                raise StorePermissionError(f"lock file {self.lock_path} is refused: {exc}. A session store's "
+                                           f"files must be yours and private; remove it if you know "
+                                           f"where it came from") from None
             except OSError as exc:
                 raise StoreWriteError(f"cannot lock session store {path}: {describe_oserror(exc)} "
                                       f"(open it read-only to look at it)", exc.errno) from None
@@ -189,8 +197,7 @@ class SessionStore:
             if self.readonly:
                 raise StoreNotFound(f"folder {folder} does not exist")
             try:
-                folder.mkdir(parents=True, mode=0o700)
-                os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+                private_mkdir(folder)
             except OSError as exc:
                 raise StoreWriteError(f"cannot create folder {folder}: {describe_oserror(exc)}", exc.errno) from None
         st = folder.stat()
@@ -198,10 +205,19 @@ class SessionStore:
         if default and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) & 0o077 and not self.readonly:
             os.chmod(folder, 0o700)  # sessions/ holds patient data: private to its owner
             st = folder.stat()
-        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        if st.st_mode & 0o022:
+            # Sticky folders (/tmp) too: others cannot remove our files there, but they can create
+            # the journal, lock or store under our names first, and see the file names.
+            sticky = bool(st.st_mode & stat.S_ISVTX)
+            kind = "a shared folder (sticky, like /tmp)" if sticky else "a folder"
+            fix = "" if sticky else f", or fix this one with: chmod 700 {folder}"
             raise StorePermissionError(
-                f"folder {folder} can be written by other users (mode {stat.S_IMODE(st.st_mode):04o}), "
-                f"so a session store there could be replaced; refused. Fix it with: chmod 700 {folder}")
+                f"{folder} is {kind} other users can write (mode {stat.S_IMODE(st.st_mode):04o}), so a "
+                f"session store there could be replaced or read; refused. Keep stores in a private folder "
+                f"(mkdir -m 700 {folder / 'private'}){fix}")
+        if st.st_uid != os.getuid():
+            raise StorePermissionError(f"folder {folder} belongs to another user (uid {st.st_uid}); "
+                                       f"a session store must be in a folder of yours; refused")
 
     def _check_file(self, p: Path) -> None:
         try:
@@ -209,6 +225,10 @@ class SessionStore:
         except FileNotFoundError:
             return
         mode = stat.S_IMODE(st.st_mode)
+        if st.st_uid != os.getuid():
+            raise StorePermissionError(
+                f"{p} belongs to another user (uid {st.st_uid}); a session store's files must be yours, "
+                f"so it is refused (someone may have put it there to read or replace the work)")
         if mode & 0o022:
             raise StorePermissionError(
                 f"{p} can be written by other users (mode {mode:04o}); a session store must be private, "
@@ -232,8 +252,6 @@ class SessionStore:
                 doc = read_document(self._path)
             what = self.cases_path.name
             cases = read_cases(self.cases_path)
-            if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in cases):
-                raise ValueError("a case without a case id")
         except NotAStore as exc:
             raise StoreError(f"{self._path} was not opened: {exc}. Nothing was changed; "
                              f"choose another file name for a session store.") from None
@@ -248,18 +266,23 @@ class SessionStore:
         self._storage.data = doc
         self._init_tables()
         for c in cases:
+            if c["case_id"] in self._case_doc:
+                self._corrupt(self.cases_path.name, ValueError(f"case {c['case_id']} is in it twice"))
             self._index_case(c)
-        base = int(self._meta()["seq"])
-        self._seq = base
+        what = self._path.name
         try:
+            self._check_keys()
+            base = int(self._meta()["seq"])
+            self._seq = base
+            what = self.journal_path.name
             for rec in records:
                 if int(rec["seq"]) <= base:
                     continue  # already in the document (a compaction ended before the journal was emptied)
                 self._apply(rec)
                 self._seq = int(rec["seq"])
                 self._since_compact += 1
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            self._corrupt(self.journal_path.name, exc)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            self._corrupt(what, exc)
         if self.readonly:
             return
         self._remove_stale_temp_files()
@@ -269,18 +292,36 @@ class SessionStore:
                 self._journal.append(b"")  # drop the torn tail of an interrupted write now
             if not self._path.exists():
                 self._compact()
+            self.settled = self._settle_exports() if self._meta().get("batches") else []
         except OSError as exc:
             if self._journal:
                 self._journal.close()
             raise StoreWriteError(f"cannot open session store {self._path} for writing: {describe_oserror(exc)} "
                                   f"(nothing was changed; open it read-only to look at it)", exc.errno) from None
 
+    def _check_keys(self) -> None:
+        """Work is the case's own: every work and audit record names its case, and that must be the
+        case at its place in the cases file (a record lost from the cases file would otherwise show,
+        and then save, each later case's work under the case before it)."""
+        data = self._storage.data
+        known = int(data["meta"]["1"].get("cases", 0) or 0)
+        if known > len(self._cases_raw):
+            raise ValueError(f"{self.cases_path.name} holds {len(self._cases_raw)} cases, the store knew {known}")
+        for table in ("work", "audit"):
+            for key, rec in data[table].items():
+                self._check_key(int(key), rec.get("case_id"), table)
+
+    def _check_key(self, doc_id: int, case_id: Any, what: str) -> None:
+        if not 1 <= doc_id <= len(self._cases_raw) or self._cases_raw[doc_id - 1]["case_id"] != case_id:
+            raise ValueError(f"{what} record {doc_id} is for case {case_id!s:.40}, which is not the case "
+                             f"at that place in {self.cases_path.name}")
+
     def _remove_stale_temp_files(self) -> None:
-        """Temporary files left by a writer killed mid-write (an atomic write or lock in progress)."""
-        cutoff = time.time() - 60  # younger ones may belong to a process opening the store right now
+        """Temporary files left by a writer killed mid-write (a compaction or an import): they may
+        hold patient data. Only the lock holder writes them, and that is us now, so all go."""
         for p in self._path.parent.glob(f".{self._path.name}.*.tmp"):
             try:
-                if p.stat().st_mtime < cutoff:
+                if p.is_file() and not p.is_symlink():
                     p.unlink()
             except OSError:
                 pass
@@ -291,20 +332,53 @@ class SessionStore:
                                f"opened read-only, nothing was moved") from None
         ts = _timestamp()
         moved: list[Path] = []
+        for n in range(1, 1000):  # one suffix for the three files, never one already used
+            suffix = f".corrupt-{ts}" + (f"-{n}" if n > 1 else "")
+            if not any(p.with_name(p.name + suffix).exists() for p in (self._path, self.journal_path, self.cases_path)):
+                break
         for p in (self._path, self.journal_path, self.cases_path):
             if p.exists():
-                target = p.with_name(f"{p.name}.corrupt-{ts}")
-                os.replace(p, target)
+                target = p.with_name(p.name + suffix)
+                os.rename(p, target)
                 moved.append(target)
         fsync_dir(self._path.parent)
+        salvage = self._salvage(moved)
+        if salvage:
+            then = (f"{salvage} Open {self._path} again to go on from there; the moved files are kept "
+                    f"(workstation sessions repair {self._path}{suffix} --out OTHER.json salvages them again).")
+        else:
+            then = (f"Recover every record that is still intact into a new store with: "
+                    f"workstation sessions repair {self._path}{suffix} (opening {self._path} again starts "
+                    f"a new empty store).")
         raise StoreCorrupt(
             f"session store {self._path} could not be read: {what} does not parse ({exc}). "
-            f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. "
-            f"Opening {self._path} again starts a new empty store. To recover the work, restore the moved "
-            f"files from a backup, or keep them for support; the intake data in "
-            f"{self.cases_path.name}.corrupt-{ts} (if it parses) can be imported again.",
+            f"Nothing was overwritten: its files were moved aside to {', '.join(str(m) for m in moved)}. {then}",
             moved,
         ) from None
+
+    def _salvage(self, moved: list[Path]) -> str:
+        """Salvage the moved files into PATH (`sessions repair`) when at least one case survives:
+        the coder reopens into every record whose checksum held instead of an empty store.
+        Returns what was recovered and dropped, or "" (nothing written) when nothing could be."""
+        if not moved:
+            return ""
+        from workstation.session.repair import repair
+
+        try:
+            report = repair(moved[0], self._path)
+        except Exception:  # noqa: BLE001 - salvage is a courtesy; the moved files stay for `sessions repair`
+            report = None
+        if report is None or not report.cases:
+            for p in (self._path, self.cases_path):
+                try:
+                    p.unlink()
+                except FileNotFoundError:
+                    pass
+            return ""
+        dropped = (f"; dropped {len(report.dropped)}: " + "; ".join(report.dropped[:5])
+                   + (" ..." if len(report.dropped) > 5 else "")) if report.dropped else "; nothing dropped"
+        return (f"Every record whose checksum held was recovered into {self._path}: {report.cases} case(s), "
+                f"{report.work} with work, {report.audit_entries} audit entries{dropped}.")
 
     def _init_tables(self) -> None:
         self.meta_t = self.db.table("meta", cache_size=0)
@@ -375,6 +449,9 @@ class SessionStore:
         for op in rec["ops"]:
             kind = op[0]
             if kind == "work":
+                if not isinstance(op[2], dict):
+                    raise ValueError("a work record is not an object")
+                self._check_key(int(op[1]), op[2].get("case_id"), "journal work")
                 data["work"][str(int(op[1]))] = op[2]
             elif kind == "audit":
                 e = op[1]
@@ -392,8 +469,18 @@ class SessionStore:
                 data["meta"]["1"]["current_case"] = op[1]
             elif kind == "counter":
                 data["meta"]["1"].setdefault("counters", {})[op[1]] = int(op[2])
+            elif kind == "batch":  # an export's recorded intent (None: settled)
+                batches = data["meta"]["1"].setdefault("batches", {})
+                if op[2] is None:
+                    batches.pop(op[1], None)
+                else:
+                    batches[op[1]] = op[2]
             elif kind == "cases":
-                pass  # the cases file itself is the record; this marks when the import happened
+                # The cases file itself is the record; this marks when the import happened and how
+                # many cases the file then held (fewer now means a case was lost from it).
+                if int(op[1]) > len(self._cases_raw):
+                    raise ValueError(f"{self.cases_path.name} holds {len(self._cases_raw)} cases, "
+                                     f"the journal knew {int(op[1])}")
             else:
                 raise ValueError(f"unknown journal operation {kind!r}")
 
@@ -440,6 +527,12 @@ class SessionStore:
                 log.warning("session store %s: compaction failed (%s); will retry", self._path, describe_oserror(exc))
 
     @serialized
+    def drop_pending(self) -> None:
+        """Forget changes not yet saved without closing (the export gives up on a batch record whose
+        effect the next open settles anyway). What is shown in memory is not rolled back."""
+        self.pending.clear()
+
+    @serialized
     def retry(self) -> None:
         """Try again to save pending changes (after freeing space or fixing the folder)."""
         self._writable()
@@ -451,7 +544,11 @@ class SessionStore:
             return
         data = self._storage.data
         data["meta"]["1"]["seq"] = self._seq
-        atomic_write_bytes(self._path, dumps(data), mode=0o600)
+        data["meta"]["1"]["version"] = VERSION
+        data["meta"]["1"]["cases"] = len(self._cases_raw)
+        faults.point("compact.write")
+        atomic_write_bytes(self._path, document_bytes(data), mode=0o600)
+        faults.point("compact.written")
         self._journal.reset()
         self._since_compact = 0
 
@@ -871,11 +968,59 @@ class SessionStore:
         return n
 
     @serialized
+    def begin_export(self, batch: str, case_ids: Iterable[str], file: str, temp: str = "") -> None:
+        """Record, durably, that batch BATCH is about to put CASE_IDS in FILE (before the file is
+        renamed into place). `mark_exported` settles it; if the process dies in between, the next
+        writable open settles it from the file: there, the cases are marked exported; absent, the
+        batch is dropped (nothing went out). `temp` names a temporary file to remove then."""
+        self._writable()
+        ids = list(case_ids)
+        for cid in ids:
+            self._doc_id(cid)
+        self._commit([["batch", batch, {"cases": ids, "file": str(file), "temp": temp, "at": now_utc()}]])
+
+    @serialized
+    def pending_exports(self) -> dict[str, dict[str, Any]]:
+        """Batches recorded by begin_export and not settled yet: {batch: {cases, file, temp, at}}."""
+        return _copy(self._meta().get("batches", {}))
+
+    @serialized
+    def abandon_export(self, batch: str) -> None:
+        """The batch's file was not put in place (the write failed): forget the intent."""
+        self._writable()
+        if batch in self._meta().get("batches", {}):
+            self._commit([["batch", batch, None]])
+
+    def _settle_exports(self) -> list[str]:
+        """Settle batches a killed export left recorded (see begin_export). Returns what was done."""
+        done: list[str] = []
+        for batch, info in self.pending_exports().items():
+            target = Path(info["file"])
+            if info.get("temp"):
+                try:
+                    os.unlink(info["temp"])
+                except OSError:
+                    pass
+            if target.exists():
+                live = [c for c in info["cases"] if c in self._case_doc]
+                self.mark_exported(live, batch, info["file"])
+                done.append(f"batch {batch}: {target} was written, its {len(live)} case(s) are marked exported")
+            else:
+                self._commit([["batch", batch, None]],
+                             [self._entry("export_not_written", None, {"batch": batch, "file": info["file"]}, None)])
+                done.append(f"batch {batch}: {target} was never written; its cases stay as they were")
+        for line in done:
+            log.warning("session store %s: interrupted export settled: %s", self._path, line)
+        return done
+
+    @serialized
     def mark_exported(self, case_ids: Iterable[str], batch: str, file: str) -> None:
-        """Mark cases exported in one change (all or none)."""
+        """Mark cases exported in one change (all or none); settles the batch's begin_export."""
         self._writable()
         ops: list[list[Any]] = []
         entries: list[AuditEntry] = []
+        if batch in self._meta().get("batches", {}):
+            ops.append(["batch", batch, None])
         for cid in case_ids:
             work = self.work(cid)
             before = {"status": work.status, "export_batch": work.export_batch, "export_file": work.export_file}

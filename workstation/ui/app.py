@@ -51,6 +51,37 @@ class WorkstationApp(App[int]):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._store_thread, lambda: fn(*args, **kwargs))
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications carry messages that quote case text (file names, payer ids): never markup."""
+        from workstation.ui.text import clean
+
+        super().notify(clean(message, lines=True), title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any unhandled error: a private log and a one-line message (see workstation/crash.py)."""
+        self.crash_error = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # Textual's default dump prints local variables: case text, the patient's name. Never.
+        from rich.text import Text
+
+        from workstation import crash
+
+        error = getattr(self, "crash_error", None) or RuntimeError("unknown error")
+        self.crash_log = crash.write_log(error)
+        self.bell()
+        self._exit_renderables.append(Text(crash.message(error, self.crash_log)))
+        self._close_messages_no_wait()
+
+    def panic(self, *renderables: Any) -> None:
+        if getattr(self, "crash_error", None) is not None:  # an exception with its own rendering
+            self._fatal_error()
+            return
+        super().panic(*renderables)
+
     def on_mount(self) -> None:
         from workstation.ui.screens.worklist import WorklistScreen
 
@@ -63,6 +94,39 @@ class WorkstationApp(App[int]):
                 loop.add_signal_handler(sig, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / Windows
                 pass
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit, unless a change could not be saved (disk full): retry it first, and if it
+        still fails ask before leaving without it. Quitting always releases the store's lock."""
+        pending = getattr(self.store, "pending", None)
+        if not pending:
+            self.exit()
+            return
+        from workstation.session.storage import StoreWriteError
+
+        try:
+            await self.store_call(self.store.retry)
+        except StoreWriteError as exc:
+            reason = exc.reason
+        else:
+            self.notify("The unsaved changes are saved now", title="Saved")
+            self.exit()
+            return
+        from rich.text import Text
+
+        from workstation.ui.screens.forms import ConfirmNo
+
+        n = len(pending)
+        body = Text(f"{n} change{'s' if n != 1 else ''} could not be saved: {reason}. Everything saved "
+                    f"before is safe.\n\ny quits without {'them' if n != 1 else 'it'}; n stays: free some "
+                    f"space, then Ctrl+Q again saves and quits (or Ctrl+R retries the save).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.store.discard()  # releases the lock; what was saved stays
+                self.exit()
+
+        self.push_screen(ConfirmNo("Quit without saving?", body), answered)
 
     def action_help(self) -> None:
         from workstation.ui.screens.help import HelpScreen
@@ -124,6 +188,24 @@ def run(session: str | None = None, demo: bool = False) -> int:
     try:
         app = WorkstationApp(store, label=path.name)
         result = app.run()
+        if app.return_code:  # a crash: the message naming the log was printed
+            from workstation import crash
+
+            return crash.EXIT_CODE
         return int(result or 0)
     finally:
+        _close(store)
+
+
+def _close(store: Any) -> None:
+    """Close the store on the way out; a change that still cannot be saved is reported, not kept
+    "in memory" (the process is ending), and the lock is released either way."""
+    from workstation.session.storage import StoreWriteError
+
+    try:
         store.close()
+    except StoreWriteError as exc:
+        n = len(getattr(store, "pending", []))
+        store.discard()
+        print(f"workstation: {n} change(s) could not be saved ({exc.reason}) and are lost; everything "
+              f"saved before is in {store.path}", file=sys.stderr)

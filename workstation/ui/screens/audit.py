@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from workstation.ui.screens.forms import Notice
+from workstation.ui.text import clean_text, plain
 
 
 def short(value: Any, limit: int = 80) -> str:
@@ -125,7 +126,7 @@ class AuditScreen(Screen):
             if self.case_id is None:
                 row.append(str(e.get("case_id") or "(session)"))
             row += [str(e.get("action", "")).replace("_", " "), change_text(e)]
-            table.add_row(*row, key=str(i))
+            table.add_row(*(plain(c) for c in row), key=str(i))  # notes and names are data, not markup
         n = len(self.entries)
         self.query_one("#audit-count", Static).update(
             f"{n} entr{'y' if n == 1 else 'ies'}" + ("" if n else ": nothing has changed yet"))
@@ -150,7 +151,7 @@ class AuditScreen(Screen):
         body.append(short(b, 4000) + "\n\n")
         body.append("After\n", style="bold")
         body.append(short(a, 4000))
-        self.app.push_screen(Notice("Audit entry", body))
+        self.app.push_screen(Notice("Audit entry", clean_text(body)))
 
     @on(DataTable.RowSelected, "#audit")
     def _selected(self) -> None:

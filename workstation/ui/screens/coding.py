@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from workstation.ui import core
+from workstation.ui.text import clean
 from workstation.ui.screens.forms import (AnswerForm, ClaimNumberForm, Confirm, LineFields, LineForm, Picker, QueryForm,
                                          seventh_picker)
 from workstation.ui.widgets.case_pane import CasePane, terms_of
@@ -190,7 +191,7 @@ class CodingScreen(Screen):
             p = self.case.patient
             status = self.work_state.status if self.work_state else ""
             t.append(f" {self.case.case_id} ", style="bold reverse")
-            t.append(f" {p.last}, {p.first} · {self.case.encounter.date_of_service} · {status.replace('_', ' ')} ")
+            t.append(clean(f" {p.last}, {p.first} · {self.case.encounter.date_of_service} · {status.replace('_', ' ')} "))
         else:
             t.append(f" {self.case_id} ", style="bold reverse")
         t.append("  ")

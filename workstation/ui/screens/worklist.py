@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from workstation.ui.labels import ENCOUNTER_LABELS, STATUS_LABELS
+from workstation.ui.text import clean, plain, safe
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def import_report_text(report: Any, added: list[str], base: str = "") -> Any:
         line = str(m)
         if base and line.startswith(base.rstrip("/") + "/"):  # names inside the folder imported
             line = line[len(base.rstrip("/")) + 1:]
-        t.append(f"  {line}\n", style=style)
+        t.append(f"  {clean(line)}\n", style=style)
     return t
 
 
@@ -131,7 +132,7 @@ class WorklistScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#title-bar", Static).update(f"Worklist · {self.app.session_label}")
+        self.query_one("#title-bar", Static).update(f"Worklist · {safe(self.app.session_label)}")
         table = self.query_one("#cases", DataTable)
         for col in self.COLUMNS:
             table.add_column(col, key=col.lower())
@@ -171,7 +172,7 @@ class WorklistScreen(Screen):
         table.clear()
         shown = [r for r in self.rows if r.matches(words)]
         for r in shown:
-            table.add_row(*r.cells, key=r.case_id)
+            table.add_row(*(plain(c) for c in r.cells), key=r.case_id)  # case text is data, not markup
         if current and any(r.case_id == current for r in shown):
             table.move_cursor(row=table.get_row_index(current))
         elif shown:
@@ -258,7 +259,7 @@ class WorklistScreen(Screen):
         try:
             report, added = await self.app.store_call(intake.import_into, self.app.store, [path])
         except Exception as exc:  # StoreError and the like: nothing was added
-            self.notify(str(exc), title="Import failed: nothing added", severity="error", timeout=12)
+            self.notify(safe(exc), title="Import failed: nothing added", severity="error", timeout=12)
             self.reload()
             return
         from workstation.ui.screens.forms import Notice

@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from workstation.ui.labels import ENCOUNTER_LABELS
+from workstation.ui.text import clean_text
 
 # Words too short or too common to be worth lighting up in the notes.
 _STOP = {"and", "the", "with", "without", "for", "due", "not", "other", "unspecified", "of", "to", "in"}
@@ -72,7 +73,7 @@ def header_text(case: Any) -> Text:
             t.append("Insured  patient is the subscriber\n")
         if cov.prior_authorization:
             t.append(f"         prior auth {cov.prior_authorization}\n")
-    return t
+    return clean_text(t)  # case text: no control characters reach the terminal
 
 
 def documentation_text(case: Any, terms: Iterable[str]) -> tuple[Text, int]:
@@ -89,6 +90,7 @@ def documentation_text(case: Any, terms: Iterable[str]) -> tuple[Text, int]:
         t.append(d.text.rstrip() + "\n")
     if not case.documents:
         t.append("(no documentation)", style="dim")
+    t = clean_text(t)  # case text: no control characters reach the terminal
     hits = 0
     for term in terms:
         hits += t.highlight_regex(re.compile(re.escape(term), re.IGNORECASE), style="reverse bold")

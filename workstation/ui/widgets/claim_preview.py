@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from workstation.billing.money import format_money, money as parse_money
+from workstation.ui.text import plain
 
 LETTERS = "ABCDEFGHIJKL"
 MARKS = {"error": "✖", "warning": "▲", "info": "·"}
@@ -70,20 +71,20 @@ def claim_head(case: Any, claim: Any) -> Table:
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(ratio=1)
     cov = case.coverage
-    grid.add_row("2 Patient", f"{_name(case.patient)} · {case.patient.sex} · {case.patient.dob}")
+    grid.add_row("2 Patient", plain(f"{_name(case.patient)} · {case.patient.sex} · {case.patient.dob}"))
     if cov.self_pay or not cov.payer_name:
-        grid.add_row("4 Insured", "self-pay: a patient statement, no claim")
+        grid.add_row("4 Insured", plain("self-pay: a patient statement, no claim"))
     else:
         sub = cov.subscriber if cov.subscriber is not None else case.patient
-        grid.add_row("4 Insured", f"{_name(sub)} ({cov.relationship}) · ID {cov.member_id or '—'}")
-        grid.add_row("  Payer", f"{cov.payer_name} · {cov.payer_id}")
+        grid.add_row("4 Insured", plain(f"{_name(sub)} ({cov.relationship}) · ID {cov.member_id or '—'}"))
+        grid.add_row("  Payer", plain(f"{cov.payer_name} · {cov.payer_id}"))
     prov = getattr(claim, "billing_provider", None)
     if prov is not None:
-        grid.add_row("33 Billing", f"{getattr(prov, 'name', '') or prov} · NPI {getattr(prov, 'npi', '')}")
+        grid.add_row("33 Billing", plain(f"{getattr(prov, 'name', '') or prov} · NPI {getattr(prov, 'npi', '')}"))
     rend = case.encounter.rendering_provider
     if rend and rend.name:
-        grid.add_row("24J Render", f"{rend.name} · NPI {rend.npi or '—'}")
-    grid.add_row("24B POS", f"{case.encounter.place_of_service} · DOS {case.encounter.date_of_service}")
+        grid.add_row("24J Render", plain(f"{rend.name} · NPI {rend.npi or '—'}"))
+    grid.add_row("24B POS", plain(f"{case.encounter.place_of_service} · DOS {case.encounter.date_of_service}"))
     if str(getattr(claim, "frequency", "1")) == "7":
         # A replacement claim: box 22 carries code 7 and the payer's number of the claim it replaces.
         ref = getattr(claim, "payer_claim_number", "") or ""
