@@ -165,7 +165,8 @@ def notice_text(doc: dict[str, Any]) -> str:
 
 
 def build_registry(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes.bookfile import atomic_write_bytes, source_entry, write_book
+    from workstation.codes.bookfile import source_entry, write_book
+    from workstation.fileio import atomic_write_bytes
 
     doc = compile_registry(sources)
     flags = [v[5] for v in doc["icdo3"].values()]

@@ -258,6 +258,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
         raise UsageError(f"{doc} is open in another workstation (process {holder}); close it there first")
     try:
         report = repair(src, out)
+        SessionStore.open(out, create=False, readonly=True).close()  # the repaired store must open
     except (FileExistsError, FileNotFoundError) as exc:
         raise UsageError(str(exc)) from None
     except StoreError as exc:

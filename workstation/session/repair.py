@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from workstation.fileio import atomic_write_bytes
 from workstation.session.storage import (
     CASES_FORMAT,
     FORMAT,
@@ -245,14 +246,9 @@ def repair(path: Path, out: Path) -> RepairReport:
     report.cases = len(cases)
     report.work = len(new_doc["work"])
     report.audit_entries = sum(len(a["entries"]) for a in new_doc["audit"].values()) + len(store_audit)
-    from workstation.fileio import atomic_write_bytes
-
     atomic_write_bytes(Path(str(out) + ".cases"), cases_bytes(cases), mode=0o600)
     atomic_write_bytes(out, document_bytes(new_doc), mode=0o600)
-    from workstation.session.store import SessionStore
-
-    SessionStore.open(out, create=False, readonly=True).close()  # it reads
-    return report
+    return report  # the caller opens it (the store's own salvage, or `sessions repair`'s check)
 
 
 def _scan_resync(data: bytes) -> tuple[list[dict[str, Any]], int]:

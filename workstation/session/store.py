@@ -35,6 +35,7 @@ from workstation.paths import sessions_dir
 from workstation.session import coding
 from workstation.session import validate as v
 from workstation.session.audit import AuditEntry, coder_id, now_utc
+from workstation.session.repair import repair
 from workstation.session.lock import LockHeld, LockNotPrivate, StoreLock
 from workstation.session.storage import (
     FORMAT,
@@ -362,8 +363,6 @@ class SessionStore:
         Returns what was recovered and dropped, or "" (nothing written) when nothing could be."""
         if not moved:
             return ""
-        from workstation.session.repair import repair
-
         try:
             report = repair(moved[0], self._path)
         except Exception:  # noqa: BLE001 - salvage is a courtesy; the moved files stay for `sessions repair`
