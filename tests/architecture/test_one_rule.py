@@ -5,6 +5,8 @@ used to decide differently.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.billing.factory import ids, make_case, make_work, run
@@ -110,7 +112,7 @@ def test_resolve_path_rule():
     assert resolve_path(None) == sessions_dir() / "default.json"
     assert resolve_path("monday") == sessions_dir() / "monday.json"
     assert resolve_path("monday.json") == sessions_dir() / "monday.json"
-    assert str(resolve_path("./monday.json")) == "monday.json"
+    assert resolve_path("./monday.json") == Path.cwd() / "monday.json"  # a path with a folder: as given
     assert str(resolve_path("/tmp/x.json")) == "/tmp/x.json"
 
 
