@@ -115,3 +115,41 @@ def test_a_widget_never_imports_a_screen():
         if t.startswith("workstation.ui.screens")
     ]
     assert bad == []
+
+
+# The floors of the package, lowest first: a module imports only from its own room or below.
+FLOORS: list[set[str]] = [
+    {"workstation", "paths", "fileio", "faults"},
+    {"codes", "cases"},
+    {"search", "session"},
+    {"cdi", "grouping", "suggest"},
+    {"billing"},
+    {"export", "analytics", "crash"},
+    {"ui"},
+    {"commands"},
+    {"cli", "__main__"},
+]
+
+
+def room_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def floor_of(room: str) -> int:
+    return next(i for i, rooms in enumerate(FLOORS) if room in rooms)
+
+
+def test_every_room_has_a_floor():
+    assert {room_of(m) for m in import_graph()} <= set().union(*FLOORS)
+
+
+def test_imports_only_go_down_the_floors():
+    graph = import_graph()
+    upward = sorted(
+        f"{m} -> {t}"
+        for m, targets in graph.items()
+        for t in targets
+        if room_of(m) != room_of(t) and floor_of(room_of(t)) > floor_of(room_of(m))
+    )
+    assert upward == []

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from workstation.billing.npi import npi_check_digit, npi_is_valid, npi_problem
+from workstation.cases.npi import npi_check_digit, npi_is_valid, npi_problem
 from workstation.billing.money import money
 from workstation.billing.settings import PracticeSettings, SettingError, get_value, set_value
 

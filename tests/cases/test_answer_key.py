@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .answer_key import KEY
-from workstation.billing.npi import npi_is_valid
+from workstation.cases.npi import npi_is_valid
 from workstation.cases.demo import demo_cases
 from workstation.codes.lookup import lookup
 from workstation.session.work import ServiceLine

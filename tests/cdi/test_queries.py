@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from workstation.cases.demo import demo_cases
-from workstation.cdi import compliance
+from workstation.session import query_compliance as compliance
 from workstation.cdi.gaps import find_gaps
 from workstation.cdi.queries import draft, json_document, text_documents, tracked
 from workstation.session import coding

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from workstation.codes.dated import dated_books, year_of
-from workstation.codes.impact import impact
+from workstation.session.impact import impact
 from workstation.session.store import SessionStore
 from workstation.session.work import CaseWork, ServiceLine
 from tests.billing.factory import ids, make_case as billing_case, make_work, run
@@ -92,7 +92,7 @@ def test_impact_cli(tmp_path: Path) -> None:
 
 
 def test_worklist_marks_cases_a_new_year_affects() -> None:
-    from workstation.codes.impact import must_change
+    from workstation.session.impact import must_change
     from workstation.ui.screens.worklist import row_of
 
     new_case, old_case = make_case("C-NEW", "2026-10-05"), make_case("C-OLD", "2026-09-01")

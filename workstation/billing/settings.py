@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from workstation.billing.money import money
-from workstation.billing.npi import npi_is_valid, npi_problem
+from workstation.cases.npi import npi_is_valid, npi_problem
 from workstation.cases.model import Address
 
 STORE_KEY = "practice"

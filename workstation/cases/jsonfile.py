@@ -187,7 +187,7 @@ def _drop_nulls(value: Any) -> Any:
 
 def _warn(case: Case, label: str, msgs: Messages) -> None:
     """Importable, but the coder should know: gaps a claim would trip over later."""
-    from workstation.billing.npi import npi_problem
+    from workstation.cases.npi import npi_problem
 
     npi = case.encounter.rendering_provider.npi
     if npi and npi_problem(npi):

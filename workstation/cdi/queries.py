@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from workstation.cases.model import Case
-from workstation.cdi import compliance
+from workstation.session import query_compliance as compliance
 from workstation.cdi.gaps import Gap
 from workstation.session.work import CaseWork, Query
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from workstation.cases.model import Case
-from workstation.cdi import compliance
+from workstation.session import query_compliance as compliance
 from workstation.cdi.gaps import Gap, answered, find_gaps
 from workstation.cdi.queries import (
     Draft,

@@ -169,7 +169,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from workstation.codes import books
-    from workstation.codes.impact import impact
+    from workstation.session.impact import impact
     from workstation.session.store import SessionStore, StoreError, resolve_path
 
     try:

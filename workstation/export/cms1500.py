@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from workstation.billing.claim import Claim, format_units
 from workstation.billing.money import format_money
-from workstation.billing.npi import npi_is_valid
+from workstation.cases.npi import npi_is_valid
 
 TITLE = "HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)"
 # Box 1 check boxes, keyed by the claim filing indicator (SBR09).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from workstation.billing.npi import npi_is_valid
+from workstation.cases.npi import npi_is_valid
 from workstation.export.validate_837p import Problem, ValidationReport, _delimiters, _segments, run_pyx12
 
 DX_QUALIFIERS = {"ABK", "ABJ", "ABF", "APR", "ABN"}

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from workstation.billing.npi import npi_is_valid
+from workstation.cases.npi import npi_is_valid
 
 # 999 IK4 / IK3 / IK5 / AK9 error codes (X12 005010X231A1), so messages explain themselves.
 ELEMENT_ERRORS = {

@@ -17,7 +17,6 @@ delimiters), so no patient's name can split an element or end a segment.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +25,8 @@ from typing import Any, Iterable
 from workstation.billing.ndc import ndc_entry
 from workstation.billing.claim import billing_provider_from_settings
 from workstation.billing.money import format_money
-from workstation.billing.npi import npi_is_valid
+from workstation.billing.x12_text import clean, fold_ascii
+from workstation.cases.npi import npi_is_valid
 
 VERSION = "005010X222A1"
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
@@ -57,31 +57,6 @@ class X12DataError(ValueError):
 
 
 # --------------------------------------------------------------------------- text cleaning
-
-# The X12 basic character set (less the delimiters) plus '#' for addresses ("APT #4"): receivers
-# differ on the extended set, so nothing else passes. Anything else (control characters,
-# delimiters, non-ASCII left after folding) becomes a space.
-_NOT_ALLOWED = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=#]")
-_SPACES = re.compile(r" {2,}")
-_FOLD = str.maketrans({"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe",
-                       "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th"})
-
-
-def fold_ascii(text: str) -> str:
-    """José -> Jose, Ångström -> Angstrom, Straße -> Strasse: letters keep their base form."""
-    return unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode("ascii")
-
-
-def clean(text: object, max_len: int | None = None) -> str:
-    """Upper-cased ASCII without delimiters or control characters, single-spaced, cut to max_len."""
-    if text is None:
-        return ""
-    s = _NOT_ALLOWED.sub(" ", fold_ascii(str(text)).upper())
-    s = _SPACES.sub(" ", s).strip()
-    if max_len is not None and len(s) > max_len:
-        s = s[:max_len].rstrip()
-    return s
-
 
 def alnum(text: object, max_len: int | None = None) -> str:
     """Identifiers (member ids, codes, modifiers): letters and digits only, upper-cased."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workstation.cdi import compliance
+from workstation.session import query_compliance as compliance
 from workstation.session.work import CaseWork, Query
 
 HOLD = "query"  # the status of a case waiting on a provider

@@ -6,7 +6,7 @@ from functools import lru_cache
 from datetime import date as Date
 
 from workstation.billing.edits.model import Edit, ScrubContext
-from workstation.billing.npi import npi_problem
+from workstation.cases.npi import npi_problem
 from workstation.billing.settings import ZIP_RE
 from workstation.codes import hcpcs
 from workstation.codes.formats import POS_FORMAT
@@ -66,7 +66,7 @@ def _check_x12_name(person, who: str, target: str, source: str, err) -> None:
     """A name that X12 cannot carry: the 837P writer's own cleaning (ASCII after folding accents,
     no delimiters) leaves nothing of it, so the export would hold the claim (last name) or send it
     without the name the payer matches on (first name). The message never repeats the name."""
-    from workstation.export.x12_837p import clean  # the very function the writer uses
+    from workstation.billing.x12_text import clean  # the very function the writer uses
 
     for part in ("last", "first"):
         value = getattr(person, part, "") or ""

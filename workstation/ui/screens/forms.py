@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workstation.cdi import compliance
+from workstation.session import query_compliance as compliance
 from workstation.session.coding import query_options  # the session core's rules, as the CLI has them
 
 

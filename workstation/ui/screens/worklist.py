@@ -55,7 +55,7 @@ def row_of(case: Any, work: Any) -> Row:
 
 def _new_year(case: Any, work: Any) -> bool:
     try:
-        from workstation.codes.impact import must_change
+        from workstation.session.impact import must_change
 
         return must_change(case, work)
     except Exception:  # noqa: BLE001 - a marker is a courtesy: never fail the worklist over it
