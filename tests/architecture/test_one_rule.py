@@ -127,3 +127,12 @@ def test_the_code_year_comes_from_one_rule():
 
     assert build_claim(office, make_work()).date_of_service == "2026-09-28"
     assert build_claim(inpatient, make_work()).date_of_service == "2026-10-02"
+
+
+def test_the_app_starts_without_the_command_modules():
+    from workstation.cli import names_a_command
+
+    assert not names_a_command([]) and not names_a_command(["--session", "monday", "--demo"])
+    assert not names_a_command(["--session=monday"])
+    assert names_a_command(["scrub"]) and names_a_command(["--session", "monday", "scrub"])
+    assert names_a_command(["--help"]) and names_a_command(["--sesion", "x"])  # the full parser explains
