@@ -20,7 +20,7 @@ def unavailable(name: str, why: str) -> TreeSource:
 
 def source_for(view: str, date: str | None) -> TreeSource:
     try:
-        if view in ("index", "drugs", "neoplasm"):
+        if view in PATH_VIEWS:
             return _index_source(view)
         if view == "hcpcs":
             return _hcpcs_source()
@@ -31,7 +31,12 @@ def source_for(view: str, date: str | None) -> TreeSource:
 
 # ---------------------------------------------------------------- index tables
 
-PATH_VIEWS = ("index", "drugs", "neoplasm")
+PATH_VIEWS = ("index", "drugs", "neoplasm", "external")
+
+
+def _table(mod: Any, view: str) -> Any:
+    return {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table,
+            "external": mod.external_cause_index}[view]()
 
 
 def find_path(view: str, text: str) -> str | None:
@@ -39,12 +44,13 @@ def find_path(view: str, text: str) -> str | None:
     mod = core.optional("workstation.codes.index_tables")
     if mod is None:
         return None
-    table = {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table}[view]()
+    table = _table(mod, view)
     hits = table.find(text, prefix=True)
     return str(hits[0].id) if hits else None
 
 
-_INDEX_NAMES = {"index": "Alphabetic Index", "drugs": "Table of Drugs and Chemicals", "neoplasm": "Neoplasm Table"}
+_INDEX_NAMES = {"index": "Alphabetic Index", "drugs": "Table of Drugs and Chemicals", "neoplasm": "Neoplasm Table",
+                "external": "External Cause Index"}
 
 
 def _letter(term: str) -> str:
@@ -66,8 +72,7 @@ def _index_source(view: str) -> TreeSource:
     name = _INDEX_NAMES[view]
     if mod is None:
         return unavailable(name, f"{name}: not compiled yet")
-    getter = {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table}[view]
-    table = getter()
+    table = _table(mod, view)
     mains = table.main_terms()
     by_letter: dict[str, list[Any]] = {}
     for t in mains:

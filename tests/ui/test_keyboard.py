@@ -1,0 +1,334 @@
+"""The coder's keyboard (issue 15): no key that bills the wrong code, focus that never surprises.
+
+Each test pins one bug found by coding the demo cases by hand, on both sides where there are two:
+the key must act on what the coder sees, and must refuse (saying why) when there is nothing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+from textual.widgets import Input, OptionList
+
+from workstation.session.work import ServiceLine
+from workstation.ui.screens.coding import CodingScreen
+from workstation.ui.screens.forms import LineForm
+from workstation.ui.undo import DEPTH, Snapshot, UndoJournal
+from workstation.ui.widgets.claim_preview import ClaimPane
+from workstation.ui.widgets.codes_pane import CodesPane
+from workstation.ui.widgets.mode_footer import ModeFooter
+
+from test_flows import entry_keys, open_case, search, settle
+
+
+def notes(app: Any) -> list[str]:
+    """What the app told the coder (toasts), recorded from the start."""
+    if not hasattr(app, "told"):
+        app.told = []
+        notify = app.notify
+
+        def record(message: str, *args: Any, **kwargs: Any) -> None:
+            app.told.append(str(message))
+            notify(message, *args, **kwargs)
+
+        app.notify = record
+    return app.told
+
+
+# ---------------------------------------------------------------- never the wrong code
+
+async def test_s_after_a_search_that_matched_nothing_uses_the_typed_code_not_the_old_highlight(make_app, store) -> None:
+    app = make_app()
+    notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        screen.codes.set_current("J2506", "hcpcs")  # a HCPCS code highlighted before
+        await settle(pilot)
+        await search(pilot, "96413")  # a CPT code; no CPT file loaded, so no code matches
+        assert "no codes match" in str(screen.codes.results.get_option_at_index(0).prompt)
+        assert screen.current is None
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, LineForm) and "96413" in form.title_text and "J2506" not in form.title_text
+        assert any("96413: CPT not verified" in n for n in notes(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [l.code for l in store.work("UI-001").lines] == ["96413"]
+
+
+async def test_s_and_d_refuse_when_nothing_matches_and_nothing_is_typed_as_a_code(make_app, store) -> None:
+    app = make_app()
+    notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        screen.codes.set_current("J2506", "hcpcs")
+        await settle(pilot)
+        await search(pilot, "zzqx")
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert app.screen is screen  # no line form
+        assert any("No HCPCS or CPT code matches 'zzqx'" in n for n in notes(app)), notes(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen is screen
+        assert store.work("UI-001").lines == [] and store.work("UI-001").diagnoses == []
+
+
+async def test_a_key_pressed_before_the_new_results_land_does_not_use_the_old_highlight(make_app, store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "E11.22")
+        assert screen.current == ("E11.22", "icd10cm")
+        screen.codes.search_box.value = "I10"  # typed; the search is still on its way
+        await pilot.press("escape", "d")
+        await settle(pilot)
+        assert store.work("UI-001").diagnoses in ([], ["I10"])  # never the code found before
+
+
+async def test_next_case_starts_with_an_empty_search_and_no_highlight(make_app, store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "S06.0X0A")
+        assert screen.current is not None
+        await pilot.press("escape", "n")
+        await settle(pilot)
+        assert screen.case_id == "UI-002"
+        assert screen.codes.search_box.value == "" and screen.current is None
+        assert screen.codes.history.visits == []
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.work("UI-002").diagnoses == []
+        assert store.work("UI-001").diagnoses == []
+        assert screen.focused is screen.query_one("#doc-scroll")  # the new patient's notes first
+
+
+async def test_x_then_u_undoes_and_the_undo_is_journaled(make_app, store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        for code in ("E11.22", "I10"):
+            await search(pilot, code)
+            await pilot.press("escape", "d")
+            await settle(pilot)
+        assert store.work("UI-001").diagnoses == ["E11.22", "I10"]
+        await pilot.press("tab", "tab")  # into the claim: on I10, the entry last touched
+        assert screen.claim_pane.selected_key() == "dx:I10"
+        await pilot.press("x")
+        await settle(pilot)
+        assert store.work("UI-001").diagnoses == ["E11.22"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.work("UI-001").diagnoses == ["E11.22", "I10"]
+        await pilot.press("u")  # and the add before it
+        await settle(pilot)
+        assert store.work("UI-001").diagnoses == ["E11.22"]
+        actions = [e["action"] for e in store.audit("UI-001")]
+        assert actions.count("undo") == 2
+        undo = [e for e in store.audit("UI-001") if e["action"] == "undo"][0]
+        assert undo["before"]["diagnoses"] == ["E11.22"] and undo["after"]["diagnoses"] == ["E11.22", "I10"]
+
+
+async def test_undo_restores_line_pointers_and_marked_coded(make_app, store) -> None:
+    store.assign_dx("UI-001", "E11.22")
+    store.assign_dx("UI-001", "I10")
+    store.add_line("UI-001", ServiceLine("99213", pointers=["A", "B"]))
+    app = make_app()
+    notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "tab")
+        screen.claim_pane.entry_list.highlighted = 0  # A: E11.22
+        await pilot.press("x")
+        await settle(pilot)
+        assert store.work("UI-001").lines[0].pointers == ["A"]  # B became A
+        await pilot.press("u")
+        await settle(pilot)
+        w = store.work("UI-001")
+        assert w.diagnoses == ["E11.22", "I10"] and w.lines[0].pointers == ["A", "B"]
+        await pilot.press("c")
+        await settle(pilot)
+        assert store.work("UI-001").status == "coded"
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.work("UI-001").status == "in_progress"
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("Nothing to undo" in n for n in notes(app))
+
+
+def test_undo_journal_keeps_at_least_twenty_changes_per_case() -> None:
+    from workstation.session.work import CaseWork
+
+    j = UndoJournal()
+    for i in range(DEPTH + 5):
+        j.push("A", Snapshot.of(f"change {i}", CaseWork("A", diagnoses=[f"X{i}"])))
+    j.push("B", Snapshot.of("other", CaseWork("B")))
+    assert DEPTH >= 20 and j.depth("A") == DEPTH
+    assert j.pop("A").label == f"change {DEPTH + 4}"
+    assert j.depth("B") == 1  # per case
+
+
+def test_restore_coding_is_durable_and_audited(store, tmp_path) -> None:
+    from workstation.session.store import SessionStore
+
+    store.assign_dx("UI-001", "E11.22")
+    store.restore_coding("UI-001", [], [], [ServiceLine("99213")])
+    w = store.work("UI-001")
+    assert w.diagnoses == [] and [l.code for l in w.lines] == ["99213"] and w.status == "in_progress"
+    path = store.path
+    store.close()
+    again = SessionStore.open(path)
+    try:
+        assert [l.code for l in again.work("UI-001").lines] == ["99213"]
+        assert again.audit("UI-001")[-1]["action"] == "undo"
+    finally:
+        again.close()
+
+
+def test_move_line_reorders_and_refuses_a_missing_line(store) -> None:
+    import pytest
+
+    from workstation.session.validate import CodingError
+
+    store.add_line("UI-001", ServiceLine("99213"))
+    store.add_line("UI-001", ServiceLine("J2506"))
+    assert store.move_line("UI-001", 1, -1) == 0
+    assert [l.code for l in store.work("UI-001").lines] == ["J2506", "99213"]
+    assert store.move_line("UI-001", 0, -1) == 0  # already first: no change
+    with pytest.raises(CodingError):
+        store.move_line("UI-001", 5, 1)
+
+
+async def test_lines_reorder_with_brackets_and_the_selection_follows(make_app, store) -> None:
+    store.add_line("UI-001", ServiceLine("99213"))
+    store.add_line("UI-001", ServiceLine("J2506"))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "tab")
+        screen.claim_pane.entry_list.highlighted = 1
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert [l.code for l in store.work("UI-001").lines] == ["J2506", "99213"]
+        assert screen.claim_pane.selected_key() == "line:0"
+
+
+# ---------------------------------------------------------------- focus
+
+async def test_slash_selects_the_search_and_never_types_a_slash(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        box = screen.codes.search_box
+        assert screen.focused is box  # a case opens on the search box
+        await pilot.press(*"diabetes")
+        await pilot.press("slash")  # in the box, after a word: selects what is typed
+        assert box.value == "diabetes" and box.selected_text == "diabetes"
+        await pilot.press(*"gout")
+        assert box.value == "gout"
+        await pilot.press("escape", "slash")  # from the results
+        assert screen.focused is box and box.selected_text == "gout"
+        box.value = "s"
+        box.cursor_position = 1
+        await pilot.press("slash", "p")  # after a one-letter word it is shorthand: "s/p"
+        assert box.value == "s/p"
+        await pilot.press("f")  # f types an f in the box
+        assert box.value == "s/pf"
+
+
+async def test_slash_from_the_notes_find_box_goes_to_the_search(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "f")
+        assert screen.focused is screen.query_one("#doc-find")
+        await pilot.press("slash")
+        assert screen.focused is screen.codes.search_box
+        assert screen.query_one("#doc-find", Input).value == ""
+
+
+async def test_digits_switch_views_only_outside_a_text_box_and_the_footer_says_the_mode(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.view == "results" and screen.codes.search_box.value == "2"
+        assert "TYPING" in str(screen.query_one("#mode").render())
+        await pilot.press("escape", "2")
+        await settle(pilot)
+        assert screen.view == "tabular"
+        assert "KEYS" in str(screen.query_one("#mode").render())
+        await pilot.press("8")
+        await settle(pilot)
+        assert screen.view == "external"
+        assert isinstance(screen.query_one(ModeFooter), ModeFooter)
+
+
+# ---------------------------------------------------------------- panes talk in messages
+
+async def test_codes_pane_posts_highlighted_and_chosen(make_app, store) -> None:
+    seen: list[Message] = []
+
+    def hook(message: Message) -> None:
+        # The hook sees a bubbling message at every node it reaches: count each once.
+        if isinstance(message, (CodesPane.CodeHighlighted, CodesPane.CodeChosen, ClaimPane.EntryChosen)) \
+                and not any(m is message for m in seen):
+            seen.append(message)
+
+    app = make_app()
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "E11.22")
+        highlighted = [(m.code, m.system) for m in seen if isinstance(m, CodesPane.CodeHighlighted)]
+        assert highlighted[-1] == ("E11.22", "icd10cm")
+        assert (None, None) in highlighted  # while the search was on its way
+        await pilot.press("enter", "enter")  # to the results; open it in the tabular
+        await settle(pilot)
+        assert screen.view == "tabular"
+        await pilot.press("enter")  # a code at the end of a branch: chosen, and coded
+        await settle(pilot)
+        chosen = [(m.code, m.system) for m in seen if isinstance(m, CodesPane.CodeChosen)]
+        assert chosen == [("E11.22", "icd10cm")]
+        assert store.work("UI-001").diagnoses == ["E11.22"]
+        await pilot.press("tab")
+        await pilot.press("enter")  # Enter on the claim entry
+        await settle(pilot)
+        assert [m.entry.key for m in seen if isinstance(m, ClaimPane.EntryChosen)] == ["dx:E11.22"]
+
+
+async def test_help_and_palette_come_from_the_bindings(make_app) -> None:
+    from workstation.ui.commands import WorkstationCommands
+    from workstation.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "question_mark")
+        help_rows = dict(app.screen.rows())
+        assert isinstance(app.screen, HelpScreen)
+        for b in CodingScreen.BINDINGS:
+            if b.description:
+                assert b.tooltip in help_rows.values()
+        assert help_rows["u"].startswith("Undo")
+        await pilot.press("escape")
+        provider = WorkstationCommands(screen)
+        commands = {action: key for _, action, key in provider._commands()}
+        assert commands["screen.undo"] == "u" and commands["screen.view('external')"] == "8"
+        assert commands["app.settings"] == "S"
+
+
+async def test_claim_pane_shows_every_line(make_app, store) -> None:
+    for code in ("E11.22", "I10", "E78.5", "N18.31"):
+        store.assign_dx("UI-001", code)
+    for _ in range(14):
+        store.add_line("UI-001", ServiceLine("99213"))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        entries = screen.query_one("#entries", OptionList)
+        assert len(entry_keys(screen)) == 18
+        assert entries.size.height >= 18  # no fixed box hiding rows: the pane scrolls instead

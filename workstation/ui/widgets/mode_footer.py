@@ -1,0 +1,24 @@
+"""The footer, with the keyboard's mode first: typing in a box, or keys that act.
+
+Outside a text box letters are commands (d adds, s a line, 1-8 views); inside one they are text.
+The coder should never have to guess which: the first cell of the footer says it.
+"""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Input, Static
+
+
+def typing(widget: object) -> bool:
+    return isinstance(widget, Input)
+
+
+class ModeFooter(Footer):
+    """Footer with a mode cell: "TYPING · Esc: keys" in a text box, "KEYS · / search" elsewhere."""
+
+    def compose(self) -> ComposeResult:
+        if typing(self.screen.focused):
+            yield Static(" TYPING · Esc: keys ", id="mode", classes="-typing")
+        else:
+            yield Static(" KEYS · / search ", id="mode", classes="-keys")
+        yield from super().compose()
