@@ -71,6 +71,7 @@ class CodingScreen(Screen):
         _key("r", "claim_number", "Payer claim no.", "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim"),
         _key("a", "audit", "Audit", "Audit trail of this case: when, who, what changed (read-only)"),
         _key("S", "app.settings", "Settings", "Practice settings: billing provider, NPI, payers, fee schedule"),
+        _key("o", "notes_beside", "Notes beside", "Below 120 columns: the case notes beside the codes while searching, or not", show=False),
         _key("shift+tab", "pane(-1)", "Prev pane", "Previous pane", show=False),
         _key("down", "search_down", "To results", "From the search box down to the results", show=False),
         _key("ctrl+r", "retry_save", "Retry save", "Write changes the store kept in memory after a write error", show=False),
@@ -85,6 +86,7 @@ class CodingScreen(Screen):
     ]
 
     pane: reactive[int] = reactive(1, init=False)
+    notes_beside: reactive[bool] = reactive(True, init=False)
 
     def __init__(self, case_id: str, order: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
@@ -153,10 +155,19 @@ class CodingScreen(Screen):
     def _apply_pane(self) -> None:
         for i, pid in enumerate(PANES):
             self.query_one(f"#{pid}").set_class(i == self.pane, "-active")
+        # Narrow screens: the notes stay beside the codes pane (o turns it off).
+        self.set_class(self.notes_beside, "-notes-beside")
+        self.case_pane.set_class(self.pane == 1, "-beside")
         self._show_title()
 
     def watch_pane(self) -> None:
         self._apply_pane()
+
+    def watch_notes_beside(self) -> None:
+        self._apply_pane()
+
+    def action_notes_beside(self) -> None:
+        self.notes_beside = not self.notes_beside
 
     def _show_title(self) -> None:
         t = Text()

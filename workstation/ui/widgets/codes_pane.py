@@ -174,13 +174,20 @@ class CodesPane(Vertical):
         return search_text(self.search_box.value)
 
     def _show_view_bar(self) -> None:
+        """Every view's key and label; where that does not fit on a line, the keys and the
+        label of the view in front only."""
         t = Text()
+        full = sum(len(v.key) + len(v.label) + 2 for v in self.views) <= max(0, self.size.width - 2) or not self.size.width
         for v in self.views:
-            t.append(f"{v.key} {v.label}", style="bold reverse" if v.vid == self.view else "dim")
+            here = v.vid == self.view
+            t.append(f"{v.key} {v.label}" if (full or here) else v.key, style="bold reverse" if here else "dim")
             t.append(" ")
         if self.searching:
             t.append(" searching…", style="italic")
         self.query_one("#view-bar", Static).update(t)
+
+    def on_resize(self) -> None:
+        self._show_view_bar()
 
     # ------------------------------------------------------------ the highlighted code
 

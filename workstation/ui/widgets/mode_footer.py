@@ -14,11 +14,11 @@ def typing(widget: object) -> bool:
 
 
 class ModeFooter(Footer):
-    """Footer with a mode cell: "TYPING · Esc: keys" in a text box, "KEYS · / search" elsewhere."""
+    """Footer with a mode cell: "TYPING · Esc" in a text box (Esc leaves it), "KEYS" elsewhere."""
 
     def compose(self) -> ComposeResult:
         if typing(self.screen.focused):
-            yield Static(" TYPING · Esc: keys ", id="mode", classes="-typing")
+            yield Static(" TYPING · Esc ", id="mode", classes="-typing")
         else:
-            yield Static(" KEYS · / search ", id="mode", classes="-keys")
+            yield Static(" KEYS ", id="mode", classes="-keys")
         yield from super().compose()
