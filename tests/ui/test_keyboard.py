@@ -332,3 +332,31 @@ async def test_claim_pane_shows_every_line(make_app, store) -> None:
         entries = screen.query_one("#entries", OptionList)
         assert len(entry_keys(screen)) == 18
         assert entries.size.height >= 18  # no fixed box hiding rows: the pane scrolls instead
+
+
+# ---------------------------------------------------------------- fewer keys
+
+async def test_pcs_builder_takes_typed_characters_and_label_letters(make_app, store) -> None:
+    from workstation.ui.widgets.pcs_builder import PcsBuilder, label_matches
+
+    assert label_matches("Hip Joint, Right", "hip r") and not label_matches("Hip Joint, Left", "hip r")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-003")
+        await pilot.press("escape", "6")
+        await settle(pilot)
+        builder = screen.query_one(PcsBuilder)
+        keys = ["0", "D", "T", "J", "4", "Z", "Z", "d"]  # a known code: its 7 characters, then d
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert store.work("UI-003").procedures == ["0DTJ4ZZ"]
+        assert len(["escape", "6", *keys]) <= 10
+        await pilot.press("backspace", "backspace", "backspace", "backspace")  # back to 0DT
+        assert builder.prefix == "0DT"
+        await pilot.press("I")  # no PCS character (I and O are never used): refused, nothing taken
+        assert builder.prefix == "0DT"
+        await pilot.press("a", "p")  # Appendix, by its label: taken as soon as it is the only match
+        assert builder.prefix == "0DTJ"
+        assert "TYPING" in str(screen.query_one("#mode").render())
+        await pilot.press("escape")  # out of the builder's typing, to the search box
+        assert screen.focused is screen.codes.search_box

@@ -330,6 +330,9 @@ class CodingScreen(Screen):
 
     def action_back(self) -> None:
         """Esc: out of a text box first; from anywhere else back to the worklist."""
+        if typing(self.focused) and not isinstance(self.focused, Input):
+            self.codes.focus_search()  # out of the PCS builder's typing
+            return
         if isinstance(self.focused, Input):
             if self.focused is self.codes.search_box:
                 self.set_focus(self.codes.view_widget())

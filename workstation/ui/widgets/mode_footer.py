@@ -10,7 +10,14 @@ from textual.widgets import Footer, Input, Static
 
 
 def typing(widget: object) -> bool:
-    return isinstance(widget, Input)
+    """In a text box, or in the PCS builder's choices while a character is still to pick
+    (there the keys pick characters and find labels)."""
+    if isinstance(widget, Input):
+        return True
+    from workstation.ui.widgets.pcs_builder import PcsBuilder
+
+    parent = getattr(widget, "parent", None)
+    return isinstance(parent, PcsBuilder) and parent.building
 
 
 class ModeFooter(Footer):
