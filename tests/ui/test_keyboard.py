@@ -360,3 +360,37 @@ async def test_pcs_builder_takes_typed_characters_and_label_letters(make_app, st
         assert "TYPING" in str(screen.query_one("#mode").render())
         await pilot.press("escape")  # out of the builder's typing, to the search box
         assert screen.focused is screen.codes.search_box
+
+
+def test_modifiers_are_checked_as_typed() -> None:
+    from workstation.ui.screens.forms import modifier_note
+
+    assert "Left side" in str(modifier_note("LT")) or "LT " in str(modifier_note("LT"))
+    assert "not a HCPCS Level II modifier" in str(modifier_note("ZZ"))
+    assert "CPT modifier" in str(modifier_note("25"))
+    assert "two letters or digits" in str(modifier_note("R"))
+    assert str(modifier_note("")) == ""
+
+
+async def test_line_form_shows_the_modifier_check_while_typing(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "99213")
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert isinstance(app.screen, LineForm)
+        await pilot.press("tab", *"ZZ")
+        await settle(pilot)
+        assert "not a HCPCS Level II modifier" in str(app.screen.query_one("#modifier-note").render())
+
+
+async def test_inpatient_line_form_offers_the_admission_day(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_case(pilot, "UI-003")  # inpatient, admitted 2026-01-18, discharged 2026-01-20
+        await search(pilot, "99223")
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert isinstance(app.screen, LineForm)
+        assert app.screen.query_one("#date", Input).value == "2026-01-18"

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from workstation.session.line_dates import default_line_date
 from workstation.session.store import SessionStore
 from workstation.session.work import CaseWork, ServiceLine
 from workstation.ui import core
@@ -402,7 +403,9 @@ class CodingScreen(Screen):
             self.notify(why, title="Not verified", severity="warning", timeout=8)
         n = len(self.work_state.diagnoses) if self.work_state else 0
         pointers = "ABCD"[: min(n, 4)] or ""
-        self.app.push_screen(LineForm(f"Service line {code}", {"units": "1", "pointers": pointers}), lambda f: self._line_entered(code, f))
+        day = default_line_date(self.case, code) if self.case is not None else ""
+        self.app.push_screen(LineForm(f"Service line {code}", {"units": "1", "pointers": pointers, "date": day}),
+                             lambda f: self._line_entered(code, f))
 
     def _line_entered(self, code: str, fields: LineFields | None) -> None:
         if fields is None:
