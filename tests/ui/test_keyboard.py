@@ -394,3 +394,29 @@ async def test_inpatient_line_form_offers_the_admission_day(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LineForm)
         assert app.screen.query_one("#date", Input).value == "2026-01-18"
+
+
+async def test_neoplasm_view_finds_a_row_by_its_words_and_see_opens_the_row(make_app) -> None:
+    from workstation.ui.widgets.code_tree import CodeTree
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "5")
+        await settle(pilot)
+        await pilot.press("slash", *"breast")
+        await settle(pilot)
+        tree = screen.query_one("#neoplasm", CodeTree)
+        assert str(tree.cursor_node.label).startswith("breast")
+        # The Alphabetic Index: "Adenocarcinoma, apocrine, breast - see Neoplasm, breast, malignant"
+        await pilot.press("escape", "3")
+        await settle(pilot)
+        await pilot.press("slash", *"adenocarcinoma, apocrine, breast")
+        await settle(pilot)
+        index = screen.query_one("#index", CodeTree)
+        assert "see Neoplasm, breast, malignant" in str(index.cursor_node.label)
+        await pilot.press("enter")  # from the search box to the tree
+        await pilot.press("enter")  # the cross-reference
+        await settle(pilot)
+        assert screen.view == "neoplasm"
+        assert str(tree.cursor_node.label).startswith("breast") and tree.cursor_node.is_expanded

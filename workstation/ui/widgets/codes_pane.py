@@ -399,7 +399,11 @@ class CodesPane(Vertical):
                 self.set_current(data.code, data.system)
                 self.post_message(self.CodeChosen(data.code, data.system))
             return
-        if data.jump.startswith("term:"):
+        if data.jump.startswith("table:"):
+            # "see Neoplasm, breast, malignant": the row of the table, not the index term
+            _, view, see = data.jump.split(":", 2)
+            self.open_table_row(view, trees.see_row(see)[1])
+        elif data.jump.startswith("term:"):
             # "see": the other term, in the same tree
             tree = event.control
             if isinstance(tree, CodeTree) and not tree.reveal(data.jump[5:]):
@@ -424,6 +428,28 @@ class CodesPane(Vertical):
                 "level": "partial", "billable": False, "needs_seventh": False,
                 "definitions": [{"name": "Root operation", "term": axes[2].label, "definition": definition}] if definition and len(axes) >= 3 else [],
             })
+
+    def open_table_row(self, view: str, text: str) -> None:
+        self.show_view(view)
+        self._reveal_when_loaded(view, text)
+
+    @work(thread=True, exclusive=True, group="table-row")
+    def _reveal_when_loaded(self, view: str, text: str) -> None:
+        key = trees.find_path(view, text) if text else None
+        tree = self.query_one(f"#{view}", CodeTree)
+        for _ in range(100):  # the view's tree loads on its own worker the first time
+            if tree.source is not None:
+                break
+            time.sleep(0.05)
+        if key:
+            self.app.call_from_thread(self._open_row, tree, key)
+        elif text:
+            self.app.call_from_thread(self.notify, f"{text}: not found in the table", severity="warning")
+
+    def _open_row(self, tree: CodeTree, key: str) -> None:
+        if tree.reveal(key) and tree.cursor_node is not None:
+            tree.ensure_loaded(tree.cursor_node)
+            tree.cursor_node.expand()  # the row's columns, ready to choose
 
     # ------------------------------------------------------------ visiting codes
 
