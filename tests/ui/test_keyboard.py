@@ -420,3 +420,34 @@ async def test_neoplasm_view_finds_a_row_by_its_words_and_see_opens_the_row(make
         await settle(pilot)
         assert screen.view == "neoplasm"
         assert str(tree.cursor_node.label).startswith("breast") and tree.cursor_node.is_expanded
+
+
+async def test_export_from_the_worklist_then_a_copy_from_the_case(make_app, store, tmp_path) -> None:
+    from workstation.ui.screens.forms import Picker
+    from workstation.ui.screens.worklist import WorklistScreen
+
+    store.assign_dx("UI-001", "E11.22")
+    store.add_line("UI-001", ServiceLine("99213", units=1, charge=110.0, pointers=["A"]))
+    store.set_status("UI-001", "coded")
+    app = make_app()
+    told = notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WorklistScreen)
+        await pilot.press("e")
+        picker = app.screen
+        assert isinstance(picker, Picker)
+        picker.query_one("#picker", OptionList).highlighted = [k for k, _ in picker.options].index("cms1500")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "1 case(s) ready for cms1500" in str(app.screen.body)
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.work("UI-001").status == "exported"
+        assert any("cms1500-" in t and "batch" in t for t in told)  # what was written where
+        screen = await open_case(pilot, "UI-001")
+        await pilot.press("escape", "C")
+        await settle(pilot)
+        copies = list((tmp_path / "exports").glob("cms1500-copy-UI-001-*.txt"))
+        assert len(copies) == 1 and copies[0].read_text().startswith("COPY")
+        assert store.work("UI-001").status == "exported"

@@ -68,6 +68,7 @@ class CodingScreen(Screen):
         _key("q", "query", "Query", "Provider query (puts the case on hold); with queries open, record an answer"),
         _key("c", "mark_coded", "Coded", "Mark the case coded (asks first while edit errors remain)"),
         _key("e", "export", "Export", "Export claims: choose a format, read the summary, confirm to write"),
+        _key("C", "print_copy", "CMS-1500 copy", "Print the CMS-1500 of this claim again, marked COPY (a claim already sent; nothing is re-sent)", show=False),
         _key("f", "find", "Find in notes", "Find words in the documentation (lit in the case pane)"),
         _key("r", "claim_number", "Payer claim no.", "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim"),
         _key("a", "audit", "Audit", "Audit trail of this case: when, who, what changed (read-only)"),
@@ -565,6 +566,22 @@ class CodingScreen(Screen):
     def action_retry_save(self) -> None:
         """After a write error the store keeps the change in memory: try writing it again."""
         self.save("pending changes written", lambda s: s.retry(), undoable=False)
+
+    def action_print_copy(self) -> None:
+        self.print_copy()
+
+    @work(group="export", exclusive=True)
+    async def print_copy(self) -> None:
+        from workstation.export.reprint import reprint_cms1500
+        from workstation.ui.screens.export import export_dir
+
+        store, cid = self.app.store, self.case_id
+        try:
+            path = await self.app.store_call(lambda: reprint_cms1500(store, cid, export_dir(store)))
+        except Exception as exc:  # ExportError: why this case cannot be printed as a copy
+            self.notify(str(exc), title="No copy printed", severity="warning", timeout=10)
+            return
+        self.notify(f"{path}\nCMS-1500 marked COPY (nothing sent or marked)", title="Copy printed", timeout=12)
 
     def action_export(self) -> None:
         from workstation.ui.screens.export import start_export

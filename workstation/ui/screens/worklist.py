@@ -105,6 +105,7 @@ class WorklistScreen(Screen):
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
         Binding("i", "import", "Import"),
+        Binding("e", "export", "Export", tooltip="Export every clean case: choose a format, read the summary, confirm to write"),
         Binding("a", "audit", "Audit"),
         Binding("S", "app.settings", "Settings"),
         Binding("r", "reload", "Reload", show=False),
@@ -222,6 +223,11 @@ class WorklistScreen(Screen):
             table.action_cursor_down()
         else:
             table.action_cursor_up()
+
+    def action_export(self) -> None:
+        from workstation.ui.screens.export import start_export
+
+        start_export(self.app)
 
     def action_audit(self) -> None:
         from workstation.ui.screens.audit import AuditScreen
