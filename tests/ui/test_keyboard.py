@@ -462,3 +462,20 @@ def test_long_tree_titles_keep_their_end() -> None:
     cut = fit_middle(title, 40).plain
     assert len(cut) == 40 and cut.startswith("S82.61") and cut.endswith("right fibula") and "…" in cut
     assert fit_middle(title, 200).plain == title.plain
+
+
+async def test_narrow_screen_keeps_the_notes_beside_the_codes_with_o(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        shown = lambda: [p for p in ("case-pane", "codes-pane", "claim-pane") if screen.query_one(f"#{p}").display]  # noqa: E731
+        assert shown() == ["codes-pane"]
+        await pilot.press("escape", "o")
+        await pilot.pause()
+        assert shown() == ["case-pane", "codes-pane"]
+        await pilot.press("slash", *"diab")
+        await settle(pilot)
+        assert "hit" in screen.case_pane.border_subtitle  # the search words lit in the note beside
+        await pilot.press("escape", "o")
+        await pilot.pause()
+        assert shown() == ["codes-pane"]

@@ -88,7 +88,7 @@ class CodingScreen(Screen):
     ]
 
     pane: reactive[int] = reactive(1, init=False)
-    notes_beside: reactive[bool] = reactive(True, init=False)
+    notes_beside: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, case_id: str, order: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
@@ -157,7 +157,7 @@ class CodingScreen(Screen):
     def _apply_pane(self) -> None:
         for i, pid in enumerate(PANES):
             self.query_one(f"#{pid}").set_class(i == self.pane, "-active")
-        # Narrow screens: the notes stay beside the codes pane (o turns it off).
+        # Narrow screens: o keeps the notes beside the codes pane while searching.
         self.set_class(self.notes_beside, "-notes-beside")
         self.case_pane.set_class(self.pane == 1, "-beside")
         self._show_title()
