@@ -448,6 +448,9 @@ async def test_export_from_the_worklist_then_a_copy_from_the_case(make_app, stor
         screen = await open_case(pilot, "UI-001")
         await pilot.press("escape", "C")
         await settle(pilot)
+        assert list((tmp_path / "exports").glob("cms1500-copy-*")) == []  # it asks first
+        await pilot.press("y")
+        await settle(pilot)
         copies = list((tmp_path / "exports").glob("cms1500-copy-UI-001-*.txt"))
         assert len(copies) == 1 and copies[0].read_text().startswith("COPY")
         assert store.work("UI-001").status == "exported"

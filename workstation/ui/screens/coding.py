@@ -300,7 +300,7 @@ class CodingScreen(Screen):
 
     def pane_widget(self, i: int) -> Widget:
         if i == 0:
-            return self.case_pane.query_one("#doc-scroll")
+            return self.case_pane.notes
         if i == 1:
             return self.codes.view_widget()
         return self.claim_pane.entry_list
@@ -568,7 +568,15 @@ class CodingScreen(Screen):
         self.save("pending changes written", lambda s: s.retry(), undoable=False)
 
     def action_print_copy(self) -> None:
-        self.print_copy()
+        """C: asks first, as every key that writes a file does."""
+        status = self.work_state.status if self.work_state else ""
+        if status != "exported":
+            self.notify(f"Case {self.case_id} is {status.replace('_', ' ') or 'not loaded'}: only a claim already sent "
+                        "can be printed again as a copy", severity="warning")
+            return
+        body = Text(f"Write the CMS-1500 of case {self.case_id} (batch {self.work_state.export_batch}) again, marked COPY, "
+                    "to exports/? Nothing is sent or marked.")
+        self.app.push_screen(Confirm("Print a copy?", body), lambda ok: ok and self.print_copy())
 
     @work(group="export", exclusive=True)
     async def print_copy(self) -> None:

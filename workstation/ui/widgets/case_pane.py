@@ -135,8 +135,12 @@ class CasePane(Vertical):
     def focus_find(self) -> None:
         self.screen.set_focus(self.find_box)
 
+    @property
+    def notes(self) -> VerticalScroll:
+        return self.query_one("#doc-scroll", VerticalScroll)
+
     def focus_notes(self) -> None:
-        self.screen.set_focus(self.query_one("#doc-scroll", VerticalScroll))
+        self.screen.set_focus(self.notes)
 
     def clear_find(self) -> None:
         with self.find_box.prevent(Input.Changed):
