@@ -482,3 +482,16 @@ async def test_narrow_screen_keeps_the_notes_beside_the_codes_with_o(make_app) -
         await pilot.press("escape", "o")
         await pilot.pause()
         assert shown() == ["codes-pane"]
+
+
+async def test_a_palette_command_acts_even_from_the_search_box(make_app, store) -> None:
+    from workstation.ui.commands import WorkstationCommands
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "E11.22")
+        assert screen.focused is screen.codes.search_box
+        WorkstationCommands(screen)._run("screen.add_dx")
+        await settle(pilot)
+        assert store.work("UI-001").diagnoses == ["E11.22"]

@@ -123,4 +123,7 @@ class WorkstationCommands(Provider):
             target = _worklist_screen(self.app)
         if target is None:
             return
+        leave = getattr(target, "leave_text_box", None)
+        if leave is not None:
+            leave()  # a command chosen by name acts even if a text box had the keys
         self.app.call_later(self.app.run_action, name, target)

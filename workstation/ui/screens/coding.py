@@ -309,6 +309,14 @@ class CodingScreen(Screen):
         self.pane = (self.pane + delta) % len(PANES)
         self.set_focus(self.pane_widget(self.pane))
 
+    def leave_text_box(self) -> None:
+        """Out of a text box (or the PCS builder's typing) to the view below the search box."""
+        if typing(self.focused):
+            self.set_focus(self.codes.view_widget() if not isinstance(self.focused, Input) or
+                           self.focused is self.codes.search_box else self.case_pane.notes)
+            if typing(self.focused):  # the PCS builder still building: its view is the builder
+                self.set_focus(self.codes.results)
+
     def action_search_down(self) -> None:
         """Down from the search box goes to the results (a list's own Down wins elsewhere)."""
         if not self.codes.down_from_search() and self.focused is not None and hasattr(self.focused, "scroll_down"):

@@ -174,13 +174,15 @@ class CodesPane(Vertical):
         return search_text(self.search_box.value)
 
     def _show_view_bar(self) -> None:
-        """Every view's key and label; where that does not fit on a line, the keys and the
-        label of the view in front only."""
+        """Every view's key and label (on two lines if need be); where even two lines are too
+        few, the keys and the label of the view in front only."""
         t = Text()
-        full = sum(len(v.key) + len(v.label) + 2 for v in self.views) <= max(0, self.size.width - 2) or not self.size.width
+        room = max(0, self.size.width - 2)
+        full = not room or sum(len(v.key) + len(v.label) + 2 for v in self.views) <= 2 * room - 12
         for v in self.views:
             here = v.vid == self.view
-            t.append(f"{v.key} {v.label}" if (full or here) else v.key, style="bold reverse" if here else "dim")
+            # A no-break space keeps a key with its label when the bar wraps.
+            t.append(f"{v.key}\u00a0{v.label}" if (full or here) else v.key, style="bold reverse" if here else "dim")
             t.append(" ")
         if self.searching:
             t.append(" searching…", style="italic")
