@@ -495,3 +495,35 @@ async def test_a_palette_command_acts_even_from_the_search_box(make_app, store) 
         WorkstationCommands(screen)._run("screen.add_dx")
         await settle(pilot)
         assert store.work("UI-001").diagnoses == ["E11.22"]
+
+
+async def test_other_areas_can_add_a_view_and_a_claim_section(make_app) -> None:
+    from textual.widgets import Static
+
+    from workstation.ui.widgets.codes_pane import View
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        screen.codes.add_view(View("suggest", "9", "Suggest"), Static("suggestions here"))
+        screen.claim_pane.add_section(Static("DRG panel", id="drg"))
+        await pilot.pause()
+        screen.action_view("suggest")
+        await pilot.pause()
+        assert screen.view == "suggest" and "9\u00a0Suggest" in str(screen.query_one("#view-bar").render())
+        assert screen.claim_pane.query_one("#drg").display
+
+
+async def test_enter_on_a_typed_cpt_code_opens_its_line(make_app, store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-001")
+        await search(pilot, "99213")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LineForm) and "99213" in app.screen.title_text
+        await pilot.press("escape")
+        await search(pilot, "E11.22")
+        await pilot.press("enter")  # a code the books hold: Enter goes to the results, as before
+        await settle(pilot)
+        assert app.screen is screen and screen.focused is screen.codes.results

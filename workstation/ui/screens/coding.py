@@ -239,7 +239,10 @@ class CodingScreen(Screen):
 
     @on(CodesPane.CodeChosen)
     def _code_chosen(self, event: CodesPane.CodeChosen) -> None:
-        self.call_after_refresh(self.action_add_dx)
+        if event.system in ("hcpcs", "cpt") and self.current is None:
+            self.call_after_refresh(self.action_add_line)  # a code typed that the books do not hold
+        else:
+            self.call_after_refresh(self.action_add_dx)
 
     @on(ClaimPane.EntryChosen)
     def _entry_chosen(self, event: ClaimPane.EntryChosen) -> None:

@@ -76,6 +76,7 @@ def search_text(value: str) -> str:
     return value.lstrip("/").strip()
 
 
+_CPT_CODE = re.compile(r"^\d{4}[0-9FTU]$")
 _SHORTHAND_BEFORE_SLASH = re.compile(r"(?:^|\s)[A-Za-z]$")  # the "s" of s/p, h/o, w/o, r/o, c/o, f/u
 
 
@@ -357,7 +358,16 @@ class CodesPane(Vertical):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        typed = self.query_text.upper()
+        if self.view == "results" and self.current is None and _CPT_CODE.match(typed) and self.typed_settled():
+            # A CPT code the books do not hold (no CPT file imported): Enter bills it, as `s` would.
+            self.post_message(self.CodeChosen(typed, "cpt"))
+            return
         self.screen.set_focus(self.view_widget())
+
+    def typed_settled(self) -> bool:
+        """True once the results on screen are those of what is typed (no search on its way)."""
+        return not self.searching and not any(w.group == "search" and w.is_running for w in self.workers)
 
     def down_from_search(self) -> bool:
         """Down in the search box goes to the view below it; False when focus is elsewhere."""
