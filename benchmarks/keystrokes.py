@@ -15,7 +15,8 @@ coder at the keyboard would, and counts every key:
   picker's Down presses and Enter.
 - a procedure (ICD-10-PCS): `/`, the code, Down, `d` (the PCS builder by characters is not
   counted here).
-- a service line: `/`, the HCPCS or CPT code, Esc, `s`, then in the line form only the fields
+- a service line: `/`, the HCPCS or CPT code, Esc and `s` (a CPT code no book holds: Enter),
+  then in the line form only the fields
   that differ from what it offers (Tab to a field: its text is selected, typing replaces it),
   and Enter.
 
@@ -181,7 +182,10 @@ async def code_line(k: Keys, screen: Any, line: Any, n_dx: int) -> CodeKeys:
     await k.press("slash")
     await k.type(line.code)
     await settle(screen.app._pilot)
-    await k.press("escape", "s")
+    if screen.current is None:
+        await k.press("enter")  # a CPT code no book holds: Enter opens its line
+    else:
+        await k.press("escape", "s")  # the highlighted HCPCS code
     await settle(screen.app._pilot)
     form = screen.app.screen
     if not isinstance(form, LineForm):
