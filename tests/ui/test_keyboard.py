@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.message import Message
 from textual.widgets import Input, OptionList
 
@@ -396,6 +397,7 @@ async def test_inpatient_line_form_offers_the_admission_day(make_app) -> None:
         assert app.screen.query_one("#date", Input).value == "2026-01-18"
 
 
+@pytest.mark.slow  # loads the Alphabetic Index and the Neoplasm Table (about 10 s on a loaded machine)
 async def test_neoplasm_view_finds_a_row_by_its_words_and_see_opens_the_row(make_app) -> None:
     from workstation.ui.widgets.code_tree import CodeTree
 
