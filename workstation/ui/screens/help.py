@@ -21,6 +21,8 @@ KEY_NAMES = {
     "tab": "Tab",
     "shift+tab": "Shift+Tab",
     "backspace": "Backspace",
+    "down": "↓",
+    "up": "↑",
 }
 
 
