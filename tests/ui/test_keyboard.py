@@ -45,9 +45,9 @@ async def test_s_after_a_search_that_matched_nothing_uses_the_typed_code_not_the
         screen = await open_case(pilot, "UI-001")
         screen.codes.set_current("J2506", "hcpcs")  # a HCPCS code highlighted before
         await settle(pilot)
-        await search(pilot, "96413")  # a CPT code; no CPT file loaded, so no code matches
-        assert "no codes match" in str(screen.codes.results.get_option_at_index(0).prompt)
-        assert screen.current is None
+        await search(pilot, "96413")  # a CPT code; no CPT file loaded: no book holds it
+        assert screen.codes.results.get_option_at_index(0).id == "cpt:96413"  # the code as typed, first
+        assert screen.current == ("96413", "cpt")
         await pilot.press("escape", "s")
         await settle(pilot)
         form = app.screen
@@ -529,3 +529,36 @@ async def test_enter_on_a_typed_cpt_code_opens_its_line(make_app, store) -> None
         await pilot.press("enter")  # a code the books hold: Enter goes to the results, as before
         await settle(pilot)
         assert app.screen is screen and screen.focused is screen.codes.results
+
+
+async def test_a_typed_cpt_code_is_never_replaced_by_a_code_that_mentions_it(make_app, store, monkeypatch) -> None:
+    """The search engine finds G0316 for "99223" (its description names 99223): the line must be 99223."""
+    from workstation.ui import core
+
+    real = core.search
+
+    def engine(query: str, *args: Any, **kwargs: Any) -> list[core.Result]:
+        if query.strip() == "99223":
+            return [core.Result("G0316", "hcpcs", "Prolonged hospital inpatient or observation care evaluation and "
+                                "management service(s) beyond the total time for the primary service (when the "
+                                "primary service has been selected using time on the date of the primary service); "
+                                "each additional 15 minutes by the physician (list separately in addition to cpt "
+                                "codes 99223, 99233, and 99236 for hospital inpatient or observation care evaluation "
+                                "and management services)", True, "title")]
+        return real(query, *args, **kwargs)
+
+    monkeypatch.setattr(core, "search", engine)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_case(pilot, "UI-003")
+        await search(pilot, "99223")
+        ids = [screen.codes.results.get_option_at_index(i).id for i in range(screen.codes.results.option_count)]
+        assert ids == ["cpt:99223", "hcpcs:G0316"] and screen.current == ("99223", "cpt")
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert isinstance(app.screen, LineForm) and "99223" in app.screen.title_text
+        await pilot.press("escape")
+        await search(pilot, "99223")
+        await pilot.press("enter")  # Enter on the typed CPT code: its line
+        await settle(pilot)
+        assert isinstance(app.screen, LineForm) and "99223" in app.screen.title_text

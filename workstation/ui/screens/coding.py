@@ -239,8 +239,8 @@ class CodingScreen(Screen):
 
     @on(CodesPane.CodeChosen)
     def _code_chosen(self, event: CodesPane.CodeChosen) -> None:
-        if event.system in ("hcpcs", "cpt") and self.current is None:
-            self.call_after_refresh(self.action_add_line)  # a code typed that the books do not hold
+        if event.system in ("hcpcs", "cpt"):
+            self.call_after_refresh(self.action_add_line)  # a line code: HCPCS from a tree, CPT as typed
         else:
             self.call_after_refresh(self.action_add_dx)
 
@@ -393,7 +393,10 @@ class CodingScreen(Screen):
         The highlighted HCPCS/CPT code if there is one; else what is typed in the search box when
         it is an HCPCS or CPT code. Never a code an earlier search highlighted."""
         if self.current and self.current[1] in ("hcpcs", "cpt"):
-            return self.current[0], ""
+            code = self.current[0]
+            if self.current[1] == "cpt" and _CPT_CODE.match(code) and not core.cpt_loaded():
+                return code, f"{code}: CPT not verified (no CPT licence file loaded); checked by format only"
+            return code, ""
         as_typed = self.codes.query_text
         typed = as_typed.upper()
         if _LINE_CODE.match(typed):

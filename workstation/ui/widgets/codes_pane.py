@@ -71,6 +71,13 @@ def result_prompt(r: core.Result) -> Table:
     return grid
 
 
+def typed_cpt(code: str) -> core.Result:
+    """The search row of a CPT code typed in full that no book holds (CPT is licensed: with no
+    CPT file imported the code is checked by its format only)."""
+    why = "not verified: no CPT file imported" if not core.cpt_loaded() else "not in the imported CPT file"
+    return core.Result(code, "cpt", f"CPT code as typed ({why})", True, "code")
+
+
 def search_text(value: str) -> str:
     """What the engine is asked: a leading "/" (the key that focuses the box) is not a word."""
     return value.lstrip("/").strip()
@@ -345,6 +352,11 @@ class CodesPane(Vertical):
         if self.query_text != query:
             return  # a newer keystroke is on its way
         self._searching(False)
+        typed = query.strip().upper()
+        if _CPT_CODE.match(typed) and not any(r.code == typed for r in results):
+            # A CPT code typed in full comes first, as itself: the rows below only mention it
+            # (G0316 "...beyond 99223") and must never be what `s` bills for "99223".
+            results = [typed_cpt(typed)] + list(results)
         opts = self.results
         opts.clear_options()
         if not results:
@@ -359,7 +371,7 @@ class CodesPane(Vertical):
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         typed = self.query_text.upper()
-        if self.view == "results" and self.current is None and _CPT_CODE.match(typed) and self.typed_settled():
+        if self.view == "results" and self.current == (typed, "cpt") and _CPT_CODE.match(typed) and self.typed_settled():
             # A CPT code the books do not hold (no CPT file imported): Enter bills it, as `s` would.
             self.post_message(self.CodeChosen(typed, "cpt"))
             return
