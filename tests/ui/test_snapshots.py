@@ -1,4 +1,4 @@
-"""Snapshots of the worklist, the coding screen and the claim preview at 80x24 and 160x48.
+"""Snapshots of the worklist, the coding screen and the claim preview at 80x24, 160x48 and 200x60.
 
 Fixed synthetic cases in a temp store, searches answered by the code book (conftest), no clock
 on screen. Regenerate after an intended change with:
@@ -13,6 +13,7 @@ import pytest
 from workstation.session.work import ServiceLine
 
 SIZES = [(80, 24), (160, 48)]
+CODING_SIZES = [(80, 24), (160, 48), (200, 60)]
 
 
 async def settle(pilot: Any) -> None:
@@ -33,7 +34,7 @@ def test_worklist(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", CODING_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_coding_screen(snap_compare, make_app, store, size) -> None:
     coded(store)
 
@@ -49,7 +50,7 @@ def test_coding_screen(snap_compare, make_app, store, size) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", CODING_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_claim_preview(snap_compare, make_app, store, size) -> None:
     coded(store)
 

@@ -849,6 +849,40 @@ class SessionStore:
         self._save(work, [self._entry("remove_line", case_id, {"index": i, **asdict(old)}, None)])
 
     @serialized
+    def move_line(self, case_id: str, index: int, delta: int) -> int:
+        """Reorder the service lines: delta -1 moves line `index` up one place. Returns its new index."""
+        _, work = self._prepare(case_id)
+        i = self._line_index(work, index)
+        j = max(0, min(i + int(delta), len(work.lines) - 1))
+        if i == j:
+            return i
+        before = [l.code for l in work.lines]
+        work.lines.insert(j, work.lines.pop(i))
+        self._save(work, [self._entry("move_line", case_id, before, [l.code for l in work.lines])])
+        return j
+
+    @serialized
+    def restore_coding(self, case_id: str, diagnoses: list[str], procedures: list[str],
+                       lines: list[ServiceLine], status: str | None = None) -> None:
+        """Undo: put the diagnoses, procedures and lines back as they were before a change (and the
+        status, when the change undone was one). Journaled and audited like any change, as "undo"."""
+        _, work = self._prepare(case_id)
+        if status is not None and status not in STATUSES:
+            raise CodingError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+
+        def coding(w: CaseWork) -> dict[str, Any]:
+            return {"diagnoses": list(w.diagnoses), "procedures": list(w.procedures),
+                    "lines": [asdict(l) for l in w.lines], "status": w.status}
+
+        before = coding(work)
+        work.diagnoses = list(diagnoses)
+        work.procedures = list(procedures)
+        work.lines = [replace(l, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in lines]
+        if status is not None:
+            work.status = status
+        self._save(work, [self._entry("undo", case_id, before, coding(work))], start=status is None)
+
+    @serialized
     def set_status(self, case_id: str, status: str) -> None:
         _, work = self._prepare(case_id)
         if status not in STATUSES:

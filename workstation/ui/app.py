@@ -33,10 +33,10 @@ class WorkstationApp(App[int]):
     # Below 120 columns the coding screen shows one pane at a time.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("question_mark", "help", "Keys"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (every change is already saved)"),
+        Binding("question_mark", "help", "Keys", tooltip="This help"),
         # F2 works even while typing in a search box or a field (S there types an S).
-        Binding("f2", "settings", "Settings", show=False),
+        Binding("f2", "settings", "Settings", show=False, tooltip="Practice settings (S outside a text box)"),
     ]
 
     def __init__(self, store: SessionStore, label: str = "", open_case: str | None = None) -> None:
@@ -151,7 +151,8 @@ class WorkstationApp(App[int]):
 
         if isinstance(self.screen, CodingScreen):  # a second Enter while the first case opens
             return
-        self.push_screen(CodingScreen(case_id))
+        order = getattr(self.screen, "case_order", None)  # the worklist's order (as filtered), for n / p
+        self.push_screen(CodingScreen(case_id, order=order))
 
     def on_unmount(self) -> None:
         self._store_thread.shutdown(wait=True)  # let a pending save finish

@@ -1,6 +1,7 @@
 """Command-palette providers (Ctrl+P): codes from the search engine, and the app's commands."""
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -27,7 +28,8 @@ class CodeCommands(Provider):
 
         screen = _coding_screen(self.app)
         date = screen.dos if screen is not None else None
-        results = await self.app.store_call(core.search, query, "all", date, 15) if hasattr(self.app, "store_call") else core.search(query, date=date, limit=15)
+        # On a thread of its own, not the store's: a search never waits behind a save, nor a save behind it.
+        results = await asyncio.to_thread(core.search, query, "all", date, 15)
         for rank, r in enumerate(results):
             text = f"{r.code} {r.title}"
             yield Hit(
@@ -46,34 +48,27 @@ class CodeCommands(Provider):
         screen.go_to(code, system)
 
 
-COMMANDS = [
-    ("Worklist: back to the worklist", "back", "Esc"),
-    ("Add the highlighted code as a diagnosis", "add_dx", "d"),
-    ("Add a service line", "add_line", "s"),
-    ("Remove the selected claim entry", "remove", "x"),
-    ("Provider query for this case", "query", "q"),
-    ("Mark this case coded", "mark_coded", "c"),
-    ("Export claims", "export", "e"),
-    ("Next case", "switch_case(1)", "n"),
-    ("Previous case", "switch_case(-1)", "p"),
-    ("View: ICD-10-CM tabular", "view('tabular')", "2"),
-    ("View: Alphabetic Index", "view('index')", "3"),
-    ("View: Table of Drugs and Chemicals", "view('drugs')", "4"),
-    ("View: Neoplasm Table", "view('neoplasm')", "5"),
-    ("View: ICD-10-PCS builder", "view('pcs')", "6"),
-    ("View: HCPCS Level II", "view('hcpcs')", "7"),
-]
+# Keys that only move around (no use from the palette).
+_MOVES = {"cursor(1)", "cursor(-1)", "search_down", "pane(1)", "pane(-1)"}
 
 
-WORKLIST_COMMANDS = [
-    ("Import cases from a file or folder", "import", "i"),
-    ("Audit trail of the whole session", "audit", "a"),
-]
-# Anywhere: on the app.
-APP_COMMANDS = [
-    ("Practice settings: billing provider, NPI, payers, fee schedule", "app.settings", "S"),
-    ("Keys: help for this screen", "app.help", "?"),
-]
+def command_name(text: str) -> str:
+    """The palette's name of a command: its help sentence up to the first bracket or ", "."""
+    return text.split(" (", 1)[0].split(", ", 1)[0].rstrip(".:; ")
+
+
+def commands_of(obj: object, prefix: str) -> list[tuple[str, str, str]]:
+    """(name, "prefix.action", key) for every described key of a screen or app: the palette's
+    commands come from the same BINDINGS as the footer and the help screen."""
+    from workstation.ui.screens.help import described_bindings, key_text, long_text
+
+    out = []
+    for b in described_bindings(obj):
+        if b.action in _MOVES:
+            continue
+        action = b.action if b.action.startswith("app.") else f"{prefix}.{b.action}"
+        out.append((command_name(long_text(obj, b)), action, key_text(b.key)))
+    return out
 
 
 def _top_screen(app: Any) -> Any:
@@ -97,16 +92,16 @@ class WorkstationCommands(Provider):
     """The actions of the screen in front (coding screen or worklist), and the app's, by name."""
 
     def _commands(self) -> list[tuple[str, str, str]]:
-        out: list[tuple[str, str, str]] = []
         from workstation.ui.screens.coding import CodingScreen
 
-        if isinstance(_top_screen(self.app), CodingScreen):
-            out += [(name, f"screen.{action}", key) for name, action, key in COMMANDS]
-            out.append(("Audit trail of this case", "screen.audit", "a"))
-            out.append(("Payer claim number (replacement claim)", "screen.claim_number", "r"))
+        top = _top_screen(self.app)
+        out: list[tuple[str, str, str]] = []
+        if isinstance(top, CodingScreen):
+            out += commands_of(top, "screen")
         elif _worklist_screen(self.app) is not None:
-            out += [(name, f"worklist.{action}", key) for name, action, key in WORKLIST_COMMANDS]
-        return out + APP_COMMANDS
+            out += commands_of(top, "worklist")
+        seen = {a for _, a, _ in out}
+        return out + [c for c in commands_of(self.app, "app") if c[1] not in seen and c[1] != "app.quit"]
 
     async def discover(self) -> Hits:
         for name, action, key in self._commands():
@@ -128,4 +123,7 @@ class WorkstationCommands(Provider):
             target = _worklist_screen(self.app)
         if target is None:
             return
+        leave = getattr(target, "leave_text_box", None)
+        if leave is not None:
+            leave()  # a command chosen by name acts even if a text box had the keys
         self.app.call_later(self.app.run_action, name, target)

@@ -209,3 +209,13 @@ def edit_targets(edits: list[Any]) -> dict[str, str]:
         if target and rank.get(sev, 0) > rank.get(out.get(target, ""), 0):
             out[target] = sev
     return out
+
+
+def cpt_loaded() -> bool:
+    """True when the site has imported its licensed CPT file (else CPT codes are checked by format only)."""
+    from workstation.codes.cpt import cpt
+
+    try:
+        return cpt() is not None
+    except Exception:  # an unreadable file: the lookup reports it; here it simply is not loaded
+        return False

@@ -1,150 +1,152 @@
 """The coding screen: the case, the codes and the claim side by side.
 
-Keys become store calls (in order, on the store thread); after each call the work is read back
-and the claim rebuilt, so what the claim pane shows is always what is stored. Below 120
-columns one pane shows at a time and Tab moves between them.
+Three panes, each a widget with its own keys and messages (posting's `MainScreen` style):
+`CasePane` (the documentation), `CodesPane` (search, the books, detail, history) and
+`ClaimPane` (the CMS-1500 preview). The screen composes them, turns keys into store calls (in
+order, on the store thread) and shows what the store then holds. Below 120 columns one pane
+shows at a time and Tab moves between them.
+
+Every key is declared once, in `BINDINGS`, with a short description (the footer) and a tooltip
+(the help screen and the command palette are built from these).
 """
 from __future__ import annotations
 
 import re
-import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Static, Tree
-from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.widgets import Input, Static
 
+from workstation.session.line_dates import default_line_date
+from workstation.session.store import SessionStore
+from workstation.session.work import CaseWork, ServiceLine
 from workstation.ui import core
 from workstation.ui.text import clean
 from workstation.ui.screens.forms import (AnswerForm, ClaimNumberForm, Confirm, LineFields, LineForm, Picker, QueryForm,
                                          seventh_picker)
-from workstation.ui.widgets.case_pane import CasePane, terms_of
-from workstation.ui.widgets.claim_preview import ClaimData, ClaimPane, gather
-from workstation.ui.widgets.code_detail import CodeDetail, links_of
-from workstation.ui.widgets.code_tree import CodeTree, NodeData, TreeSource, icd10cm_source
-from workstation.ui.widgets.pcs_builder import PcsBuilder
-from workstation.ui.widgets import trees
+from workstation.ui.undo import Snapshot, UndoJournal
+from workstation.ui.widgets.case_pane import CasePane, FindBox, terms_of
+from workstation.ui.widgets.claim_preview import ClaimData, ClaimPane, Entry, gather
+from workstation.ui.widgets.documentation_gaps import DocumentationGaps, drafted_values
+from workstation.ui.widgets.drg_panel import DrgPanel
+from workstation.ui.widgets.codes_pane import VIEWS, CodesPane, result_prompt  # noqa: F401 - result_prompt: old home
+from workstation.ui.widgets.mode_footer import ModeFooter, typing
+
+if TYPE_CHECKING:  # the suggestion engine loads only when `g` asks for it
+    from workstation.suggest.suggest import Suggestion
+
+T = TypeVar("T")
 
 PANES = ("case-pane", "codes-pane", "claim-pane")
 PANE_NAMES = ("Case", "Codes", "Claim")
-# view id, key, label
-VIEWS = (
-    ("results", "1", "Search"),
-    ("tabular", "2", "Tabular"),
-    ("index", "3", "Index"),
-    ("drugs", "4", "Drugs"),
-    ("neoplasm", "5", "Neoplasm"),
-    ("pcs", "6", "PCS"),
-    ("hcpcs", "7", "HCPCS"),
-)
 _LINE_CODE = re.compile(r"^(?:[A-V]\d{4}|\d{4}[0-9FTU])$")
+_CPT_CODE = re.compile(r"^\d{4}[0-9FTU]$")
 
 
-def result_prompt(r: core.Result) -> Table:
-    """Code in a fixed column, title beside it with a hanging indent, and what matched below."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=8, no_wrap=True)
-    grid.add_column(ratio=1)
-    body = Text(r.title)
-    if not r.billable:
-        body.append(f"  {r.kind}", style="dim italic")
-    grid.add_row(Text(r.code, style="bold" if r.billable else "bold dim"), body)
-    if r.via and r.via not in ("title", "code"):
-        grid.add_row("", Text(r.via, style="dim italic", no_wrap=True, overflow="ellipsis"))
-    return grid
+def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
+    return Binding(key, action, description, show=show, tooltip=tooltip)
 
 
 class CodingScreen(Screen):
     AUTO_FOCUS = "#search"
     BINDINGS = [
-        Binding("escape", "back", "Worklist"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("tab", "pane(1)", "Pane"),
-        Binding("d", "add_dx", "Add dx/PCS"),
-        Binding("s", "add_line", "Service line"),
-        Binding("x", "remove", "Remove"),
-        Binding("left_square_bracket", "move(-1)", "Up"),
-        Binding("right_square_bracket", "move(1)", "Down"),
-        Binding("l", "links", "Note links"),
-        Binding("comma", "history(-1)", "Back"),
-        Binding("full_stop", "history(1)", "Forward"),
-        Binding("n", "switch_case(1)", "Next case"),
-        Binding("p", "switch_case(-1)", "Prev case"),
-        Binding("q", "query", "Query"),
-        Binding("c", "mark_coded", "Coded"),
-        Binding("e", "export", "Export"),
-        Binding("f", "find", "Find in notes"),
-        Binding("r", "claim_number", "Payer claim no."),
-        Binding("o", "poa", "POA"),
-        Binding("a", "audit", "Audit"),
-        Binding("g", "suggestions", "Suggestions"),  # issue 17: codes read from the notes
-        Binding("S", "app.settings", "Settings"),
-        Binding("shift+tab", "pane(-1)", "Prev pane", show=False),
-        Binding("down", "search_down", "From the search box to the results", show=False),
-        Binding("ctrl+r", "retry_save", "Retry a failed save", show=False),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        *[Binding(key, f"view('{vid}')", f"{label} view", show=False) for vid, key, label in VIEWS],
+        _key("escape", "back", "Worklist", "Leave a text box; else back to the worklist"),
+        _key("slash", "focus_search", "Search", "Search codes (words, abbreviations or a code), what is typed selected; in Index/Drug/Neoplasm/External views: find a term"),
+        _key("tab", "pane(1)", "Pane", "Next pane: Case → Codes → Claim (the claim on the entry last touched)"),
+        _key("d", "add_dx", "Add dx/PCS", "Add the highlighted code: ICD-10-CM as a diagnosis (7th character asked for), PCS as a procedure"),
+        _key("s", "add_line", "Service line", "Add a service line for the highlighted or typed HCPCS/CPT code (units, modifiers, pointers, charge)"),
+        _key("x", "remove", "Remove", "Remove the diagnosis, procedure or line selected in the claim pane (u undoes)"),
+        _key("u", "undo", "Undo", "Undo the last change to this case's coding (the last 50, each journaled)"),
+        _key("left_square_bracket", "move(-1)", "Up", "Move the selected diagnosis up (towards first-listed; line pointers follow), or the selected line up"),
+        _key("right_square_bracket", "move(1)", "Down", "Move the selected diagnosis or line down"),
+        _key("l", "links", "Note links", "Codes named in the notes of the highlighted code: choose one to follow it"),
+        _key("comma", "history(-1)", "Back", "Back to the previous code visited"),
+        _key("full_stop", "history(1)", "Forward", "Forward again"),
+        _key("n", "switch_case(1)", "Next case", "Next case in the worklist (as filtered), with an empty search"),
+        _key("p", "switch_case(-1)", "Prev case", "Previous case in the worklist, with an empty search"),
+        _key("q", "query", "Query", "Provider query (puts the case on hold); with queries open, record an answer"),
+        _key("c", "mark_coded", "Coded", "Mark the case coded (asks first while edit errors remain)"),
+        _key("e", "export", "Export", "Export claims: choose a format, read the summary, confirm to write"),
+        _key("C", "print_copy", "CMS-1500 copy", "Print the CMS-1500 of this claim again, marked COPY (a claim already sent; nothing is re-sent)", show=False),
+        _key("f", "find", "Find in notes", "Find words in the documentation (lit in the case pane)"),
+        _key("r", "claim_number", "Payer claim no.", "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim"),
+        _key("a", "audit", "Audit", "Audit trail of this case: when, who, what changed (read-only)"),
+        _key("S", "app.settings", "Settings", "Practice settings: billing provider, NPI, payers, fee schedule"),
+        _key("b", "notes_beside", "Notes beside", "Below 120 columns: the case notes beside the codes while searching, or not", show=False),
+        _key("o", "poa", "POA", "Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y, N, U, W, E exempt, none)"),
+        _key("g", "suggestions", "Suggestions", "Codes suggested from the notes, with evidence and why: Enter/d accepts, x rejects (remembered)"),
+        _key("shift+tab", "pane(-1)", "Prev pane", "Previous pane", show=False),
+        _key("down", "search_down", "To results", "From the search box down to the results", show=False),
+        _key("ctrl+r", "retry_save", "Retry save", "Write changes the store kept in memory after a write error", show=False),
+        _key("j", "cursor(1)", "Down", "Move down in a list or tree", show=False),
+        _key("k", "cursor(-1)", "Up", "Move up in a list or tree", show=False),
+        *[_key(v.key, f"view('{v.vid}')", f"{v.label} view", f"{v.label} view (outside a text box)", show=False) for v in VIEWS],
     ]
-    HELP_DESCRIPTIONS = {
-        "back": "Leave a text box; else back to the worklist",
-        "focus_search": "Search codes (words, abbreviations or a code); in Index/Drug/Neoplasm views: find a term",
-        "pane(1)": "Next pane: Case → Codes → Claim",
-        "add_dx": "Add the highlighted code: ICD-10-CM as a diagnosis (7th character asked for), PCS as a procedure",
-        "add_line": "Add a service line for the highlighted or typed HCPCS/CPT code (units, modifiers, pointers, charge)",
-        "remove": "Remove the diagnosis, procedure or line selected in the claim pane",
-        "move(-1)": "Move the selected diagnosis up (towards first-listed); line pointers follow",
-        "move(1)": "Move the selected diagnosis down",
-        "links": "Codes named in the notes of the highlighted code: choose one to follow it",
-        "history(-1)": "Back to the previous code visited",
-        "history(1)": "Forward again",
-        "switch_case(1)": "Next case in the worklist (as filtered)",
-        "switch_case(-1)": "Previous case",
-        "query": "Provider query (puts the case on hold); with queries open, record an answer",
-        "mark_coded": "Mark the case coded (asks first while edit errors remain)",
-        "export": "Export: choose a format, read the summary, confirm to write",
-        "find": "Find words in the documentation (lit in the case pane)",
-        "retry_save": "Write changes the store kept in memory after a write error",
-        "claim_number": "Payer claim number of the claim sent before (box 22 / REF*F8), for a replacement claim",
-        "poa": "Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y, N, U, W, E exempt, none)",
-        "audit": "Audit trail of this case: when, who, what changed (read-only)",
-        "suggestions": "Codes suggested from the notes, with evidence and why: Enter/d accepts, x rejects (remembered)",
-        "app.settings": "Practice settings: billing provider, NPI, payers, fee schedule",
-    }
     HELP_EXTRA = [
-        ("Tab / Shift+Tab", "Next / previous pane (one pane at a time below 120 columns)"),
-        ("↑ ↓ / j k", "Move in a list or tree"),
-        ("Enter", "Search result or tree: open it in the tabular / expand; claim line: edit it"),
-        ("1-7", "Views: 1 search results, 2 ICD-10-CM tabular, 3 Alphabetic Index, 4 Drug table, 5 Neoplasm table, 6 ICD-10-PCS builder, 7 HCPCS"),
+        ("Enter", "Search result or tree: open it in the tabular / expand; a code at the end of a branch: add it; claim line: edit it"),
         ("Backspace", "PCS builder: back one axis"),
         ("mouse", "Click a code in a note to follow it"),
     ]
 
     pane: reactive[int] = reactive(1, init=False)
+    notes_beside: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, order: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
         self.case_id = case_id
+        self.order = order  # the worklist's order of cases (as filtered), for n and p
         self.case: Any = None
-        self.work_state: Any = None
+        self.work_state: CaseWork | None = None
         self.claim: ClaimData | None = None
-        self.current: tuple[str, str] | None = None  # (code, system) in the detail panel
-        self.detail_data: dict[str, Any] | None = None
-        self.history: list[tuple[str, str]] = []
-        self.hpos = -1
-        self.view = "results"
-        self.loaded_views: set[str] = set()
         self.save_state = ""
-        self.searching = False
+        self.touched: str | None = None  # the claim entry the last change touched
+
+    # ------------------------------------------------------------ the panes
+
+    @property
+    def case_pane(self) -> CasePane:
+        return self.query_one(CasePane)
+
+    @property
+    def codes(self) -> CodesPane:
+        return self.query_one(CodesPane)
+
+    @property
+    def claim_pane(self) -> ClaimPane:
+        return self.query_one(ClaimPane)
+
+    @property
+    def current(self) -> tuple[str, str] | None:
+        """The code highlighted in the codes pane now: what d and s act on."""
+        return self.codes.current
+
+    @property
+    def view(self) -> str:
+        return self.codes.view
+
+    @property
+    def detail_data(self) -> dict[str, Any] | None:
+        return self.codes.detail_data
+
+    @property
+    def undo(self) -> UndoJournal:
+        journal = getattr(self.app, "undo_journal", None)
+        if journal is None:
+            journal = self.app.undo_journal = UndoJournal()  # type: ignore[attr-defined]
+        return journal
+
+    def set_current(self, code: str, system: str) -> None:
+        self.codes.set_current(code, system)
+
+    def go_to(self, code: str, system: str = "icd10cm", record: bool = True) -> None:
+        self.codes.go_to(code, system, record)
 
     # ------------------------------------------------------------ layout
 
@@ -152,38 +154,32 @@ class CodingScreen(Screen):
         yield Static("", id="title-bar")
         with Horizontal(id="panes"):
             yield CasePane(id="case-pane", classes="pane")
-            with Vertical(id="codes-pane", classes="pane"):
-                yield Input(placeholder="/ search codes: words, abbreviations or a code", id="search", compact=True)
-                yield Static("", id="view-bar")
-                with ContentSwitcher(id="views", initial="results"):
-                    yield OptionList(id="results")
-                    yield CodeTree(id="tabular")
-                    yield CodeTree(id="index")
-                    yield CodeTree(id="drugs")
-                    yield CodeTree(id="neoplasm")
-                    yield PcsBuilder(id="pcs")
-                    yield CodeTree(id="hcpcs")
-                yield CodeDetail(id="detail")
+            yield CodesPane(id="codes-pane", classes="pane")
             yield ClaimPane(id="claim-pane", classes="pane")
-        yield Footer()
+        yield ModeFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#codes-pane").border_title = "Codes"
-        self.query_one("#claim-pane").border_title = "Claim · CMS-1500"
-        self.query_one("#detail").border_title = "Detail"
-        self.query_one("#results", OptionList).add_option(Option(Text("Type in the search box (/) or switch view: 2 tabular, 3 index, 6 PCS, 7 HCPCS", style="dim"), disabled=True))
-        self._show_view_bar()
+        # Documentation gaps (cdi/) live below the claim's edits, beside the DRG panel.
+        self.claim_pane.add_section(DocumentationGaps(id="doc-gaps"))
         self._apply_pane()
         self.load_case()
-        self.load_tabular()
 
     def _apply_pane(self) -> None:
         for i, pid in enumerate(PANES):
             self.query_one(f"#{pid}").set_class(i == self.pane, "-active")
+        # Narrow screens: o keeps the notes beside the codes pane while searching.
+        self.set_class(self.notes_beside, "-notes-beside")
+        self.case_pane.set_class(self.pane == 1, "-beside")
         self._show_title()
 
     def watch_pane(self) -> None:
         self._apply_pane()
+
+    def watch_notes_beside(self) -> None:
+        self._apply_pane()
+
+    def action_notes_beside(self) -> None:
+        self.notes_beside = not self.notes_beside
 
     def _show_title(self) -> None:
         t = Text()
@@ -201,15 +197,6 @@ class CodingScreen(Screen):
             t.append("  " + self.save_state, style="bold")
         self.query_one("#title-bar", Static).update(t)
 
-    def _show_view_bar(self) -> None:
-        t = Text()
-        for vid, key, label in VIEWS:
-            t.append(f"{key} {label}", style="bold reverse" if vid == self.view else "dim")
-            t.append(" ")
-        if self.searching:
-            t.append(" searching…", style="italic")
-        self.query_one("#view-bar", Static).update(t)
-
     def on_descendant_focus(self, event: Any) -> None:
         # Keep the pane marker true when focus moves by mouse or by a widget's own keys.
         node = getattr(event, "widget", None) or self.focused
@@ -220,6 +207,12 @@ class CodingScreen(Screen):
                 return
             node = node.parent
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a text box the letter keys type letters: the footer shows them dimmed."""
+        if typing(self.focused) and action in _LETTER_ACTIONS:
+            return None
+        return True
+
     # ------------------------------------------------------------ loading
 
     @work(exclusive=True, group="case")
@@ -228,23 +221,33 @@ class CodingScreen(Screen):
         case = await self.app.store_call(store.case, self.case_id)
         work_state = await self.app.store_call(store.work, self.case_id)
         self.case, self.work_state = case, work_state
-        self.query_one(CasePane).show_case(case)
+        self.codes.date = self.dos
+        self.case_pane.show_case(case)
         self._light()
         self._show_title()
-        await self.app.store_call(_set_current, store, self.case_id)
+        await self.app.store_call(store.set_current_case, self.case_id)
         await self.refresh_claim()
 
     async def refresh_claim(self) -> None:
         data = await self.app.store_call(gather, self.app.store, self.case, self.work_state)
         self.claim = data
-        self.query_one(ClaimPane).show(data)
-        self.query_one("#drg-panel").compute(self.case, self.work_state)  # issue 19: regroup in a worker
+        select, self.touched = self.touched, None
+        self.claim_pane.show(data, select=select)
+        self.claim_pane.query_one("#drg-panel", DrgPanel).compute(self.case, self.work_state)  # regroup in a worker
+        self.query_one(DocumentationGaps).show(self.case, self.work_state)  # gaps found in a worker
+
+    def on_documentation_gaps_gap_chosen(self, message: DocumentationGaps.GapChosen) -> None:
+        """Enter on a gap: a query drafted from it, for the coder to check and send."""
+        if message.case_id != self.case_id or self.case is None:
+            return
+        values, gap = drafted_values(self.case, self.work_state, message.gap)
+        self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}", values, gap=gap), self._query_entered)
 
     async def action_poa(self) -> None:
         """Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y N U W E, none)."""
         from workstation.ui.widgets.drg_panel import next_poa
 
-        key = self.query_one(ClaimPane).selected_key() or ""
+        key = self.claim_pane.selected_key() or ""
         if self.case is None or self.case.encounter.type != "inpatient" or not key.startswith("dx:"):
             self.notify("POA: select an inpatient diagnosis in the claim pane", severity="warning")
             return
@@ -258,234 +261,52 @@ class CodingScreen(Screen):
         self.work_state = await self.app.store_call(store.work, self.case_id)
         await self.refresh_claim()
 
-    @work(thread=True, exclusive=True, group="tabular")
-    def load_tabular(self) -> None:
-        source = icd10cm_source(core.icd10cm(None))
-        self.app.call_from_thread(self._set_source, "tabular", source)
-
-    def _set_source(self, view: str, source: TreeSource) -> None:
-        self.query_one(f"#{view}", CodeTree).set_source(source)
-        self.loaded_views.add(view)
-        pending = getattr(self, "_pending_reveal", None)
-        if view == "tabular" and pending:
-            self._pending_reveal = None
-            self.query_one("#tabular", CodeTree).reveal(pending)
-
-    @work(thread=True, exclusive=True, group="views")
-    def load_view(self, view: str) -> None:
-        if view == "pcs":
-            mod = core.optional("workstation.codes.icd10pcs")
-            book = mod.icd10pcs() if mod else None
-            self.app.call_from_thread(self._set_pcs, book)
-            return
-        source = trees.source_for(view, self.dos)
-        self.app.call_from_thread(self._set_source, view, source)
-
-    def _set_pcs(self, book: Any) -> None:
-        builder = self.query_one(PcsBuilder)
-        builder.set_book(book)
-        self.loaded_views.add("pcs")
-        if self.view == "pcs":
-            builder.focus_choices()
-
     @property
     def dos(self) -> str | None:
         if self.case is None:
             return None
         return self.case.coding_date or None
 
-    # ------------------------------------------------------------ search
+    # ------------------------------------------------------------ what the panes say
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
+    @on(CodesPane.SearchChanged)
+    def _search_changed(self, event: CodesPane.SearchChanged) -> None:
         self._light()
-        if self.view in trees.PATH_VIEWS and event.value.strip():
-            # In the Index, Drug and Neoplasm views the box finds terms, a comma path going down:
-            # "diabetes, type 2, with, chr" -> Diabetes > type 2 > with > chronic kidney disease.
-            # (1 returns to code search.)
-            self.jump_in_table(self.view, event.value)
-            return
-        if self.view != "results":
-            self.action_view("results", focus=False)
-        self.run_search(event.value)
 
-    @work(thread=True, exclusive=True, group="table-jump")
-    def jump_in_table(self, view: str, text: str) -> None:
-        time.sleep(0.06)
-        if get_current_worker().is_cancelled:
-            return
-        key = trees.find_path(view, text)
-        if key and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.query_one(f"#{view}", CodeTree).reveal, key)
+    @on(CodesPane.CodeChosen)
+    def _code_chosen(self, event: CodesPane.CodeChosen) -> None:
+        if event.system in ("hcpcs", "cpt"):
+            self.call_after_refresh(self.action_add_line)  # a line code: HCPCS from a tree, CPT as typed
+        else:
+            self.call_after_refresh(self.action_add_dx)
 
-    @work(thread=True, exclusive=True, group="search")
-    def run_search(self, query: str) -> None:
-        # A short pause first: a fast typist's earlier keystrokes are cancelled before any work.
-        worker = get_current_worker()
-        time.sleep(0.06)
-        if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._searching, True)
-        try:
-            results = core.search(query, date=self.dos)
-        except Exception as exc:  # the engine's message (no patient data) instead of a crash
-            self.app.call_from_thread(self.notify, f"search failed: {exc}", severity="error")
-            results = []
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_results, query, results)
-
-    def _searching(self, busy: bool) -> None:
-        self.searching = busy
-        self._show_view_bar()
-
-    def _show_results(self, query: str, results: list[core.Result]) -> None:
-        if self.query_one("#search", Input).value != query:
-            return  # a newer keystroke is on its way
-        self._searching(False)
-        opts = self.query_one("#results", OptionList)
-        opts.clear_options()
-        if not results:
-            if query.strip():
-                opts.add_option(Option(Text(f"no codes match {query!r}", style="dim"), disabled=True))
-            return
-        opts.add_options([Option(result_prompt(r), id=f"{r.system}:{r.code}") for r in results])
-        opts.highlighted = 0
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.set_focus(self.query_one("#results", OptionList))
+    @on(ClaimPane.EntryChosen)
+    def _entry_chosen(self, event: ClaimPane.EntryChosen) -> None:
+        e = event.entry
+        if e.kind == "line":
+            self.edit_line(e.index)
+        elif e.kind == "dx":
+            self.go_to(e.code, "icd10cm")
+        elif e.kind == "px":
+            self.set_current(e.code, "icd10pcs")
 
     def _light(self) -> None:
-        pane = self.query_one(CasePane)
-        terms = terms_of(self.query_one("#search", Input).value, self.query_one("#doc-find", Input).value)
-        pane.light(terms)
+        self.case_pane.light(terms_of(self.codes.query_text, self.case_pane.find_box.value))
 
     @on(Input.Changed, "#doc-find")
     def _find_changed(self, event: Input.Changed) -> None:
         self._light()
         words = terms_of(event.value)
         if words:
-            self.query_one(CasePane).scroll_to_term(words[0])
+            self.case_pane.scroll_to_term(words[0])
 
     @on(Input.Submitted, "#doc-find")
     def _find_done(self) -> None:
-        self.set_focus(self.query_one("#doc-scroll"))
+        self.case_pane.focus_notes()
 
-    # ------------------------------------------------------------ current code and detail
-
-    @on(OptionList.OptionHighlighted, "#results")
-    def _result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
-            system, code = event.option.id.split(":", 1)
-            self.set_current(code, system)
-
-    @on(OptionList.OptionSelected, "#results")
-    def _result_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            system, code = event.option.id.split(":", 1)
-            self.go_to(code, system)
-
-    @on(Tree.NodeHighlighted)
-    def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        data = event.node.data
-        if isinstance(data, NodeData) and data.code:
-            self.set_current(data.code, data.system)
-
-    @on(Tree.NodeSelected)
-    def _node_selected(self, event: Tree.NodeSelected) -> None:
-        data = event.node.data
-        if not isinstance(data, NodeData):
-            return
-        if not data.jump:
-            if data.code and not data.has_children:
-                # Enter on a code at the end of a branch chooses it, as d does.
-                self.set_current(data.code, data.system)
-                self.call_after_refresh(self.action_add_dx)
-            return
-        if data.jump.startswith("term:"):
-            # "see": the other term, in the same tree
-            tree = event.control
-            if isinstance(tree, CodeTree) and not tree.reveal(data.jump[5:]):
-                self.notify("That cross-reference is not in this table", severity="warning")
-        else:
-            self.go_to(data.jump, "icd10cm")
-
-    @on(PcsBuilder.Changed)
-    def _pcs_changed(self, event: PcsBuilder.Changed) -> None:
-        if event.complete:
-            self.set_current(event.prefix, "icd10pcs")
-        elif len(event.prefix) >= 3:
-            # Part way: the root operation's definition helps choose the rest.
-            self.current = None
-            builder = self.query_one(PcsBuilder)
-            axes = builder.book.decode(event.prefix) if builder.book else []
-            definition = builder.book.root_operation_definition(event.prefix) if builder.book else ""
-            self.detail_data = None
-            self.query_one(CodeDetail).show({
-                "code": event.prefix + "…", "system": "icd10pcs", "title": " · ".join(a.label for a in axes),
-                "level": "partial", "billable": False, "needs_seventh": False,
-                "definitions": [{"name": "Root operation", "term": axes[2].label, "definition": definition}] if definition and len(axes) >= 3 else [],
-            })
-
-    @on(OptionList.OptionSelected, "#entries")
-    def _entry_selected(self, event: OptionList.OptionSelected) -> None:
-        key = event.option.id or ""
-        if key.startswith("line:"):
-            self.edit_line(int(key[5:]))
-        elif key.startswith("dx:"):
-            self.go_to(key[3:], "icd10cm")
-        elif key.startswith("px:"):
-            self.set_current(key[3:], "icd10pcs")
-
-    def set_current(self, code: str, system: str) -> None:
-        if self.current == (code, system):
-            return
-        self.current = (code, system)
-        self.show_detail(code, system)
-
-    @work(thread=True, exclusive=True, group="detail")
-    def show_detail(self, code: str, system: str) -> None:
-        detail = core.detail(code, system, self.dos)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_detail, code, system, detail)
-
-    def _show_detail(self, code: str, system: str, detail: dict[str, Any] | None) -> None:
-        if self.current != (code, system):
-            return
-        self.detail_data = detail
-        self.query_one(CodeDetail).show(detail, code)
-
-    def go_to(self, code: str, system: str = "icd10cm", record: bool = True) -> None:
-        """Visit a code: detail, history, and for ICD-10-CM the tabular opened there."""
-        code = code.rstrip("-").rstrip(".")
-        if system == "icd10cm":
-            from workstation.codes.icd10cm import normalize
-
-            code = normalize(code)
-        if record:
-            del self.history[self.hpos + 1:]
-            # Where the coder came from goes into history too, so `,` returns there.
-            if self.current and self.current != (code, system) and (not self.history or self.history[-1] != self.current):
-                self.history.append(self.current)
-            if not self.history or self.history[-1] != (code, system):
-                self.history.append((code, system))
-            self.hpos = len(self.history) - 1
-        self.set_current(code, system)
-        if system == "icd10cm":
-            self.action_view("tabular")
-            tree = self.query_one("#tabular", CodeTree)
-            if "tabular" in self.loaded_views:
-                if not tree.reveal(code):
-                    self.notify(f"{code} is not in this year's tabular", severity="warning")
-            else:
-                self._pending_reveal = code
-        self._show_history()
-
-    def _show_history(self) -> None:
-        detail = self.query_one(CodeDetail)
-        back = self.hpos > 0
-        fwd = self.hpos < len(self.history) - 1
-        detail.border_subtitle = f"{', back' if back else ''}{'  . forward' if fwd else ''}  l links".strip()
+    @on(FindBox.SearchWanted)
+    def _find_wants_search(self) -> None:
+        self.action_focus_search()
 
     def follow(self, code: str) -> None:
         """A code clicked in a note (the @click action of a link)."""
@@ -495,7 +316,7 @@ class CodingScreen(Screen):
         self.follow(code)
 
     def action_links(self) -> None:
-        links = links_of(self.detail_data or {})
+        links = self.codes.links()
         if not links:
             self.notify("No code links in these notes")
             return
@@ -507,56 +328,46 @@ class CodingScreen(Screen):
             self.go_to(code, "icd10cm")
 
     def action_history(self, delta: int) -> None:
-        pos = self.hpos + delta
-        if 0 <= pos < len(self.history):
-            self.hpos = pos
-            code, system = self.history[pos]
-            self.go_to(code, system, record=False)
+        self.codes.step_history(delta)
 
-    # ------------------------------------------------------------ views and panes
+    # ------------------------------------------------------------ views, panes and focus
 
     def action_view(self, view: str, focus: bool = True) -> None:
-        self.view = view
-        self.query_one("#views", ContentSwitcher).current = view
-        self._show_view_bar()
-        if view not in self.loaded_views and view not in ("results", "tabular"):
-            self.loaded_views.add(view)
-            self.load_view(view)
+        self.codes.show_view(view, focus=focus)
         if self.pane != 1:
             self.pane = 1
-        if focus:
-            self.set_focus(self.view_widget())
-
-    def view_widget(self) -> Widget:
-        if self.view == "pcs":
-            return self.query_one("#pcs-choices")
-        return self.query_one(f"#{self.view}")
 
     def pane_widget(self, i: int) -> Widget:
         if i == 0:
-            return self.query_one("#doc-scroll")
+            return self.case_pane.notes
         if i == 1:
-            return self.view_widget()
-        return self.query_one("#entries")
+            return self.codes.view_widget()
+        return self.claim_pane.entry_list
 
     def action_pane(self, delta: int) -> None:
         self.pane = (self.pane + delta) % len(PANES)
         self.set_focus(self.pane_widget(self.pane))
 
+    def leave_text_box(self) -> None:
+        """Out of a text box (or the PCS builder's typing) to the view below the search box."""
+        if typing(self.focused):
+            self.set_focus(self.codes.view_widget() if not isinstance(self.focused, Input) or
+                           self.focused is self.codes.search_box else self.case_pane.notes)
+            if typing(self.focused):  # the PCS builder still building: its view is the builder
+                self.set_focus(self.codes.results)
+
     def action_search_down(self) -> None:
         """Down from the search box goes to the results (a list's own Down wins elsewhere)."""
-        if self.focused is self.query_one("#search", Input):
-            self.set_focus(self.view_widget())
-        elif self.focused is not None and hasattr(self.focused, "scroll_down"):
+        if not self.codes.down_from_search() and self.focused is not None and hasattr(self.focused, "scroll_down"):
             self.focused.scroll_down()
 
     def action_focus_search(self) -> None:
         self.pane = 1
-        self.set_focus(self.query_one("#search", Input))
+        self.codes.focus_search()
 
     def action_find(self) -> None:
         self.pane = 0
-        self.set_focus(self.query_one("#doc-find", Input))
+        self.case_pane.focus_find()
 
     def action_cursor(self, delta: int) -> None:
         w = self.focused
@@ -568,9 +379,14 @@ class CodingScreen(Screen):
 
     def action_back(self) -> None:
         """Esc: out of a text box first; from anywhere else back to the worklist."""
+        if typing(self.focused) and not isinstance(self.focused, Input):
+            self.codes.focus_search()  # out of the PCS builder's typing
+            return
         if isinstance(self.focused, Input):
-            target = self.view_widget() if self.focused.id == "search" else self.query_one("#doc-scroll")
-            self.set_focus(target)
+            if self.focused is self.codes.search_box:
+                self.set_focus(self.codes.view_widget())
+            else:
+                self.case_pane.focus_notes()
             return
         self.app.pop_screen()
 
@@ -578,7 +394,11 @@ class CodingScreen(Screen):
 
     def _current_or_warn(self) -> tuple[str, str] | None:
         if self.current is None:
-            self.notify("Highlight a code first (search with / or browse a view)", severity="warning")
+            typed = self.codes.query_text
+            if typed:
+                self.notify(f"Nothing is highlighted: no code matches {typed!r}", severity="warning")
+            else:
+                self.notify("Highlight a code first (search with / or browse a view)", severity="warning")
         return self.current
 
     def action_add_dx(self) -> None:
@@ -587,47 +407,65 @@ class CodingScreen(Screen):
             return
         code, system = cur
         if system == "icd10pcs":
-            self.save(f"procedure {code} added", "add_procedure", self.case_id, code)
+            self.save(f"procedure {code} added", lambda s: s.add_procedure(self.case_id, code), select=lambda c: f"px:{c}")
         elif system in ("hcpcs", "cpt"):
             self.action_add_line()
         elif (sev := _seventh_table(code, self.dos)) is not None:
             title, chars = sev
             self.app.push_screen(seventh_picker(code, title, chars), lambda ch: self._seventh_chosen(code, ch))
         else:
-            self.save(f"{code} added", "assign_dx", self.case_id, code)
+            self.save(f"{code} added", lambda s: s.assign_dx(self.case_id, code), select=lambda c: f"dx:{c}")
 
     def _seventh_chosen(self, code: str, char: str | None) -> None:
         if not char:
             return
         full = core.icd10cm(self.dos).with_seventh(code, char)
-        self.save(f"{full} added", "assign_dx", self.case_id, full)
+        self.save(f"{full} added", lambda s: s.assign_dx(self.case_id, full), select=lambda c: f"dx:{c}")
         self.set_current(full, "icd10cm")
 
-    def _line_code(self) -> str | None:
+    def _line_code(self) -> tuple[str | None, str]:
+        """The code a new line is for, and a warning to show with it (or why there is none).
+
+        The highlighted HCPCS/CPT code if there is one; else what is typed in the search box when
+        it is an HCPCS or CPT code. Never a code an earlier search highlighted."""
         if self.current and self.current[1] in ("hcpcs", "cpt"):
-            return self.current[0]
-        typed = self.query_one("#search", Input).value.strip().upper()
-        return typed if _LINE_CODE.match(typed) else None
+            code = self.current[0]
+            if self.current[1] == "cpt" and _CPT_CODE.match(code) and not core.cpt_loaded():
+                return code, f"{code}: CPT not verified (no CPT licence file loaded); checked by format only"
+            return code, ""
+        as_typed = self.codes.query_text
+        typed = as_typed.upper()
+        if _LINE_CODE.match(typed):
+            if _CPT_CODE.match(typed) and not core.cpt_loaded():
+                return typed, f"{typed}: CPT not verified (no CPT licence file loaded); checked by format only"
+            return typed, ""
+        if self.current:
+            return None, f"{self.current[0]} is not an HCPCS or CPT code: a service line needs one (highlight one, or type it)"
+        if typed:
+            return None, f"No HCPCS or CPT code matches {as_typed!r}: a service line needs one"
+        return None, "A service line needs an HCPCS or CPT code: highlight one, or type it in the search box"
 
     def action_add_line(self) -> None:
-        code = self._line_code()
+        code, why = self._line_code()
         if code is None:
-            self.notify("A service line needs an HCPCS or CPT code: highlight one, or type it in the search box", severity="warning")
+            self.notify(why, severity="warning")
             return
+        if why:
+            self.notify(why, title="Not verified", severity="warning", timeout=8)
         n = len(self.work_state.diagnoses) if self.work_state else 0
         pointers = "ABCD"[: min(n, 4)] or ""
-        self.app.push_screen(LineForm(f"Service line {code}", {"units": "1", "pointers": pointers}), lambda f: self._line_entered(code, f))
+        day = default_line_date(self.case, code) if self.case is not None else ""
+        self.app.push_screen(LineForm(f"Service line {code}", {"units": "1", "pointers": pointers, "date": day}),
+                             lambda f: self._line_entered(code, f))
 
     def _line_entered(self, code: str, fields: LineFields | None) -> None:
         if fields is None:
             return
-        from workstation.session.work import ServiceLine
-
         line = ServiceLine(code=code, modifiers=fields.modifiers, units=fields.units, charge=fields.charge,
                            pointers=fields.pointers, date=fields.date)
         reopen = lambda err: self.app.push_screen(  # noqa: E731 - the refused line, as typed
             LineForm(f"Service line {code}", fields.as_values(), error=err), lambda f: self._line_entered(code, f))
-        self.save(f"line {code} added", "add_line", self.case_id, line, on_error=reopen)
+        self.save(f"line {code} added", lambda s: s.add_line(self.case_id, line), select=lambda i: f"line:{i}", on_error=reopen)
 
     def edit_line(self, index: int) -> None:
         if not self.work_state or index >= len(self.work_state.lines):
@@ -648,43 +486,67 @@ class CodingScreen(Screen):
         reopen = lambda err: self.app.push_screen(  # noqa: E731
             LineForm(f"Line {index + 1}", fields.as_values(), error=err), lambda f: self._line_edited(index, f))
         self.save(
-            f"line {index + 1} saved", "update_line", self.case_id, index, on_error=reopen,
-            units=fields.units, modifiers=fields.modifiers, pointers=fields.pointers, charge=fields.charge,
-            date=fields.date,
+            f"line {index + 1} saved",
+            lambda s: s.update_line(self.case_id, index, units=fields.units, modifiers=fields.modifiers,
+                                    pointers=fields.pointers, charge=fields.charge, date=fields.date),
+            select=lambda _: f"line:{index}", on_error=reopen,
         )
 
+    def _selected(self, why: str) -> Entry | None:
+        entry = self.claim_pane.selected_entry()
+        if entry is None:
+            self.notify(why, severity="warning")
+        return entry
+
     def action_remove(self) -> None:
-        key = self.query_one(ClaimPane).selected_key()
-        if not key:
-            self.notify("Select a diagnosis or line in the claim pane (Tab) to remove", severity="warning")
+        e = self._selected("Select a diagnosis or line in the claim pane (Tab) to remove")
+        if e is None:
             return
-        kind, _, ref = key.partition(":")
-        if kind == "dx":
-            self.save(f"{ref} removed", "remove_dx", self.case_id, ref)
-        elif kind == "px":
-            self.save(f"{ref} removed", "remove_procedure", self.case_id, ref)
-        elif kind == "line":
-            self.save(f"line {int(ref) + 1} removed", "remove_line", self.case_id, int(ref))
+        cid = self.case_id
+        if e.kind == "dx":
+            self.save(f"{e.code} removed", lambda s: s.remove_dx(cid, e.code))
+        elif e.kind == "px":
+            self.save(f"{e.code} removed", lambda s: s.remove_procedure(cid, e.code))
+        elif e.kind == "line":
+            self.save(f"line {e.index + 1} removed", lambda s: s.remove_line(cid, e.index))
 
     def action_move(self, delta: int) -> None:
-        key = self.query_one(ClaimPane).selected_key()
-        if not key or not key.startswith("dx:"):
-            self.notify("Select a diagnosis in the claim pane to resequence it", severity="warning")
+        e = self._selected("Select a diagnosis or line in the claim pane to move it")
+        if e is None or self.work_state is None:
             return
-        code = key[3:]
-        order = self.work_state.diagnoses if self.work_state else []
-        i = order.index(code) if code in order else -1
-        if i < 0 or not (0 <= i + delta < len(order)):
+        cid, way = self.case_id, "up" if delta < 0 else "down"
+        if e.kind == "dx":
+            order = self.work_state.diagnoses
+            i = order.index(e.code) if e.code in order else -1
+            if 0 <= i and 0 <= i + delta < len(order):
+                self.save(f"{e.code} moved {way}", lambda s: s.move_dx(cid, e.code, delta), select=lambda _: e.key)
+        elif e.kind == "line":
+            if 0 <= e.index + delta < len(self.work_state.lines):
+                self.save(f"line {e.index + 1} moved {way}", lambda s: s.move_line(cid, e.index, delta),
+                          select=lambda j: f"line:{j}")
+
+    def action_undo(self) -> None:
+        snap = self.undo.peek(self.case_id)
+        if snap is None:
+            self.notify("Nothing to undo in this case", severity="information")
             return
-        self.save(f"{code} moved {'up' if delta < 0 else 'down'}", "move_dx", self.case_id, code, delta)
+        cid = self.case_id
+
+        def restore(s: SessionStore) -> None:
+            s.restore_coding(cid, list(snap.diagnoses), list(snap.procedures), list(snap.lines), snap.status)
+            self.undo.pop(cid)  # on the store thread, after the write: a refused undo stays on the stack
+
+        self.save(f"undone: {snap.label}", restore, undoable=False)
 
     def action_mark_coded(self) -> None:
         errors = [e for e in (self.claim.edits if self.claim else []) if e[0] == "error"]
+        cid = self.case_id
+        mark = lambda: self.save("marked coded", lambda s: s.set_status(cid, "coded"), status_change=True)  # noqa: E731
         if errors:
             body = Text(f"{len(errors)} edit error(s) remain:\n" + "\n".join(f"✖ {t}: {m}" for _, t, m in errors[:6]))
-            self.app.push_screen(Confirm("Mark coded anyway?", body), lambda ok: ok and self.save("marked coded", "set_status", self.case_id, "coded"))
+            self.app.push_screen(Confirm("Mark coded anyway?", body), lambda ok: ok and mark())
         else:
-            self.save("marked coded", "set_status", self.case_id, "coded")
+            mark()
 
     def action_query(self) -> None:
         """q: a new provider query; with queries open, first a choice to record an answer."""
@@ -702,7 +564,8 @@ class CodingScreen(Screen):
             self._new_query()
         elif choice and choice.startswith("withdraw:"):
             qid = choice.split(":", 1)[1]
-            self.save(f"{qid} withdrawn", "withdraw_query", self.case_id, qid)  # the last one ends the hold
+            cid = self.case_id
+            self.save(f"{qid} withdrawn", lambda s: s.withdraw_query(cid, qid), undoable=False)  # the core ends the hold
         elif choice:
             q = next(q for q in self.work_state.queries if q.query_id == choice)
             hint = "; ".join(q.options)
@@ -710,12 +573,11 @@ class CodingScreen(Screen):
 
     def _answered(self, query_id: str, answer: str | None) -> None:
         if answer:  # the session core ends the hold with the last open query answered
-            self.save(f"{query_id} answered", "answer_query", self.case_id, query_id, answer)
+            cid = self.case_id
+            self.save(f"{query_id} answered", lambda s: s.answer_query(cid, query_id, answer), undoable=False)
 
     def _new_query(self) -> None:
         """A new query, drafted from the first documentation gap that calls for one (cdi/), if any."""
-        from workstation.ui.widgets.documentation_gaps import drafted_values
-
         values, gap = drafted_values(self.case, self.work_state)
         self.app.push_screen(QueryForm(f"Provider query · case {self.case_id}", values, gap=gap), self._query_entered)
 
@@ -725,8 +587,11 @@ class CodingScreen(Screen):
                       "options": "; ".join(data["options"]), "yes_no": data["yes_no"]}
             reopen = lambda err: self.app.push_screen(  # noqa: E731
                 QueryForm(f"Provider query · case {self.case_id}", values, error=err, gap=data["gap"]), self._query_entered)
-            self.save("query sent: case on hold", "add_query", self.case_id, data["question"], data["indicators"],
-                      data["options"], yes_no=data["yes_no"], gap=data["gap"], on_error=reopen)  # checked, completed and held by the core
+            cid = self.case_id
+            self.save("query sent: case on hold",  # checked, completed and held by the session core
+                      lambda s: s.add_query(cid, data["question"], data["indicators"], data["options"],
+                                            yes_no=data["yes_no"], gap=data["gap"]),
+                      on_error=reopen, undoable=False)
 
     def action_claim_number(self) -> None:
         """r: the payer's number for the claim sent before, which a replacement claim must quote."""
@@ -741,7 +606,9 @@ class CodingScreen(Screen):
         number = data["number"].strip()
         reopen = lambda err: self.app.push_screen(  # noqa: E731 - what was typed, and why it was refused
             ClaimNumberForm(f"Payer claim number · case {self.case_id}", {"number": number}, error=err), self._claim_number)
-        self.save(f"payer claim number {'set' if number else 'cleared'}", "set_payer_claim_number", self.case_id, number, on_error=reopen)
+        cid = self.case_id
+        self.save(f"payer claim number {'set' if number else 'cleared'}", lambda s: s.set_payer_claim_number(cid, number),
+                  on_error=reopen, undoable=False)
 
     def action_audit(self) -> None:
         from workstation.ui.screens.audit import AuditScreen
@@ -750,8 +617,31 @@ class CodingScreen(Screen):
 
     def action_retry_save(self) -> None:
         """After a write error the store keeps the change in memory: try writing it again."""
-        if hasattr(self.app.store, "retry"):
-            self.save("pending changes written", "retry")
+        self.save("pending changes written", lambda s: s.retry(), undoable=False)
+
+    def action_print_copy(self) -> None:
+        """C: asks first, as every key that writes a file does."""
+        status = self.work_state.status if self.work_state else ""
+        if status != "exported":
+            self.notify(f"Case {self.case_id} is {status.replace('_', ' ') or 'not loaded'}: only a claim already sent "
+                        "can be printed again as a copy", severity="warning")
+            return
+        body = Text(f"Write the CMS-1500 of case {self.case_id} (batch {self.work_state.export_batch}) again, marked COPY, "
+                    "to exports/? Nothing is sent or marked.")
+        self.app.push_screen(Confirm("Print a copy?", body), lambda ok: ok and self.print_copy())
+
+    @work(group="export", exclusive=True)
+    async def print_copy(self) -> None:
+        from workstation.export.reprint import reprint_cms1500
+        from workstation.ui.screens.export import export_dir
+
+        store, cid = self.app.store, self.case_id
+        try:
+            path = await self.app.store_call(lambda: reprint_cms1500(store, cid, export_dir(store)))
+        except Exception as exc:  # ExportError: why this case cannot be printed as a copy
+            self.notify(str(exc), title="No copy printed", severity="warning", timeout=10)
+            return
+        self.notify(f"{path}\nCMS-1500 marked COPY (nothing sent or marked)", title="Copy printed", timeout=12)
 
     def action_export(self) -> None:
         from workstation.ui.screens.export import start_export
@@ -759,12 +649,9 @@ class CodingScreen(Screen):
         start_export(self.app)
 
     def action_switch_case(self, delta: int) -> None:
-        from workstation.ui.screens.worklist import WorklistScreen
-
-        order: list[str] = []
-        for s in self.app.screen_stack:
-            if isinstance(s, WorklistScreen):
-                order = s.case_order()
+        """n / p: the next or previous case of the worklist, starting clean: an empty search,
+        nothing highlighted, no history (no code of this patient can reach the next one's claim)."""
+        order = self.order() if self.order else []
         if self.case_id not in order or len(order) < 2:
             self.notify("No other case in the worklist", severity="warning")
             return
@@ -773,7 +660,13 @@ class CodingScreen(Screen):
         self.case = None
         self.work_state = None
         self.save_state = ""
-        self.query_one(ClaimPane).show(ClaimData(problem="loading…"))
+        self.touched = None
+        self.codes.reset(None)
+        self.case_pane.clear_find()
+        self.claim_pane.show(ClaimData(problem="loading…"))
+        # The new patient's notes first (read, then / to search); letters stay keys, so n / p go on.
+        self.pane = 0
+        self.case_pane.focus_notes()
         self.load_case()
 
     # issue 17: the Suggestions list (ui/screens/suggestions.py); accepting one adds it as d does.
@@ -784,27 +677,37 @@ class CodingScreen(Screen):
 
         w = self.work_state
         coded = (set(w.diagnoses) | set(w.procedures) | {ln.code for ln in w.lines}) if w else set()
-        path = getattr(self.app.store, "path", None)
-        self.app.push_screen(SuggestionsScreen(self.case, coded, str(path) if path else None, self._accept_suggestion))
+        self.app.push_screen(SuggestionsScreen(self.case, coded, str(self.app.store.path), self._accept_suggestion))
 
-    def _accept_suggestion(self, s: Any) -> None:
-        self.current = (s.code, s.system)
+    def _accept_suggestion(self, s: Suggestion) -> None:
+        self.set_current(s.code, s.system)
         self.action_add_dx()
 
     # ------------------------------------------------------------ saving
 
     @work(group="save")
-    async def save(self, done: str, method: str, *args: Any, then_status: str | None = None,
-                   on_error: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
-        """One store mutation: durable before "saved" shows; an error keeps the screen as it was."""
+    async def save(self, done: str, change: Callable[[SessionStore], T], *, select: Callable[[T], str | None] | None = None,
+                   undoable: bool = True, status_change: bool = False, then_status: str | None = None,
+                   on_error: Callable[[str], Any] | None = None) -> None:
+        """One store change: durable before "saved" shows; an error keeps the screen as it was.
+
+        `change` runs on the store thread; `select` names the claim entry it touched (from what it
+        returned), where the claim pane's selection goes. An undoable change first takes the
+        case's coding as it was, in the same store call, for `u`."""
         store = self.app.store
         case_id = self.case_id
+
+        def run(s: SessionStore) -> tuple[Snapshot | None, T]:
+            before = Snapshot.of(done, s.work(case_id), status_change) if undoable else None
+            result = change(s)
+            if then_status:
+                s.set_status(case_id, then_status)
+            return before, result
+
         self.save_state = "saving…"
         self._show_title()
         try:
-            await self.app.store_call(getattr(store, method), *args, **kwargs)
-            if then_status:
-                await self.app.store_call(store.set_status, case_id, then_status)
+            before, result = await self.app.store_call(run, store)
         except Exception as exc:  # StoreError and CodingError carry a coder-readable message
             self.save_state = "not saved"
             self._show_title()
@@ -813,12 +716,21 @@ class CodingScreen(Screen):
             else:
                 self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return
+        if before is not None:
+            self.undo.push(case_id, before)
         if case_id != self.case_id:
             return
         self.work_state = await self.app.store_call(store.work, case_id)
-        self.save_state = f"saved ✓ {done}"
+        n = self.undo.depth(case_id)
+        self.save_state = f"saved ✓ {done}" + (f"  (u undoes: {n})" if n else "")
+        self.touched = select(result) if select is not None else None
         self._show_title()
         await self.refresh_claim()
+
+
+# Actions bound to a printable key: inside a text box those keys type, so the footer dims them.
+_LETTER_ACTIONS = {b.action for b in CodingScreen.BINDINGS if len(b.key) == 1 or b.key in (
+    "slash", "comma", "full_stop", "left_square_bracket", "right_square_bracket")} - {"focus_search"}
 
 
 def _seventh_table(code: str, date: str | None) -> tuple[str, list[tuple[str, str]]] | None:
@@ -829,9 +741,3 @@ def _seventh_table(code: str, date: str | None) -> tuple[str, list[tuple[str, st
     table = book.seventh_characters(code)
     hit = book.get(code)
     return (hit.title if hit else code, table[1]) if table else None
-
-
-def _set_current(store: Any, case_id: str) -> None:
-    fn = getattr(store, "set_current_case", None)
-    if fn is not None:
-        fn(case_id)

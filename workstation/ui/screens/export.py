@@ -148,3 +148,5 @@ async def _write(app: Any, batch: Any, fmt: str, path: Path, now: datetime, agai
     screen = app.screen
     if hasattr(screen, "load_case"):
         screen.load_case()
+    elif hasattr(screen, "action_reload"):  # the worklist: the statuses changed
+        screen.action_reload()

@@ -132,6 +132,32 @@ class FormScreen(ModalScreen[Any]):
         self.dismiss(None)
 
 
+def modifier_note(text: str) -> Text:
+    """What the modifiers typed so far are, checked against the HCPCS Level II modifier list as
+    the coder types: each known one with its meaning, an unknown one in red. Modifiers starting
+    with a digit are CPT's (licensed): checked by format only."""
+    from workstation.codes import hcpcs
+
+    try:
+        known = hcpcs.modifiers()
+    except Exception:  # HCPCS not compiled: the store checks the format when the line is saved
+        known = {}
+    out = Text()
+    for m in text.upper().replace(",", " ").split():
+        if out:
+            out.append("  ")
+        if len(m) != 2 or not m.isalnum():
+            out.append(f"{m}: two letters or digits", style="bold red")
+        elif m[0].isdigit():
+            out.append(f"{m} CPT modifier (format only)", style="dim")
+        elif m in known:
+            out.append(f"{m} ", style="bold")
+            out.append(str(known[m].short or known[m].long)[:40])
+        elif known:
+            out.append(f"{m}: not a HCPCS Level II modifier", style="bold red")
+    return out
+
+
 class LineForm(FormScreen):
     FIELDS = [
         ("units", "Units (24G)", "1"),
@@ -140,6 +166,17 @@ class LineForm(FormScreen):
         ("charge", "Charge (24F), blank = fee schedule", "e.g. 125.00"),
         ("date", "Service date (24A), blank = the date of service", "YYYY-MM-DD"),
     ]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        note = Static(modifier_note(self.values.get("modifiers", "")), id="modifier-note", classes="field-note")
+        self.query_one("#modifiers", Input).parent.mount(note, after=self.query_one("#modifiers", Input))
+
+    @on(Input.Changed, "#modifiers")
+    def _modifiers_typed(self, event: Input.Changed) -> None:
+        notes = self.query("#modifier-note")
+        if notes:
+            notes.first(Static).update(modifier_note(event.value))
 
     def parse(self, data: dict[str, str]) -> LineFields:
         try:

@@ -21,6 +21,8 @@ KEY_NAMES = {
     "tab": "Tab",
     "shift+tab": "Shift+Tab",
     "backspace": "Backspace",
+    "down": "↓",
+    "up": "↑",
 }
 
 
@@ -38,18 +40,25 @@ def key_text(key: str) -> str:
     return " / ".join(_one_key(k.strip()) for k in key.split(","))
 
 
-def bindings_of(obj: object) -> list[tuple[str, str]]:
-    """(key, description) of every described binding; HELP_DESCRIPTIONS (by action) says more."""
-    longer = getattr(obj, "HELP_DESCRIPTIONS", {})
+def described_bindings(obj: object) -> list[Binding]:
+    """Every binding of a screen or app that has a description, as Binding objects."""
     out = []
     for b in getattr(obj, "BINDINGS", []):
-        if isinstance(b, Binding):
-            key, desc, action = b.key, b.description, b.action
-        else:
-            key, action, desc = b[0], b[1], (b[2] if len(b) > 2 else "")
-        if desc:
-            out.append((key_text(key), longer.get(action, desc)))
+        if not isinstance(b, Binding):
+            b = Binding(b[0], b[1], b[2] if len(b) > 2 else "")
+        if b.description:
+            out.append(b)
     return out
+
+
+def long_text(obj: object, b: Binding) -> str:
+    """What a key does, in a sentence: its tooltip (or the screen's HELP_DESCRIPTIONS), else its label."""
+    return b.tooltip or getattr(obj, "HELP_DESCRIPTIONS", {}).get(b.action) or b.description
+
+
+def bindings_of(obj: object) -> list[tuple[str, str]]:
+    """(key, what it does) of every described binding: the help screen's rows."""
+    return [(key_text(b.key), long_text(obj, b)) for b in described_bindings(obj)]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -65,12 +74,8 @@ class HelpScreen(ModalScreen[None]):
         out += bindings_of(self.for_screen)
         out += list(getattr(self.for_screen, "HELP_EXTRA", []))
         out += [("", ""), ("", "Everywhere")]
-        out += [
-            ("Ctrl+P", "Command palette: search codes and commands"),
-            ("?", "This help"),
-            ("F2", "Practice settings (S outside a text box)"),
-            ("Ctrl+Q", "Quit (every change is already saved)"),
-        ]
+        out += [("Ctrl+P", "Command palette: search codes and commands")]
+        out += bindings_of(self.app)
         return out
 
     def compose(self) -> ComposeResult:

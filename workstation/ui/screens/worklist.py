@@ -104,6 +104,7 @@ class WorklistScreen(Screen):
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
         Binding("i", "import", "Import"),
+        Binding("e", "export", "Export", tooltip="Export every clean case: choose a format, read the summary, confirm to write"),
         Binding("a", "audit", "Audit"),
         Binding("Q", "queries", "Queries"),
         Binding("A", "analytics", "Analytics", show=False),  # listed in ? help
@@ -230,6 +231,11 @@ class WorklistScreen(Screen):
         from workstation.ui.screens.analytics import AnalyticsScreen
 
         self.app.push_screen(AnalyticsScreen())
+
+    def action_export(self) -> None:
+        from workstation.ui.screens.export import start_export
+
+        start_export(self.app)
 
     def action_audit(self) -> None:
         from workstation.ui.screens.audit import AuditScreen

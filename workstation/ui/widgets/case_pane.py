@@ -5,7 +5,9 @@ import re
 from typing import Any, Iterable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
@@ -97,12 +99,28 @@ def documentation_text(case: Any, terms: Iterable[str]) -> tuple[Text, int]:
     return t, hits
 
 
+class FindBox(Input):
+    """The find-in-notes box. "/" typed into it while it is empty is the search key, not text:
+    it asks for the code search instead (`SearchWanted`)."""
+
+    class SearchWanted(Message):
+        pass
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "slash" and not self.value:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.SearchWanted())
+            return
+        await super()._on_key(event)
+
+
 class CasePane(Vertical):
     """Header block, a find box and the scrolling documentation."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="case-header")
-        yield Input(placeholder="find in notes (f)", id="doc-find")
+        yield FindBox(placeholder="find in notes (f)", id="doc-find")
         with VerticalScroll(id="doc-scroll"):
             yield Static("", id="doc")
 
@@ -111,6 +129,24 @@ class CasePane(Vertical):
         self.border_title = f"Case {case.case_id}"
         self.query_one("#case-header", Static).update(header_text(case))
         self.light([])
+
+    @property
+    def find_box(self) -> FindBox:
+        return self.query_one("#doc-find", FindBox)
+
+    def focus_find(self) -> None:
+        self.screen.set_focus(self.find_box)
+
+    @property
+    def notes(self) -> VerticalScroll:
+        return self.query_one("#doc-scroll", VerticalScroll)
+
+    def focus_notes(self) -> None:
+        self.screen.set_focus(self.notes)
+
+    def clear_find(self) -> None:
+        with self.find_box.prevent(Input.Changed):
+            self.find_box.value = ""
 
     def light(self, terms: list[str]) -> int:
         case = getattr(self, "case", None)

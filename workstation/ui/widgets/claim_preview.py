@@ -13,8 +13,11 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,6 +37,20 @@ class Entry:
     code: str
     text: str
     severity: str = ""  # worst edit on it
+
+    @property
+    def kind(self) -> str:
+        """"dx", "px" or "line"."""
+        return self.key.partition(":")[0]
+
+    @property
+    def ref(self) -> str:
+        """The diagnosis or procedure code, or the line's index (0-based) as text."""
+        return self.key.partition(":")[2]
+
+    @property
+    def index(self) -> int:
+        return int(self.ref) if self.kind == "line" else -1
 
 
 @dataclass
@@ -130,7 +147,21 @@ def entry_prompt(e: Entry) -> Table:
 
 
 class ClaimPane(VerticalScroll):
-    """Head blocks, the selectable box 21/24 list, totals and edits."""
+    """Head blocks, the selectable box 21/24 list, totals and edits.
+
+    The screen reads the selected entry (`selected_entry`), puts the selection on the entry a
+    change touched (`show(data, select=key)`), and hears Enter as `EntryChosen`. Other areas add
+    a section below the edits with `add_section` (DRG and POA, documentation gaps).
+    """
+
+    class EntryChosen(Message):
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="claim-head")
@@ -141,14 +172,31 @@ class ClaimPane(VerticalScroll):
         yield OptionList(id="entries", compact=True)
         yield Static("", id="claim-foot")
 
-    def show(self, data: ClaimData) -> None:
+    def on_mount(self) -> None:
+        self.border_title = "Claim · CMS-1500"
+
+    @property
+    def entry_list(self) -> OptionList:
+        return self.query_one("#entries", OptionList)
+
+    def add_section(self, widget: Widget) -> None:
+        """A section of another area's, below the edits."""
+        self.mount(widget)
+
+    def focus_entries(self) -> None:
+        self.screen.set_focus(self.entry_list)
+
+    def show(self, data: ClaimData, select: str | None = None) -> None:
+        """Show the claim; the selection goes to `select` (the entry last touched) when given,
+        else stays on the entry it was on."""
         self.query_one("#claim-head", Static).update(data.head)
-        entries = self.query_one("#entries", OptionList)
+        entries = self.entry_list
         keep = entries.highlighted
-        keep_key = None
-        if keep is not None and keep < entries.option_count:
+        keep_key = select
+        if keep_key is None and keep is not None and keep < entries.option_count:
             keep_key = entries.get_option_at_index(keep).id
         entries.clear_options()
+        self.entries = list(data.entries)
         if data.entries:
             entries.add_options([Option(entry_prompt(e), id=e.key) for e in data.entries])
             keys = [e.key for e in data.entries]
@@ -181,16 +229,27 @@ class ClaimPane(VerticalScroll):
             parts.append(grid)
         elif not data.problem and not data.verdict:
             parts.append(Text("No edits: the claim is clean.", style="bold"))
-        foot = Group(*parts)
-        self.query_one("#claim-foot", Static).update(foot)
+        self.query_one("#claim-foot", Static).update(Group(*parts))
         self.border_subtitle = data.status
 
-    def selected_key(self) -> str | None:
-        entries = self.query_one("#entries", OptionList)
+    def selected_entry(self) -> Entry | None:
+        entries = self.entry_list
         i = entries.highlighted
         if i is None or i >= entries.option_count:
             return None
-        return entries.get_option_at_index(i).id
+        key = entries.get_option_at_index(i).id
+        return next((e for e in self.entries if e.key == key), None)
+
+    def selected_key(self) -> str | None:
+        e = self.selected_entry()
+        return e.key if e else None
+
+    @on(OptionList.OptionSelected, "#entries")
+    def _entry_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = next((e for e in self.entries if e.key == event.option.id), None)
+        if entry is not None:
+            self.post_message(self.EntryChosen(entry))
 
 
 # Edits the coder fixes with a key on the coding screen: the key, said beside the message.

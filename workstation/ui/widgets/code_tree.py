@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
@@ -58,6 +59,15 @@ def icd10cm_source(book: Any) -> TreeSource:
     )
 
 
+def fit_middle(text: Text, room: int) -> Text:
+    """The text cut in the middle to `room` cells ("Displaced fracture of … right fibula")."""
+    if room < 16 or text.cell_len <= room:
+        return text
+    tail = (room - 1) * 3 // 5
+    head = room - 1 - tail
+    return Text.assemble(text[:head], ("…", "dim"), text[len(text) - tail:])
+
+
 class CodeTree(Tree[NodeData]):
     """A Tree whose nodes load their children on first expansion. Right opens, Left closes or goes up."""
 
@@ -72,6 +82,23 @@ class CodeTree(Tree[NodeData]):
         self.guide_depth = 2
         self.source: TreeSource | None = None
         self._by_key: dict[str, TreeNode[NodeData]] = {}
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """A label longer than the tree is wide loses its middle, not its end: the end of a
+        title is where "left" and "right", "initial" and "subsequent" are."""
+        text = super().render_label(node, base_style, style)
+        depth, n = 0, node
+        while n.parent is not None and n.parent is not self.root:
+            depth, n = depth + 1, n.parent
+        room = self.scrollable_content_region.width - (depth + 1) * self.guide_depth
+        return fit_middle(text, room)
+
+    def get_label_width(self, node: TreeNode[NodeData]) -> int:
+        # Never wider than the tree: no sideways scrolling that hides the codes on the left.
+        return min(super().get_label_width(node), max(16, self.scrollable_content_region.width))
+
+    def on_resize(self) -> None:
+        self._invalidate()  # labels are cut to the width: lay the lines out again
 
     def set_source(self, source: TreeSource) -> None:
         self.source = source

@@ -5,6 +5,7 @@ saying so instead of failing.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -20,7 +21,7 @@ def unavailable(name: str, why: str) -> TreeSource:
 
 def source_for(view: str, date: str | None) -> TreeSource:
     try:
-        if view in ("index", "drugs", "neoplasm"):
+        if view in PATH_VIEWS:
             return _index_source(view)
         if view == "hcpcs":
             return _hcpcs_source()
@@ -31,20 +32,72 @@ def source_for(view: str, date: str | None) -> TreeSource:
 
 # ---------------------------------------------------------------- index tables
 
-PATH_VIEWS = ("index", "drugs", "neoplasm")
+PATH_VIEWS = ("index", "drugs", "neoplasm", "external")
+
+
+def _table(mod: Any, view: str) -> Any:
+    return {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table,
+            "external": mod.external_cause_index}[view]()
 
 
 def find_path(view: str, text: str) -> str | None:
-    """The tree key of the first term a comma path names (the last part may be a prefix)."""
+    """The tree key of the first term the text names: a comma path going down (the last part
+    may be a prefix); in the Drug and Neoplasm tables a row by its name ("breast" is the row
+    "Neoplasm, neoplastic, breast"); failing both, the first term whose path has every word."""
     mod = core.optional("workstation.codes.index_tables")
     if mod is None:
         return None
-    table = {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table}[view]()
-    hits = table.find(text, prefix=True)
+    table = _table(mod, view)
+    hits = table.rows(text) if view in ("drugs", "neoplasm") else table.find(text, prefix=True)
+    if not hits:
+        hits = _by_words(view, table, text)
     return str(hits[0].id) if hits else None
 
 
-_INDEX_NAMES = {"index": "Alphabetic Index", "drugs": "Table of Drugs and Chemicals", "neoplasm": "Neoplasm Table"}
+_PATHS: dict[str, list[tuple[int, list[str]]]] = {}
+
+
+def _by_words(view: str, table: Any, text: str) -> list[Any]:
+    """Terms whose full path has a word starting with each typed word, shortest path first."""
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w]
+    if not words:
+        return []
+    paths = _PATHS.get(view)
+    if paths is None:
+        paths = _PATHS[view] = [(i, re.findall(r"[a-z0-9]+", p.lower())) for i, p, _ in table.entries()]
+    best: tuple[int, int] | None = None
+    for i, pw in paths:
+        if all(any(x.startswith(w) for x in pw) for w in words) and (best is None or len(pw) < best[1]):
+            best = (i, len(pw))
+    return [table.term(best[0])] if best else []
+
+
+_NEOPLASM_COLUMNS = ("malignant", "benign", "in situ", "uncertain", "unspecified", "secondary", "ca in situ",
+                     "uncertain behavior", "unspecified behavior", "by site")
+
+
+def see_row(see: str) -> tuple[str, str]:
+    """(view, row text) for a "see" into a table: "Neoplasm, breast, malignant" -> ("neoplasm",
+    "breast"); "Neoplasm, malignant, by site" -> ("neoplasm", "") (the site is the coder's)."""
+    view = table_of(see)
+    parts = [p.strip() for p in see.split(",")]
+    if view == "neoplasm":
+        rest = [p for p in parts[1:] if p.lower() not in _NEOPLASM_COLUMNS]
+        return view, ", ".join(rest)
+    if view == "drugs":
+        return view, ""  # "see Table of Drugs and Chemicals": the substance is the coder's
+    return "", ""
+
+
+def table_of(see: str) -> str:
+    """The view a "see" cross-reference sends the coder to: "neoplasm", "drugs", or ""."""
+    mod = core.optional("workstation.codes.index_tables")
+    named = mod.table_named(see) if mod is not None else ""
+    return {"neoplasm": "neoplasm", "drug": "drugs"}.get(named, "")
+
+
+_INDEX_NAMES = {"index": "Alphabetic Index", "drugs": "Table of Drugs and Chemicals", "neoplasm": "Neoplasm Table",
+                "external": "External Cause Index"}
 
 
 def _letter(term: str) -> str:
@@ -66,8 +119,7 @@ def _index_source(view: str) -> TreeSource:
     name = _INDEX_NAMES[view]
     if mod is None:
         return unavailable(name, f"{name}: not compiled yet")
-    getter = {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table}[view]
-    table = getter()
+    table = _table(mod, view)
     mains = table.main_terms()
     by_letter: dict[str, list[Any]] = {}
     for t in mains:
@@ -137,6 +189,8 @@ def term_item(term: Any) -> tuple[NodeData, Text]:
     code = first.rstrip("-").rstrip(".")
     if first.endswith("-"):
         jump = first  # incomplete: finish it in the tabular
+    elif term.see and table_of(term.see):
+        jump = f"table:{table_of(term.see)}:{term.see}"  # "see Neoplasm, ...": the table's row
     elif term.see_ids:
         jump = f"term:{term.see_ids[0]}"  # see: go to that term
     else:
