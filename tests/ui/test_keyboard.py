@@ -469,19 +469,19 @@ def test_long_tree_titles_keep_their_end() -> None:
     assert fit_middle(title, 200).plain == title.plain
 
 
-async def test_narrow_screen_keeps_the_notes_beside_the_codes_with_o(make_app) -> None:
+async def test_narrow_screen_keeps_the_notes_beside_the_codes_with_b(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, "UI-001")
         shown = lambda: [p for p in ("case-pane", "codes-pane", "claim-pane") if screen.query_one(f"#{p}").display]  # noqa: E731
         assert shown() == ["codes-pane"]
-        await pilot.press("escape", "o")
+        await pilot.press("escape", "b")
         await pilot.pause()
         assert shown() == ["case-pane", "codes-pane"]
         await pilot.press("slash", *"diab")
         await settle(pilot)
         assert "hit" in screen.case_pane.border_subtitle  # the search words lit in the note beside
-        await pilot.press("escape", "o")
+        await pilot.press("escape", "b")
         await pilot.pause()
         assert shown() == ["codes-pane"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workstation.billing.claim import build_claim
 from workstation.billing.settings import PracticeSettings
-from workstation.codes.build import atomic_write_bytes
+from workstation.fileio import atomic_write_bytes
 from workstation.export.batch import ExportError
 from workstation.export.cms1500 import render_cms1500
 from workstation.session.store import SessionStore

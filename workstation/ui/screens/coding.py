@@ -167,7 +167,7 @@ class CodingScreen(Screen):
     def _apply_pane(self) -> None:
         for i, pid in enumerate(PANES):
             self.query_one(f"#{pid}").set_class(i == self.pane, "-active")
-        # Narrow screens: o keeps the notes beside the codes pane while searching.
+        # Narrow screens: b keeps the notes beside the codes pane while searching.
         self.set_class(self.notes_beside, "-notes-beside")
         self.case_pane.set_class(self.pane == 1, "-beside")
         self._show_title()
