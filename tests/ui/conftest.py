@@ -11,12 +11,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ui_fixtures import ui_cases  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def book_search(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The UI tests answer searches from the code book, not the search engine: fast and fixed."""
-    from workstation.ui import core
+@pytest.fixture(scope="session", autouse=True)
+def search_engine_loaded() -> None:
+    """The UI tests search with the real engine and its compiled index, loaded once per run."""
+    from workstation.search.engine import get_engine
 
-    monkeypatch.setattr(core, "USE_SEARCH_ENGINE", False)
+    get_engine().warm().join()
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def make_app(store):
 
     def make() -> WorkstationApp:
         app = WorkstationApp(store, label="ui.json")
-        app.warmed = True  # nothing to warm: searches come from the book
+        app.warmed = True  # the engine is warmed once for the whole run (search_engine_loaded)
         return app
 
     return make

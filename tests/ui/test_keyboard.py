@@ -537,14 +537,14 @@ async def test_a_typed_cpt_code_is_never_replaced_by_a_code_that_mentions_it(mak
 
     real = core.search
 
-    def engine(query: str, *args: Any, **kwargs: Any) -> list[core.Result]:
+    def engine(query: str, *args: Any, **kwargs: Any) -> list[core.SearchResult]:
         if query.strip() == "99223":
-            return [core.Result("G0316", "hcpcs", "Prolonged hospital inpatient or observation care evaluation and "
+            return [core.SearchResult("G0316", "hcpcs", "Prolonged hospital inpatient or observation care evaluation and "
                                 "management service(s) beyond the total time for the primary service (when the "
                                 "primary service has been selected using time on the date of the primary service); "
                                 "each additional 15 minutes by the physician (list separately in addition to cpt "
                                 "codes 99223, 99233, and 99236 for hospital inpatient or observation care evaluation "
-                                "and management services)", True, "title")]
+                                "and management services)", True, 0.0, "title")]
         return real(query, *args, **kwargs)
 
     monkeypatch.setattr(core, "search", engine)

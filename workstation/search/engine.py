@@ -61,6 +61,11 @@ class SearchResult:
     via: str           # what matched: code, title, "inclusion term: ...", "index: ...", ...
     needs_seventh: bool = False  # an ICD-10-CM header one 7th character away from billable
 
+    @property
+    def kind(self) -> str:
+        """billable, needs a 7th character, or a header (a category with codes below)."""
+        return "billable" if self.billable else ("needs 7th character" if self.needs_seventh else "header")
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["score"] = round(self.score, 1)

@@ -32,9 +32,11 @@ class CodeCommands(Provider):
         results = await asyncio.to_thread(core.search, query, "all", date, 15)
         for rank, r in enumerate(results):
             text = f"{r.code} {r.title}"
+            # Plain text: Textual's fuzzy highlighter explores every way the query's letters fit a
+            # long title, which took gigabytes for "practice settings" against HCPCS descriptions.
             yield Hit(
                 1.0 - rank / 100,
-                self.matcher(query).highlight(text) if rank else text,
+                text,
                 partial(self._open, r.code, r.system),
                 text=text,
                 help=f"{SYSTEM_LABELS.get(r.system, r.system)} · {r.kind}" + (f" · via {r.via}" if r.via else ""),

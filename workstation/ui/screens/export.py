@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
-from workstation.ui import core
+from workstation.export import batch
 from workstation.ui.screens.forms import Confirm, ConfirmNo, Picker
 
 FORMATS = [
@@ -75,10 +75,6 @@ def plan_text(plan: Any, fmt: str, path: Path) -> Text:
 
 
 def start_export(app: Any) -> None:
-    batch = core.optional("workstation.export.batch")
-    if batch is None:
-        app.notify("Export is not installed yet", severity="warning")
-        return
     options = [(fmt, Text.assemble((f"{fmt:<10}", "bold"), label)) for fmt, label, _ in FORMATS]
 
     def chosen(fmt: str | None) -> None:

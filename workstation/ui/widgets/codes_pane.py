@@ -57,7 +57,7 @@ VIEWS = [
 ]
 
 
-def result_prompt(r: core.Result) -> Table:
+def result_prompt(r: core.SearchResult) -> Table:
     """Code in a fixed column, title beside it with a hanging indent, and what matched below."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=8, no_wrap=True)
@@ -71,11 +71,11 @@ def result_prompt(r: core.Result) -> Table:
     return grid
 
 
-def typed_cpt(code: str) -> core.Result:
+def typed_cpt(code: str) -> core.SearchResult:
     """The search row of a CPT code typed in full that no book holds (CPT is licensed: with no
     CPT file imported the code is checked by its format only)."""
     why = "not verified: no CPT file imported" if not core.cpt_loaded() else "not in the imported CPT file"
-    return core.Result(code, "cpt", f"CPT code as typed ({why})", True, "code")
+    return core.SearchResult(code, "cpt", f"CPT code as typed ({why})", True, 0.0, "code")
 
 
 def search_text(value: str) -> str:
@@ -348,7 +348,7 @@ class CodesPane(Vertical):
         self.searching = busy
         self._show_view_bar()
 
-    def _show_results(self, query: str, results: list[core.Result]) -> None:
+    def _show_results(self, query: str, results: list[core.SearchResult]) -> None:
         if self.query_text != query:
             return  # a newer keystroke is on its way
         self._searching(False)

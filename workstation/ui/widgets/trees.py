@@ -10,7 +10,8 @@ from typing import Any
 
 from rich.text import Text
 
-from workstation.ui import core
+from workstation.codes import hcpcs, index_tables
+from workstation.codes.index_tables import TermTable
 from workstation.ui.widgets.code_tree import NodeData, TreeSource, code_label
 
 
@@ -35,19 +36,16 @@ def source_for(view: str, date: str | None) -> TreeSource:
 PATH_VIEWS = ("index", "drugs", "neoplasm", "external")
 
 
-def _table(mod: Any, view: str) -> Any:
-    return {"index": mod.alphabetic_index, "drugs": mod.drug_table, "neoplasm": mod.neoplasm_table,
-            "external": mod.external_cause_index}[view]()
+def _table(view: str) -> TermTable:
+    return {"index": index_tables.alphabetic_index, "drugs": index_tables.drug_table,
+            "neoplasm": index_tables.neoplasm_table, "external": index_tables.external_cause_index}[view]()
 
 
 def find_path(view: str, text: str) -> str | None:
     """The tree key of the first term the text names: a comma path going down (the last part
     may be a prefix); in the Drug and Neoplasm tables a row by its name ("breast" is the row
     "Neoplasm, neoplastic, breast"); failing both, the first term whose path has every word."""
-    mod = core.optional("workstation.codes.index_tables")
-    if mod is None:
-        return None
-    table = _table(mod, view)
+    table = _table(view)
     hits = table.rows(text) if view in ("drugs", "neoplasm") else table.find(text, prefix=True)
     if not hits:
         hits = _by_words(view, table, text)
@@ -91,8 +89,7 @@ def see_row(see: str) -> tuple[str, str]:
 
 def table_of(see: str) -> str:
     """The view a "see" cross-reference sends the coder to: "neoplasm", "drugs", or ""."""
-    mod = core.optional("workstation.codes.index_tables")
-    named = mod.table_named(see) if mod is not None else ""
+    named = index_tables.table_named(see)
     return {"neoplasm": "neoplasm", "drug": "drugs"}.get(named, "")
 
 
@@ -115,11 +112,8 @@ def _index_source(view: str) -> TreeSource:
 
     Main terms sit under their letter so the tree never holds thousands of top-level lines.
     """
-    mod = core.optional("workstation.codes.index_tables")
     name = _INDEX_NAMES[view]
-    if mod is None:
-        return unavailable(name, f"{name}: not compiled yet")
-    table = _table(mod, view)
+    table = _table(view)
     mains = table.main_terms()
     by_letter: dict[str, list[Any]] = {}
     for t in mains:
@@ -202,24 +196,17 @@ def term_item(term: Any) -> tuple[NodeData, Text]:
 # ---------------------------------------------------------------- HCPCS
 
 def _hcpcs_source() -> TreeSource:
-    mod = core.optional("workstation.codes.hcpcs")
-    if mod is None:
-        return unavailable("HCPCS", "HCPCS Level II: not compiled yet")
-    book = mod.hcpcs()
-    sections = list(book.sections()) if callable(getattr(book, "sections", None)) else list(getattr(book, "sections", []))
+    book = hcpcs.hcpcs()
+    sections = book.sections()
 
-    def section_item(s: Any) -> tuple[NodeData, Text]:
-        key = str(getattr(s, "key", None) or getattr(s, "letter", None) or getattr(s, "id", None) or s[0])
-        title = str(getattr(s, "title", None) or getattr(s, "name", None) or (s[1] if isinstance(s, (list, tuple)) else key))
-        return NodeData(f"section:{key}", "", "hcpcs", True), Text.assemble((f"{key} ", "bold"), title)
+    def section_item(s: hcpcs.Section) -> tuple[NodeData, Text]:
+        return NodeData(f"section:{s.key}", "", "hcpcs", True), Text.assemble((f"{s.key} ", "bold"), s.name)
 
     def children(key: str) -> list[tuple[NodeData, Text]]:
         sec = key.split(":", 1)[1]
         out = []
         for c in book.codes_in_section(sec):
-            code = getattr(c, "code", None) or c[0]
-            title = getattr(c, "long", None) or getattr(c, "short", None) or (c[1] if isinstance(c, (list, tuple)) else "")
-            out.append((NodeData(code, code, "hcpcs", False), code_label(code, str(title), True)))
+            out.append((NodeData(c.code, c.code, "hcpcs", False), code_label(c.code, c.long or c.short, True)))
         return out
 
     return TreeSource(name="HCPCS Level II", roots=lambda: [section_item(s) for s in sections], children=children)
