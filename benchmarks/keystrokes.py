@@ -182,8 +182,8 @@ async def code_line(k: Keys, screen: Any, line: Any, n_dx: int) -> CodeKeys:
     await k.press("slash")
     await k.type(line.code)
     await settle(screen.app._pilot)
-    if screen.current is None:
-        await k.press("enter")  # a CPT code no book holds: Enter opens its line
+    if screen.current in (None, (line.code, "cpt")):
+        await k.press("enter")  # a CPT code typed in full (no book holds it): Enter opens its line
     else:
         await k.press("escape", "s")  # the highlighted HCPCS code
     await settle(screen.app._pilot)
