@@ -82,6 +82,7 @@ def test_code_counts_per_year() -> None:
     assert counts["needs_7th_fy2026"] == 1
 
 
+@pytest.mark.slow
 def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: Path) -> None:
     entries = it.build_index_tables(sources, tmp_path, log=lambda s: None)
     committed = bookfile.read_manifest()["codebooks"]

@@ -1,6 +1,8 @@
 """Property tests: whatever names, addresses, member ids and charges arrive, the 837P validates."""
 from __future__ import annotations
 
+import pytest
+
 from decimal import Decimal
 
 from hypothesis import HealthCheck, Phase, assume, given, settings, strategies as st
@@ -53,6 +55,7 @@ def claims(draw, case_id: str):
 # No shrinking: each example runs pyx12 (~0.3 s), and a failure is readable as found.
 @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@pytest.mark.slow
 @given(a=claims("PROP-0001"), b=claims("PROP-0002"))
 def test_arbitrary_patient_data_still_validates(a, b):
     text = write_837p([a, b], PracticeSettings(), envelope())

@@ -47,6 +47,7 @@ def test_code_errors_exit_2_and_change_nothing(cli_store, capsys, argv, words):
         assert [e["action"] for e in s.audit("CASE-001")] == ["add_case"]
 
 
+@pytest.mark.slow
 def test_unknown_case_and_locked_store_exit_2(cli_store, capsys):
     assert main(["code", "--session", str(cli_store), "NOPE", "--dx", "E11.22"]) == 2
     assert "no case NOPE" in capsys.readouterr().err

@@ -194,6 +194,7 @@ def test_readable_store_is_tightened_and_default_folder_made_private(store, stor
 
 # ---------------------------------------------------------------- lock
 
+@pytest.mark.slow
 def test_second_writer_is_refused_naming_the_holder(store):
     with pytest.raises(StoreLocked) as err:
         SessionStore.open(store.path)

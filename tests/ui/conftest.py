@@ -47,3 +47,12 @@ def make_app(store):
         return app
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every app test drives a real Textual app (about 1-9 s each): they belong to the full run
+    (CI, the README's test command), not the quick `-m "not slow"` run while working."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.slow)
