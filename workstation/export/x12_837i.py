@@ -22,9 +22,8 @@ from workstation.billing.claim import RELATIONSHIP_CODES, filing_indicator
 from workstation.billing.facility import FacilitySettings, revenue_lines
 from workstation.cases.model import Case
 from workstation.export.x12_837p import (
-    COMPONENT, ELEMENT, REPETITION, SEGMENT, Envelope, X12DataError, _address, _demographics, _isa_field,
-    _need, _person_name, _Segments, _split_provider_name, alnum, amount, ccyymmdd, clean, digits,
-    submitter_from_settings,
+    COMPONENT, ELEMENT, SEGMENT, Envelope, X12DataError, _address, _demographics, _need, _person_name, _Segments, _split_provider_name, alnum, amount, ccyymmdd, clean, digits,
+    interchange_head, submitter_from_settings,
 )
 from workstation.session.work import CaseWork
 
@@ -162,32 +161,12 @@ def write_837i(claims: Iterable[InpatientClaim], settings: Any, facility: Facili
     if problems:
         raise X12DataError("facility settings: " + "; ".join(problems))
     sub = submitter_from_settings(settings)
-    when = envelope.created
     first = claims[0].case.encounter
     name = facility.name or first.facility
     npi = facility.npi or first.facility_npi
     addr = facility.address or first.facility_address
-    isa = ELEMENT.join([
-        "ISA", "00", " " * 10, "00", " " * 10,
-        "ZZ", _isa_field(envelope.sender_id, 15), "ZZ", _isa_field(envelope.receiver_id, 15),
-        when.strftime("%y%m%d"), when.strftime("%H%M"), REPETITION, "00501",
-        f"{envelope.interchange_control:09d}", "0", "P" if envelope.usage == "P" else "T", COMPONENT,
-    ])
-    gs = ELEMENT.join([
-        "GS", "HC", clean(envelope.sender_id, 15), clean(envelope.receiver_id, 15),
-        when.strftime("%Y%m%d"), when.strftime("%H%M"), str(envelope.group_control), "X", VERSION,
-    ])
-    seg = _Segments()
+    isa, gs, seg = interchange_head(envelope, sub, VERSION)
     st = envelope.st_control
-    seg.add("ST", "837", st, VERSION)
-    reference = clean(envelope.reference or str(envelope.interchange_control), 50).replace(" ", "")
-    seg.add("BHT", "0019", "00", reference, when.strftime("%Y%m%d"), when.strftime("%H%M"), "CH")
-    seg.add("NM1", "41", "2", _need(clean(sub.name, 60), "-", "submitter name"), "", "", "", "", "46",
-            _need(clean(sub.id, 80), "-", "submitter id"))
-    phone = digits(sub.phone)
-    seg.add("PER", "IC", clean(sub.contact, 60), *(("TE", phone) if phone else ()))
-    seg.add("NM1", "40", "2", _need(clean(sub.receiver_name, 60), "-", "receiver name"), "", "", "", "", "46",
-            _need(clean(sub.receiver_id, 80), "-", "receiver id"))
     seg.add("HL", "1", "", "20", "1")
     if alnum(facility.taxonomy):
         seg.add("PRV", "BI", "PXC", alnum(facility.taxonomy))

@@ -356,6 +356,38 @@ def _claim_segments(seg: _Segments, claim: Any, hl: int) -> int:
     return hl
 
 
+def interchange_head(envelope: Envelope, sub: Submitter, version: str) -> tuple[str, str, "_Segments"]:
+    """ISA, GS and the 837's ST, BHT and 1000A/1000B loops (submitter, receiver): the same for the
+    837P and the 837I, whose implementation guides differ only in `version`."""
+    when = envelope.created
+    if not 0 < envelope.interchange_control < 10**9:
+        raise X12DataError("interchange control number must be 1..999999999")
+    if not 0 < envelope.group_control < 10**9:
+        raise X12DataError("group control number must be 1..999999999")
+    isa = ELEMENT.join([
+        "ISA", "00", " " * 10, "00", " " * 10,
+        "ZZ", _isa_field(envelope.sender_id, 15), "ZZ", _isa_field(envelope.receiver_id, 15),
+        when.strftime("%y%m%d"), when.strftime("%H%M"), REPETITION, "00501",
+        f"{envelope.interchange_control:09d}", "0", "P" if envelope.usage == "P" else "T", COMPONENT,
+    ])
+    gs = ELEMENT.join([
+        "GS", "HC", clean(envelope.sender_id, 15), clean(envelope.receiver_id, 15),
+        when.strftime("%Y%m%d"), when.strftime("%H%M"), str(envelope.group_control), "X", version,
+    ])
+    seg = _Segments()
+    seg.add("ST", "837", envelope.st_control, version)
+    reference = clean(envelope.reference or str(envelope.interchange_control), 50).replace(" ", "")
+    seg.add("BHT", "0019", "00", reference, when.strftime("%Y%m%d"), when.strftime("%H%M"), "CH")
+    # 1000A submitter, 1000B receiver
+    seg.add("NM1", "41", "2", _need(clean(sub.name, 60), "-", "submitter name"), "", "", "", "", "46",
+            _need(clean(sub.id, 80), "-", "submitter id"))
+    phone = digits(sub.phone)
+    seg.add("PER", "IC", clean(sub.contact, 60), *(("TE", phone) if phone else ()))
+    seg.add("NM1", "40", "2", _need(clean(sub.receiver_name, 60), "-", "receiver name"), "", "", "", "", "46",
+            _need(clean(sub.receiver_id, 80), "-", "receiver id"))
+    return isa, gs, seg
+
+
 def write_837p(claims: Iterable[Any], settings: Any, envelope: Envelope, newlines: bool = True) -> str:
     """The 837P text for `claims` (built by workstation.billing.claim.build_claim).
 
@@ -367,35 +399,8 @@ def write_837p(claims: Iterable[Any], settings: Any, envelope: Envelope, newline
         raise X12DataError("no claims to write")
     sub = submitter_from_settings(settings)
     bp = billing_provider_from_settings(settings)
-    when = envelope.created
-    if not 0 < envelope.interchange_control < 10**9:
-        raise X12DataError("interchange control number must be 1..999999999")
-    if not 0 < envelope.group_control < 10**9:
-        raise X12DataError("group control number must be 1..999999999")
-
-    isa = ELEMENT.join([
-        "ISA", "00", " " * 10, "00", " " * 10,
-        "ZZ", _isa_field(envelope.sender_id, 15), "ZZ", _isa_field(envelope.receiver_id, 15),
-        when.strftime("%y%m%d"), when.strftime("%H%M"), REPETITION, "00501",
-        f"{envelope.interchange_control:09d}", "0", "P" if envelope.usage == "P" else "T", COMPONENT,
-    ])
-    gs = ELEMENT.join([
-        "GS", "HC", clean(envelope.sender_id, 15), clean(envelope.receiver_id, 15),
-        when.strftime("%Y%m%d"), when.strftime("%H%M"), str(envelope.group_control), "X", VERSION,
-    ])
-
-    seg = _Segments()
+    isa, gs, seg = interchange_head(envelope, sub, VERSION)
     st = envelope.st_control
-    seg.add("ST", "837", st, VERSION)
-    reference = clean(envelope.reference or str(envelope.interchange_control), 50).replace(" ", "")
-    seg.add("BHT", "0019", "00", reference, when.strftime("%Y%m%d"), when.strftime("%H%M"), "CH")
-    # 1000A submitter, 1000B receiver
-    seg.add("NM1", "41", "2", _need(clean(sub.name, 60), "-", "submitter name"), "", "", "", "", "46",
-            _need(clean(sub.id, 80), "-", "submitter id"))
-    phone = digits(sub.phone)
-    seg.add("PER", "IC", clean(sub.contact, 60), *(("TE", phone) if phone else ()))
-    seg.add("NM1", "40", "2", _need(clean(sub.receiver_name, 60), "-", "receiver name"), "", "", "", "", "46",
-            _need(clean(sub.receiver_id, 80), "-", "receiver id"))
     # 2000A / 2010AA billing provider
     seg.add("HL", "1", "", "20", "1")
     taxonomy = alnum(bp.taxonomy)
