@@ -32,12 +32,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from workstation.suggest import combine, encounter, external, matcher
+from workstation.suggest import combine, drugs, encounter, external, matcher, pcs
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
 DX_MIN_SCORE = 74.0
-PCS_MIN_SCORE = 78.0
+PCS_MIN_FIT = 2.0        # pcs.pick's score: the axes the words chose (the index path alone gives 2)
 HCPCS_MIN_SCORE = 90.0
 _MAX_PARTS = 4
 _PART_BONUS = 6.0      # a longer stretch of the statement that still finds a code says more
@@ -70,6 +70,7 @@ class Suggestion:
     billable: bool = True
     needs_seventh: bool = False
     already_coded: bool = False
+    units: int | None = None   # HCPCS drug codes: the dose in the code's units (None: not documented)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -144,8 +145,11 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             continue
         ctx = st.context
         if st.section == "procedure":
-            out.extend(_procedures(engine, st, patient))
+            out.extend(_procedures(engine, st, patient, all_text))
             continue
+        if patient.setting == "inpatient" and st.section in ("other", "hpi", "plan") and not (
+                ctx.negated or ctx.hypothetical or ctx.historical or ctx.family or ctx.uncertain):
+            out.extend(_pcs_elsewhere(st, all_text))
         family = ctx.family
         historical = ctx.historical and not family
         in_dx = st.section in DIAGNOSTIC or (not any_diagnostic and st.section in ("other", "hpi"))
@@ -186,6 +190,9 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
             s.context = ctx.labels()
             s.why.extend(why_ctx)
             out.append(s)
+    if patient.setting == "outpatient" and patient.encounter not in ("emergency", "inpatient"):
+        # In the ED the hospital supplies the drugs and bills them on its own claim.
+        out.extend(_drugs(statements, patient))
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -435,46 +442,72 @@ def _history_code(engine: Any, st: Statement, patient: Patient, prefix: str, all
 _BY = re.compile(r"\b(?:by|per)\s+(?:dr\.?|doctor)\s.*$|\(dr\.?[^)]*\)", re.I)
 
 
-def _procedures(engine: Any, st: Statement, patient: Patient) -> list[Suggestion]:
-    """ICD-10-PCS (inpatients) and HCPCS Level II for a procedure statement: the longest
-    stretch of its comma parts that still finds a code, as for diagnoses."""
+def _procedures(engine: Any, st: Statement, patient: Patient, support: str) -> list[Suggestion]:
+    """ICD-10-PCS (inpatients: the PCS Index walked to a table, then the axes the words
+    support, pcs.py) and HCPCS Level II for a procedure statement."""
     text = _BY.sub(" ", _clean(st.text))
-    text = " ".join(_PARENS.sub(" ", text).split())  # "(Gomco clamp)", "(cemented bipolar)"
     if not _LETTERS.search(text):
         return []
-    # Parts at commas and before "with" (the device or the anaesthesia), so "circumcision"
-    # is tried alone and then with what follows.
-    parts = [p for c in _parts(text) for p in re.split(r"\s+(?=with\b)", c) if p.strip()]
-    therapeutic = "therapeutic" in text.lower()
     out: list[Suggestion] = []
-    systems = (("icd10pcs", PCS_MIN_SCORE), ("hcpcs", HCPCS_MIN_SCORE)) if patient.setting == "inpatient" \
-        else (("hcpcs", HCPCS_MIN_SCORE),)
-    for system, need in systems:
-        best: tuple[float, Any, str] | None = None
-        for k in range(1, min(len(parts), _MAX_PARTS) + 1):
-            q = " ".join(parts[:k])
-            for h in engine.search(q, system=system, limit=5, date=patient.date or None):
-                if system == "icd10pcs" and (len(h.code) != 7 or not h.billable):
-                    continue
-                if therapeutic and h.title.endswith("Diagnostic"):
-                    # "diagnostic and therapeutic thoracentesis": the therapeutic procedure is
-                    # coded (PCS guideline B3.4a: a diagnostic one followed by a therapeutic one
-                    # on the same site is not coded separately).
-                    continue
-                score = h.score + _PART_BONUS * (k - 1)
-                if system == "hcpcs" and len(matcher.statement_stems(q)) < 2:
-                    break  # one word ("Irrigated") is not enough to name a supply or a drug
-                if h.score >= need and (best is None or score > best[0]):
-                    best = (score, h, q)
-                break
-        if best is None:
+    if patient.setting == "inpatient":
+        for part in pcs.procedures_in(text):
+            got = pcs.pick(part, support)
+            if got is None or got.score < PCS_MIN_FIT:
+                continue
+            why = [f"ICD-10-PCS (inpatient procedure), index: {got.path} \u2192 {got.code[:3]} table", *got.axes]
+            out.append(Suggestion(got.code, "icd10pcs", got.title, "procedure", st.text, st.doc, st.start, st.end,
+                                  st.section, why, [], got.score * 10))
+        return out
+    return _hcpcs_by_search(engine, st, patient, text)
+
+
+def _hcpcs_by_search(engine: Any, st: Statement, patient: Patient, text: str) -> list[Suggestion]:
+    """HCPCS Level II for an outpatient procedure statement: the longest stretch of its comma
+    parts that finds a code (CPT is not shipped, so a procedure CPT names is left to the coder)."""
+    text = " ".join(_PARENS.sub(" ", text).split())
+    parts = [p for c in _parts(text) for p in re.split(r"\s+(?=with\b)", c) if p.strip()]
+    best: tuple[float, Any, str] | None = None
+    for k in range(1, min(len(parts), _MAX_PARTS) + 1):
+        q = " ".join(parts[:k])
+        if len(matcher.statement_stems(q)) < 2:
+            continue  # one word ("Irrigated") is not enough to name a supply or a drug
+        for h in engine.search(q, system="hcpcs", limit=5, date=patient.date or None):
+            score = h.score + _PART_BONUS * (k - 1)
+            if h.score >= HCPCS_MIN_SCORE and (best is None or score > best[0]):
+                best = (score, h, q)
+            break
+    if best is None:
+        return []
+    _s, h, q = best
+    why = ["HCPCS Level II: " + (h.via if h.via != "title" else "title match") + (f" (search: {q!r})" if q != text else "")]
+    return [Suggestion(h.code, "hcpcs", h.title, "procedure", st.text, st.doc, st.start, st.end, st.section, why, [],
+                       h.score)]
+
+
+def _drugs(statements: list[Statement], patient: Patient) -> list[Suggestion]:
+    """HCPCS Level II drug codes with units, for drugs the note says were given (drugs.py)."""
+    out: list[Suggestion] = []
+    for st in statements:
+        if drugs.skip_statement(st.section, st.heading) or st.context.negated or st.context.hypothetical:
             continue
-        _s, h, q = best
-        label = "ICD-10-PCS (inpatient procedure)" if system == "icd10pcs" else "HCPCS Level II"
-        why = [f"{label}: " + (h.via if h.via != "title" else "title match") + (f" (search: {q!r})" if q != text else "")]
-        out.append(Suggestion(h.code, system, h.title, "procedure", st.text, st.doc, st.start, st.end,
-                              st.section, why, [], h.score))
+        for g in drugs.given(st.text, st.sentence):
+            why = [g.why, "a drug given in the office or infusion room; the administration itself is a CPT line"]
+            out.append(Suggestion(g.code, "hcpcs", g.title, "procedure", st.text[g.start:g.end], st.doc,
+                                  st.start + g.start, st.start + g.end, st.section, why, [], 90.0, units=g.units))
     return out
+
+
+def _pcs_elsewhere(st: Statement, support: str) -> list[Suggestion]:
+    """An inpatient procedure told outside a PROCEDURE heading ("Spontaneous vaginal delivery of
+    a live born infant" in a delivery note): only when the PCS Index itself gives the whole code."""
+    if not pcs.main_terms(st.text):
+        return []
+    got = pcs.pick(st.text, support)
+    if got is None or not got.whole_from_index:
+        return []
+    return [Suggestion(got.code, "icd10pcs", got.title, "procedure", st.text, st.doc, st.start, st.end, st.section,
+                       [f"ICD-10-PCS (inpatient procedure), index: {got.path} {got.code}", "told in the "
+                        f"{st.section} section, not under a procedure heading: check it was done"], [], got.score * 10)]
 
 
 class _Remembered:
@@ -511,6 +544,14 @@ def _tidy(found: list[Suggestion], patient: Patient) -> list[Suggestion]:
             continue
         by_code[s.code] = s
         order.append(s.code)
+    # One PCS code a procedure: the discharge summary's "Right total knee arthroplasty" restates
+    # the operative note's procedure (same table and body part); the better-supported code stays.
+    for c in [c for c in order if by_code[c].system == "icd10pcs"]:
+        rivals = [o for o in order if o != c and by_code[o].system == "icd10pcs" and (
+            o[:4] == c[:4] or (o[:2] + o[3] == c[:2] + c[3] and by_code[o].doc != by_code[c].doc))]
+        if rivals and any(by_code[o].score > by_code[c].score for o in rivals):
+            order.remove(c)
+            del by_code[c]
     dx = [c for c in order if by_code[c].system == "icd10cm"]
     book = books.icd10cm(date=patient.date or _today())
     for comb in combine.combinations(dx):
