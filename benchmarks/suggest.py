@@ -11,8 +11,9 @@ Figures, per set:
   "category" also counts a suggestion in the same 3-character category (E11.9 for E11.22);
 - precision: suggestions (ICD-10-CM and ICD-10-PCS) that are in the key, exactly / by category
   (HCPCS suggestions are counted apart: the demo key's lines are mostly CPT, not suggested);
-- PCS recall (inpatient cases), HCPCS Level II recall (the key's lines whose code starts
-  with a letter: CPT codes are not shipped, so not suggested);
+- PCS recall and precision (inpatient cases), HCPCS Level II recall and precision (the key's
+  lines whose code starts with a letter: CPT codes are not shipped, so never suggested), and how
+  many HCPCS codes came with the key's units;
 - keystrokes per accepted code, in the Suggestions list as the widget works: `g` opens it (1 key
   a case), the cursor starts on the first row and moves to the next row after every key; a
   right suggestion costs Enter (1) plus one key for the 7th character when the suggestion
@@ -50,13 +51,16 @@ class Tally:
     key_hcpcs: int = 0
     hcpcs_found: int = 0
     hcpcs_suggested: int = 0
+    hcpcs_units_right: int = 0   # found with the key's units
+    pcs_suggested: int = 0
     keys_per_code: list[int] = field(default_factory=list)
     left_to_search: int = 0
     seconds: list[float] = field(default_factory=list)
 
 
-def score_case(t: Tally, suggestions: list, dx: tuple[str, ...], pcs: tuple[str, ...], hcpcs: tuple[str, ...],
-               show: str = "") -> None:
+def score_case(t: Tally, suggestions: list, dx: tuple[str, ...], pcs: tuple[str, ...],
+               hcpcs_units: tuple[tuple[str, int | None], ...], show: str = "") -> None:
+    hcpcs = tuple(c for c, _u in hcpcs_units)
     codes = [s.code for s in suggestions if s.system in ("icd10cm", "icd10pcs")]
     want = set(dx) | set(pcs)
     cats = {c[:3] for c in dx}
@@ -74,10 +78,13 @@ def score_case(t: Tally, suggestions: list, dx: tuple[str, ...], pcs: tuple[str,
             t.right_category += 1
     t.key_pcs += len(pcs)
     t.pcs_found += sum(1 for c in pcs if c in codes)
+    t.pcs_suggested += sum(1 for s in suggestions if s.system == "icd10pcs")
     hc = [s.code for s in suggestions if s.system == "hcpcs"]
     t.key_hcpcs += len(hcpcs)
     t.hcpcs_found += sum(1 for c in hcpcs if c in hc)
     t.hcpcs_suggested += len(hc)
+    units = {s.code: s.units for s in suggestions if s.system == "hcpcs"}
+    t.hcpcs_units_right += sum(1 for c, u in hcpcs_units if c in units and units[c] == u)
     # Keystrokes: g once, then one key a row until the last right row.
     wanted = want | set(hcpcs)
     spent = 1  # g
@@ -91,8 +98,8 @@ def score_case(t: Tally, suggestions: list, dx: tuple[str, ...], pcs: tuple[str,
     found = {s.code for s in suggestions}
     t.left_to_search += sum(1 for c in wanted if c not in found)
     if show:
-        miss = [c for c in dx + pcs if c not in codes]
-        extra = [c for c in codes if c not in want]
+        miss = [c for c in dx + pcs if c not in codes] + [c for c in hcpcs if c not in hc]
+        extra = [c for c in codes if c not in want] + [c for c in hc if c not in hcpcs]
         print(f"  {show}: missed {miss or '-'}  extra {extra or '-'}")
 
 
@@ -111,7 +118,7 @@ def demo(show: bool) -> Tally:
         start = time.perf_counter()
         reading = suggest_case(case)
         t.seconds.append(time.perf_counter() - start)
-        hcpcs = tuple(ln.code for ln in key.lines if ln.code[:1].isalpha())
+        hcpcs = tuple((ln.code, ln.units) for ln in key.lines if ln.code[:1].isalpha())
         score_case(t, reading.suggestions, key.dx, key.pcs, hcpcs, case.case_id if show else "")
     return t
 
@@ -125,9 +132,9 @@ def synthetic(show: bool, held_out: bool | None = None) -> Tally:
         if held_out is not None and n.held_out != held_out:
             continue
         start = time.perf_counter()
-        reading = suggest_text(n.text, Patient(n.sex, n.age, n.date, n.setting, n.encounter))
+        reading = suggest_text(n.text, Patient(n.sex, n.age, n.date, n.setting, n.encounter, n.medicare))
         t.seconds.append(time.perf_counter() - start)
-        score_case(t, reading.suggestions, n.dx, n.pcs, (), n.id if show else "")
+        score_case(t, reading.suggestions, n.dx, n.pcs, n.hcpcs, n.id if show else "")
     return t
 
 
@@ -142,9 +149,10 @@ def report(name: str, n_cases: int, t: Tally) -> None:
     print(f"  precision, exact                {ratio(t.right, t.suggested)}")
     print(f"  precision, exact or category    {ratio(t.right + t.right_category, t.suggested)}")
     print(f"  ICD-10-PCS recall (inpatient)   {ratio(t.pcs_found, t.key_pcs)}")
-    if t.key_hcpcs:
-        print(f"  HCPCS Level II recall           {ratio(t.hcpcs_found, t.key_hcpcs)}")
-    print(f"  HCPCS suggestions in the key    {ratio(t.hcpcs_found, t.hcpcs_suggested)}"
+    print(f"  ICD-10-PCS precision            {ratio(t.pcs_found, t.pcs_suggested)}")
+    print(f"  HCPCS Level II recall           {ratio(t.hcpcs_found, t.key_hcpcs)}"
+          f"  (with the key's units: {t.hcpcs_units_right})")
+    print(f"  HCPCS Level II precision        {ratio(t.hcpcs_found, t.hcpcs_suggested)}"
           "  (not counted in the precision above)")
     if t.keys_per_code:
         print(f"  keystrokes per accepted code    median {statistics.median(t.keys_per_code):.1f}, "

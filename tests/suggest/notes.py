@@ -3,7 +3,7 @@
 Written for this purpose (not the demo cases), in the styles clinicians write: problem lists,
 ED impressions, discharge diagnoses, with negation, uncertainty, history and family history.
 `dx` is the expected ICD-10-CM coding (first-listed / principal first), `pcs` the ICD-10-PCS
-codes for inpatients; every code is checked against the compiled FY book of `date` by
+codes for inpatients, `hcpcs` the HCPCS Level II codes with units; every code is checked against the compiled FY book of `date` by
 tests/suggest/test_notes_key.py. Patients are invented; no real person.
 """
 from __future__ import annotations
@@ -24,6 +24,8 @@ class Note:
     teaches: str = ""
     encounter: str = "office"   # cases.model encounter type
     held_out: bool = False      # written after the suggester was tuned, measured once, not tuned on
+    hcpcs: tuple[tuple[str, int | None], ...] = ()   # HCPCS Level II codes with their units
+    medicare: bool = False      # Medicare pays (its G-codes for vaccine administration)
 
 
 NOTES: tuple[Note, ...] = (
@@ -130,4 +132,46 @@ NOTES: tuple[Note, ...] = (
     Note("SYN-30", "outpatient", "M", 58, "2026-09-02",
          "ASSESSMENT: Chronic kidney disease stage 4 due to type 2 diabetes mellitus. Anemia in chronic kidney disease.",
          ("E11.22", "N18.4", "D63.1"), held_out=True, teaches="diabetes with CKD; anemia in CKD"),
+    # Procedure notes (SYN-P01..P10), written 2026-12-01 for round 2 of issue 17 BEFORE the PCS
+    # and drug rules were tuned on anything but the demo set; measured, not tuned on. Synthetic:
+    # no real patient. Each PCS code checked valid in the compiled ICD-10-PCS tables (and its
+    # title read), each HCPCS code and its dose descriptor read in the HCPCS book.
+    Note("SYN-P01", "inpatient", "F", 52, "2026-03-10",
+         "POSTOPERATIVE DIAGNOSIS: Calculus of gallbladder with acute cholecystitis.\n"
+         "PROCEDURE: Laparoscopic cholecystectomy.\nDESCRIPTION: Four ports. The gallbladder was removed entirely.",
+         ("K80.00",), ("0FT44ZZ",), held_out=True, encounter="inpatient"),
+    Note("SYN-P02", "inpatient", "M", 69, "2026-04-02",
+         "PREOPERATIVE DIAGNOSIS: Primary osteoarthritis, left hip.\nPOSTOPERATIVE DIAGNOSIS: Same.\n"
+         "PROCEDURE: Left total hip arthroplasty, cemented, open, posterior approach.",
+         ("M16.12",), ("0SRB0J9",), held_out=True, encounter="inpatient"),
+    Note("SYN-P03", "inpatient", "F", 60, "2026-05-11",
+         "DISCHARGE DIAGNOSES: Chronic gastritis.\n"
+         "PROCEDURE: Esophagogastroduodenoscopy with biopsy of the stomach.",
+         ("K29.50",), ("0DB68ZX",), held_out=True, encounter="inpatient"),
+    Note("SYN-P04", "inpatient", "M", 77, "2026-02-14",
+         "DISCHARGE DIAGNOSES: Acute posthemorrhagic anemia.\n"
+         "PROCEDURES: Transfusion of 2 units packed red blood cells via peripheral IV.",
+         ("D62",), ("30233N1",), held_out=True, encounter="inpatient"),
+    Note("SYN-P05", "inpatient", "M", 24, "2026-06-20",
+         "POSTOPERATIVE DIAGNOSIS: Acute appendicitis.\nPROCEDURE: Open appendectomy.",
+         ("K35.80",), ("0DTJ0ZZ",), held_out=True, encounter="inpatient"),
+    Note("SYN-P06", "inpatient", "F", 66, "2026-07-08",
+         "DISCHARGE DIAGNOSES: Pulmonary hypertension.\nPROCEDURE: Right heart catheterization via the right "
+         "internal jugular vein.",
+         ("I27.20",), ("4A023N6",), held_out=True, encounter="inpatient"),
+    Note("SYN-P07", "outpatient", "F", 29, "2026-03-03",
+         "ASSESSMENT: Acute cystitis without hematuria.\nPLAN: Ceftriaxone 1 g IM given in clinic. "
+         "Nitrofurantoin 100 mg BID x 5 days.",
+         ("N30.00",), held_out=True, hcpcs=(("J0696", 4),)),
+    Note("SYN-P08", "outpatient", "M", 45, "2026-01-27",
+         "ASSESSMENT: Low back pain.\nPLAN: Ketorolac 30 mg IM given in office. Ibuprofen 600 mg PO TID.",
+         ("M54.50",), held_out=True, hcpcs=(("J1885", 2),)),
+    Note("SYN-P09", "outpatient", "F", 71, "2026-10-15",
+         "ASSESSMENT: Encounter for immunization.\nIMMUNIZATION: Pneumococcal conjugate vaccine 0.5 mL IM right "
+         "deltoid, VIS given.",
+         ("Z23",), held_out=True, hcpcs=(("G0009", 1),), medicare=True),
+    Note("SYN-P10", "outpatient", "M", 19, "2026-04-09",
+         "ASSESSMENT: Mild intermittent asthma with acute exacerbation.\n"
+         "PLAN: Dexamethasone sodium phosphate 10 mg IV given. Albuterol nebulizer.",
+         ("J45.21",), held_out=True, hcpcs=(("J1100", 10),)),
 )

@@ -88,10 +88,17 @@ def test_synthetic_key_codes_are_real() -> None:
     from workstation.codes import books
 
     assert len(NOTES) >= 20
+    from workstation.codes.hcpcs import hcpcs
+    from workstation.codes.icd10pcs import icd10pcs
+
     for n in NOTES:
         book = books.icd10cm(date=n.date)
         for c in n.dx:
             assert book.is_billable(c), (n.id, c)
+        for c in n.pcs:
+            assert icd10pcs().is_valid(c), (n.id, c)
+        for c, _units in n.hcpcs:
+            assert hcpcs().get(c) is not None, (n.id, c)
 
 
 # ------------------------------------------------------------------ CLI

@@ -39,6 +39,10 @@ _UNIT = {"mg": ("mg", 1.0), "mcg": ("mg", 0.001), "microgram": ("mg", 0.001), "m
          "g": ("mg", 1000.0), "gm": ("mg", 1000.0), "gram": ("mg", 1000.0), "grams": ("mg", 1000.0),
          "unit": ("unit", 1.0), "units": ("unit", 1.0), "iu": ("unit", 1.0), "ml": ("ml", 1.0)}
 _SKIP_SECTIONS = frozenset({"pmh", "family", "social"})
+# A local anaesthetic the physician gives with the procedure is part of it (NCCI policy manual,
+# chapter I: anaesthesia by the physician performing the procedure is not reported separately).
+_LOCAL = frozenset(stem(w) for w in ("lidocaine", "bupivacaine", "ropivacaine", "mepivacaine", "xylocaine"))
+_WITH_PROCEDURE = re.compile(r"\b(?:injected|block|infiltrat\w*|joint|aspirat\w*|incision|procedure)\b", re.I)
 _SKIP_HEADINGS = re.compile(r"medication|allerg|home", re.I)
 
 
@@ -126,6 +130,8 @@ def given(text: str, sentence: str = "") -> list[DrugGiven]:
     for w, ws, we in words:
         cands = book.get(stem(w))
         if not cands or stem(w) in seen:
+            continue
+        if stem(w) in _LOCAL and _WITH_PROCEDURE.search(around):
             continue
         seen.add(stem(w))
         best_fit = max(_fit(d, said) for d in cands)

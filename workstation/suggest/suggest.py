@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from workstation.suggest import combine, drugs, encounter, external, matcher, pcs
+from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -51,6 +51,7 @@ class Patient:
     date: str = ""            # date of service (inpatient: discharge date), YYYY-MM-DD
     setting: str = "outpatient"
     encounter: str = ""       # cases.model ENCOUNTER_TYPES ("emergency", "office" ...), when known
+    medicare: bool = False    # Medicare pays (its G-codes for vaccine administration)
 
 
 @dataclass
@@ -102,7 +103,9 @@ def patient_of(case: Any) -> Patient:
     enc = case.encounter
     date = (enc.discharge_date or enc.date_of_service) if enc.type == "inpatient" else enc.date_of_service
     setting = "inpatient" if enc.type == "inpatient" else "outpatient"
-    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting, enc.type)
+    cov = case.coverage
+    return Patient(case.patient.sex or "U", age_on(case.patient.dob, date), date, setting, enc.type,
+                   services.is_medicare(cov.payer_name, cov.plan_type))
 
 
 def suggest_case(case: Any) -> Reading:
@@ -193,6 +196,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
     if patient.setting == "outpatient" and patient.encounter not in ("emergency", "inpatient"):
         # In the ED the hospital supplies the drugs and bills them on its own claim.
         out.extend(_drugs(statements, patient))
+        out.extend(_services(engine, texts, patient))
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -494,6 +498,21 @@ def _drugs(statements: list[Statement], patient: Patient) -> list[Suggestion]:
             why = [g.why, "a drug given in the office or infusion room; the administration itself is a CPT line"]
             out.append(Suggestion(g.code, "hcpcs", g.title, "procedure", st.text[g.start:g.end], st.doc,
                                   st.start + g.start, st.start + g.end, st.section, why, [], 90.0, units=g.units))
+    return out
+
+
+def _services(engine: Any, texts: list[str], patient: Patient) -> list[Suggestion]:
+    """HCPCS G-codes the note names (services.py), each found in the book by search."""
+    out: list[Suggestion] = []
+    for i, text in enumerate(texts):
+        for sv in services.services(text, patient.medicare):
+            for h in engine.search(sv.query, system="hcpcs", limit=5, date=patient.date or None):
+                title = h.title.lower()
+                if h.code.startswith("G") and all(w in title for w in sv.must):
+                    out.append(Suggestion(h.code, "hcpcs", h.title, "procedure", text[sv.start:sv.end], i, sv.start,
+                                          sv.end, "encounter", [f"HCPCS Level II: {sv.why}", f"search: {sv.query!r}"],
+                                          [], h.score, units=1))
+                    break
     return out
 
 
