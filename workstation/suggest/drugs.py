@@ -181,3 +181,8 @@ def _choose(top: list[DrugCode], dose: float | None, base: str) -> tuple[DrugCod
 
 def skip_statement(section: str, heading: str) -> bool:
     return section in _SKIP_SECTIONS or bool(_SKIP_HEADINGS.search(heading or ""))
+
+
+def warm() -> None:
+    """Read the HCPCS book's drug titles ahead of the first note."""
+    _book()

@@ -72,8 +72,14 @@ def _has(pool: frozenset[str], s: str) -> bool:
         return True
     if len(s) < 4:
         return False
-    # "manual" / "manually", "assist" / "assistance": the stemmer leaves some pairs apart.
-    return any(len(p) >= 4 and (p.startswith(s) or s.startswith(p)) and abs(len(p) - len(s)) <= 4 for p in pool)
+    # "manual" / "manually", "assist" / "assistance": the stemmer leaves some pairs apart, so a
+    # stem also matches one that starts with it (or that it starts with), up to 4 letters apart.
+    return s in _prefixes(pool) or any(s[:k] in pool for k in range(max(4, len(s) - 4), len(s)))
+
+
+@lru_cache(maxsize=256)
+def _prefixes(pool: frozenset[str]) -> frozenset[str]:
+    return frozenset(p[:k] for p in pool if len(p) >= 4 for k in range(max(4, len(p) - 4), len(p)))
 
 
 def stems_of(text: str) -> frozenset[str]:
@@ -312,6 +318,7 @@ def fill(prefix: str, w: Words) -> tuple[str, float, list[str]] | None:
     names = book.axis_names(code[:1]) if code else []
     approach, said = _approach_from(w)
     therapeutic = bool(_THERAPEUTIC.search(w.text))
+    op_words: frozenset[str] | None = None
     while len(code) < 7:
         choices = book.next_choices(code)
         if not choices:
@@ -319,7 +326,9 @@ def fill(prefix: str, w: Words) -> tuple[str, float, list[str]] | None:
         pos = len(code)
         axis = names[pos] if pos < len(names) else ""
         best: tuple[float, int, str, str, list[str]] | None = None
-        op_words = _title_stems(book.decode(code)[2].label) if len(code) >= 3 and book.decode(code) else frozenset()
+        if len(code) == 3 or op_words is None:
+            head = book.decode(code[:3]) if len(code) >= 3 else []
+            op_words = _title_stems(head[2].label) if len(head) == 3 else frozenset()
         for order, (ch, label) in enumerate(choices):
             # The body part matters most: a word of its label the note does not say is evidence against.
             score, matched = _label_fit(label, w, 1.0) if axis == "Body Part" else _label_fit(label, w)
@@ -404,6 +413,24 @@ def pick(text: str, support: str = "") -> PcsPick | None:
         if best is None or p.score > best.score:
             best = p
     return best
+
+
+def names_whole_code(text: str) -> bool:
+    """Whether the first main term the text names has a whole code somewhere below it (a cheap
+    test before `pick` for statements outside a procedure heading)."""
+    terms = main_terms(text)
+    return bool(terms) and _has_whole(terms[0][1])
+
+
+@lru_cache(maxsize=4096)
+def _has_whole(node: int) -> bool:
+    return any(len(c) == 7 for c in _descendant_codes(_index(), node)) or bool(
+        (_index().nodes[node].code or "")[6:7])
+
+
+def warm() -> None:
+    """Build the index tree (about 24,000 terms) ahead of the first procedure."""
+    _index()
 
 
 def procedures_in(text: str) -> list[str]:

@@ -519,7 +519,7 @@ def _services(engine: Any, texts: list[str], patient: Patient) -> list[Suggestio
 def _pcs_elsewhere(st: Statement, support: str) -> list[Suggestion]:
     """An inpatient procedure told outside a PROCEDURE heading ("Spontaneous vaginal delivery of
     a live born infant" in a delivery note): only when the PCS Index itself gives the whole code."""
-    if not pcs.main_terms(st.text):
+    if not pcs.names_whole_code(st.text):
         return []
     got = pcs.pick(st.text, support)
     if got is None or not got.whole_from_index:
@@ -613,3 +613,5 @@ def warm() -> None:
         engine.warm().join()
     alphabetic_index().find("diabetes")
     mce()
+    pcs.warm()
+    drugs.warm()
