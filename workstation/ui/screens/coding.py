@@ -40,6 +40,7 @@ from workstation.ui.widgets.codes_pane import VIEWS, CodesPane, result_prompt  #
 from workstation.ui.widgets.mode_footer import ModeFooter, typing
 
 if TYPE_CHECKING:  # the suggestion engine loads only when `g` asks for it
+    from workstation.cases.model import Case
     from workstation.suggest.suggest import Suggestion
 
 T = TypeVar("T")
@@ -222,6 +223,7 @@ class CodingScreen(Screen):
         work_state = await self.app.store_call(store.work, self.case_id)
         self.case, self.work_state = case, work_state
         self.codes.date = self.dos
+        self.codes.sex, self.codes.age = _patient_for_search(case)
         self.case_pane.show_case(case)
         self._light()
         self._show_title()
@@ -677,7 +679,13 @@ class CodingScreen(Screen):
 
         w = self.work_state
         coded = (set(w.diagnoses) | set(w.procedures) | {ln.code for ln in w.lines}) if w else set()
-        self.app.push_screen(SuggestionsScreen(self.case, coded, str(self.app.store.path), self._accept_suggestion))
+        self.app.push_screen(SuggestionsScreen(self.case, coded, str(self.app.store.path), self._accept_suggestion,
+                                               self._show_evidence))
+
+    def _show_evidence(self, s: Suggestion | None) -> None:
+        """The highlighted suggestion's words lit in the case pane (None: back to the search words)."""
+        if s is None or not self.case_pane.light_evidence(s.doc, s.start, s.end):
+            self._light()
 
     def _accept_suggestion(self, s: Suggestion) -> None:
         self.set_current(s.code, s.system)
@@ -741,3 +749,11 @@ def _seventh_table(code: str, date: str | None) -> tuple[str, list[tuple[str, st
     table = book.seventh_characters(code)
     hit = book.get(code)
     return (hit.title if hit else code, table[1]) if table else None
+
+
+def _patient_for_search(case: Case) -> tuple[str | None, int | None]:
+    """Sex (F/M, else None) and age on the coding date, as the suggestions read them (issue 17)."""
+    from workstation.suggest.suggest import patient_of
+
+    p = patient_of(case)
+    return (p.sex if p.sex in ("F", "M") else None), p.age

@@ -78,6 +78,20 @@ def header_text(case: Any) -> Text:
     return clean_text(t)  # case text: no control characters reach the terminal
 
 
+def evidence_offset(case: Any, doc: int) -> int:
+    """Where document `doc`'s text starts in documentation_text's rendering."""
+    at = 0
+    for i, d in enumerate(case.documents):
+        if i:
+            at += 1
+        meta = "  ".join(x for x in (d.date, d.author) if x)
+        at += len(d.title) + (len(f"  {meta}") if meta else 0) + 1
+        if i == doc:
+            return at
+        at += len(d.text.rstrip()) + 1
+    return at
+
+
 def documentation_text(case: Any, terms: Iterable[str]) -> tuple[Text, int]:
     """The documents, titles in bold, every term lit; also the number of hits."""
     t = Text()
@@ -118,6 +132,8 @@ class FindBox(Input):
 class CasePane(Vertical):
     """Header block, a find box and the scrolling documentation."""
 
+    lit: str = ""
+
     def compose(self) -> ComposeResult:
         yield Static("", id="case-header")
         yield FindBox(placeholder="find in notes (f)", id="doc-find")
@@ -153,9 +169,36 @@ class CasePane(Vertical):
         if case is None:
             return 0
         text, hits = documentation_text(case, terms)
+        self.lit = ""   # the evidence lit by light_evidence, if any
         self.query_one("#doc", Static).update(text)
         self.border_subtitle = f"{hits} hit{'' if hits == 1 else 's'}: {' '.join(terms)}" if terms else ""
         return hits
+
+    def light_evidence(self, doc: int, start: int, end: int) -> bool:
+        """Light the words that support a suggestion (offsets into document `doc`'s text) and
+        bring them into view; False when the span is not in the notes shown."""
+        case = getattr(self, "case", None)
+        if case is None or not 0 <= doc < len(case.documents):
+            return False
+        text, _ = documentation_text(case, [])
+        at = evidence_offset(case, doc)
+        words = case.documents[doc].text[start:end]
+        plain = text.plain
+        if plain[at + start:at + end] != clean_text(Text(words)).plain:
+            found = plain.find(clean_text(Text(words)).plain, at)   # control characters were taken out
+            if not words or found < 0:
+                return False
+            start, end, at = found - at, found - at + len(words), at
+        text.stylize("reverse bold", at + start, at + end)
+        self.lit = plain[at + start:at + end]
+        self.query_one("#doc", Static).update(text)
+        self.border_subtitle = "evidence: " + " ".join(words.split())[:60]
+        # The notes wrap: count the screen lines above the evidence at the pane's width.
+        width = max(self.query_one("#doc", Static).size.width, 20)
+        above = plain[:at + start].split("\n")
+        line = sum(max(1, -(-len(x) // width)) for x in above[:-1]) + len(above[-1]) // width
+        self.query_one("#doc-scroll", VerticalScroll).scroll_to(y=max(0, line - 2), animate=False)
+        return True
 
     def scroll_to_term(self, term: str) -> None:
         """Bring the first line holding the term into view."""

@@ -126,6 +126,9 @@ class CodesPane(Vertical):
         self.views: list[View] = list(VIEWS)
         self.view = "results"
         self.date: str | None = None  # the coding date of the case (the book year to use)
+        # The patient's sex and age on that date: the search ranks out what the MCE rejects for them.
+        self.sex: str | None = None
+        self.age: int | None = None
         self.current: tuple[str, str] | None = None  # (code, system) highlighted now
         self.detail_data: dict[str, Any] | None = None
         self.history = CodeHistory()
@@ -337,7 +340,7 @@ class CodesPane(Vertical):
             return
         self.app.call_from_thread(self._searching, True)
         try:
-            results = core.search(query, date=self.date)
+            results = core.search(query, date=self.date, sex=self.sex, age=self.age)
         except Exception as exc:  # the engine's message (no patient data) instead of a crash
             self.app.call_from_thread(self.notify, f"search failed: {exc}", severity="error")
             results = []
