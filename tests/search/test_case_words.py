@@ -77,11 +77,28 @@ def test_examples_of_the_issue(engine) -> None:
 
 
 def test_descriptive_words() -> None:
+    # antepartum with no trimester said: unspecified trimester (round 2); a trimester said stays
     assert descriptive_words("unstable lie, antepartum condition or complication") == \
-        "unstable lie, pregnancy antepartum"
+        "unstable lie, pregnancy unspecified trimester"
+    assert descriptive_words("obesity, antepartum condition or complication, third trimester") == \
+        "obesity, pregnancy, third trimester"
+    # the episode decides: "of mother, delivered" is childbirth, not pregnancy
+    assert "pregnancy" not in descriptive_words("anemia of mother, postpartum condition or complication")
     assert "childbirth" in descriptive_words("abnormal glucose tolerance of mother, delivered, "
                                              "with mention of postpartum complication")
     assert descriptive_words("acute bronchitis") == "acute bronchitis"
+
+
+def test_with_said_ranks_down_without(engine) -> None:
+    """ "with perforation" said: an entry "without hemorrhage or perforation" says the opposite."""
+    from workstation.search.case_words import case_adjustment, read_case_words
+
+    cw = read_case_words("duodenal ulcer, acute, with perforation, without hemorrhage")
+    assert "perfor" in "".join(cw.affirmed)
+    assert case_adjustment(cw, "Acute duodenal ulcer without hemorrhage or perforation") < \
+        case_adjustment(cw, "Acute duodenal ulcer with perforation")
+    plain = read_case_words("duodenal ulcer")
+    assert case_adjustment(plain, "Acute duodenal ulcer without hemorrhage or perforation") == 0.0
 
 
 def test_descriptive_phrases_find_their_code(engine) -> None:

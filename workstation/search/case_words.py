@@ -41,6 +41,9 @@ _MAX_SCOPE = 6
 class CaseWords:
     negated: frozenset[str] = field(default_factory=frozenset)   # stems said to be absent
     sides: frozenset[str] = field(default_factory=frozenset)     # right / left / bilateral
+    # stems said to be present after "with" ("acute, with perforation, without hemorrhage"): an
+    # entry that has them after "without" says the opposite
+    affirmed: frozenset[str] = field(default_factory=frozenset)
 
 
 
@@ -50,15 +53,18 @@ def read_case_words(query: str) -> CaseWords:
     negated: set[str] = set()
     asserted: set[str] = set()
     sides: set[str] = set()
+    affirmed: set[str] = set()
     scope = 0
+    with_scope = 0
     for w in ws:
         if w in _SIDES:
             sides.add(_SIDES[w])
         if w in _NEGATORS:
-            scope = _MAX_SCOPE
+            scope, with_scope = _MAX_SCOPE, 0
             continue
         if w in _SCOPE_END:
             scope = 0
+            with_scope = 3 if w == "with" else 0
             continue
         if w in STOP_WORDS or w in _SIDES:
             continue
@@ -67,7 +73,10 @@ def read_case_words(query: str) -> CaseWords:
             scope -= 1
         else:
             asserted.add(stem(w))
-    return CaseWords(frozenset(negated - asserted), frozenset(sides))
+            if with_scope > 0:
+                affirmed.add(stem(w))
+                with_scope -= 1
+    return CaseWords(frozenset(negated - asserted), frozenset(sides), frozenset(affirmed - negated))
 
 
 @lru_cache(maxsize=65536)
@@ -100,9 +109,14 @@ def case_adjustment(cw: CaseWords, text: str) -> float:
     """Points added to (or taken from) an entry's score for the query's negations and sides."""
     if not cw.negated and not cw.sides:
         # the common case, per keystroke: only "bilateral" (not said) matters
-        return -6.0 if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
+        adj = -6.0 if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
+        if cw.affirmed and "without" in text and cw.affirmed & _segments(text)[1]:
+            adj -= 10.0
+        return adj
     with_s, without_s, sides = _segments(text)
     adj = 0.0
+    if cw.affirmed & without_s:
+        adj -= 10.0   # "with perforation" said; the entry is "without ... perforation"
     if cw.negated:
         contra = len(cw.negated & with_s)
         if contra:
@@ -179,11 +193,18 @@ _DESCRIPTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # childbirth / the puerperium" and "maternal care".
         (r"\bdelivered,? with (?:mention of )?postpartum complication\b", "childbirth puerperium"),
         (r"\bdelivered,? with or without (?:mention of )?antepartum condition\b", "childbirth"),
-        (r"\bantepartum condition or complication\b", "pregnancy antepartum"),
-        (r"\bpostpartum condition or complication\b", "puerperium postpartum"),
+        # antepartum with no trimester said: ICD-10-CM's "unspecified trimester" (round 2)
+        (r"\bantepartum condition or complication\b(?!.*\btrimester\b)", "pregnancy unspecified trimester"),
+        (r"\bantepartum condition or complication\b", "pregnancy"),
+        (r"\bpostpartum condition or complication\b", "puerperium"),
+        (r"\bantepartum\b", "pregnancy"),
         (r"\bunspecified as to episode of care(?: or not applicable)?\b", "unspecified trimester"),
         (r"\bepisode of care unspecified\b", "unspecified trimester"),
+        # "anemia of mother, delivered": complicating childbirth, not pregnancy (round 2: the
+        # episode decides, so "of mother" says only that the mother has it)
+        (r"\b(?:of|in) mother\b(?=.*\b(?:childbirth|puerperium|pregnancy)\b)", "complicating"),
         (r"\b(?:of|in) mother\b", "maternal pregnancy"),
+        (r"\bcomplicating pregnancy\b(?=.*\b(?:delivered|childbirth|puerperium)\b)", "complicating"),
         (r"\bdelivered\b", "childbirth delivery"),
         (r"\bcurrently complicating pregnancy\b", "complicating pregnancy"),
     )
