@@ -33,7 +33,7 @@ _GIVEN = re.compile(r"\b(?:iv|im|intravenous(?:ly)?|intramuscular(?:ly)?|subcuta
 _NOT_GIVEN = re.compile(r"\b(?:po|oral(?:ly)?|by mouth|taken at home|at home|tablets?|capsules?|prescri(?:bed|ption)|"
                         r"daily|bid|tid|qid|nightly|x\s*\d+\s*days|refill(?:ed)?|inhal(?:ed|er)|patch)\b", re.I)
 _SALTS = frozenset(stem(w) for w in ("hydrochloride", "hcl", "sodium", "potassium", "phosphate", "sulfate", "citrate",
-                                     "mesylate", "tartrate", "hyclate", "bromide", "chloride", "maleate", "excludes",
+                                     "mesylate", "tartrate", "hyclate", "bromide", "chloride", "maleate", "tromethamine", "excludes",
                                      "biosimilar", "per", "not", "otherwise", "specified", "injection", "and"))
 _UNIT = {"mg": ("mg", 1.0), "mcg": ("mg", 0.001), "microgram": ("mg", 0.001), "micrograms": ("mg", 0.001),
          "g": ("mg", 1000.0), "gm": ("mg", 1000.0), "gram": ("mg", 1000.0), "grams": ("mg", 1000.0),

@@ -107,6 +107,9 @@ _OPERATION_CUES: dict[str, tuple[str, ...]] = {
     "Replacement": ("replac", "prosthe", "total", "hemiarthroplast", "component", "cement"),
     "Supplement": ("reinforc", "augment", "mesh", "patch"),
     "Repair": ("repair", "sutur", "herniorrhaph"),
+    # a biopsy takes tissue (Excision, qualifier Diagnostic) unless it draws fluid (Drainage)
+    "Excision": ("biops", "excis"),
+    "Drainage": ("aspirat", "fluid", "drain"),
 }
 _CORONARIES = ("lad", "lcx", "rca", "left main", "circumflex", "right coronary", "left anterior descending",
                "diagonal", "obtuse marginal", "ramus")
@@ -169,6 +172,8 @@ class _Index:
 
     def resolve(self, ref: str) -> int | None:
         """ "Fluoroscopy, Artery" -> that term (the longest path the reference names)."""
+        # "Excision with qualifier Diagnostic": the term, the qualifier is for the axes to choose.
+        ref = re.sub(r"\s+with qualifier\b.*$", "", ref, flags=re.I)
         parts = tuple(p.strip().lower() for p in ref.split(","))
         for k in range(len(parts), 0, -1):
             got = self.by_path.get(parts[:k])
