@@ -447,7 +447,7 @@ class CodingScreen(Screen):
             return None, f"No HCPCS or CPT code matches {as_typed!r}: a service line needs one"
         return None, "A service line needs an HCPCS or CPT code: highlight one, or type it in the search box"
 
-    def action_add_line(self) -> None:
+    def action_add_line(self, units: str = "1") -> None:
         code, why = self._line_code()
         if code is None:
             self.notify(why, severity="warning")
@@ -457,7 +457,7 @@ class CodingScreen(Screen):
         n = len(self.work_state.diagnoses) if self.work_state else 0
         pointers = "ABCD"[: min(n, 4)] or ""
         day = default_line_date(self.case, code) if self.case is not None else ""
-        self.app.push_screen(LineForm(f"Service line {code}", {"units": "1", "pointers": pointers, "date": day}),
+        self.app.push_screen(LineForm(f"Service line {code}", {"units": units, "pointers": pointers, "date": day}),
                              lambda f: self._line_entered(code, f))
 
     def _line_entered(self, code: str, fields: LineFields | None) -> None:
@@ -689,7 +689,10 @@ class CodingScreen(Screen):
 
     def _accept_suggestion(self, s: Suggestion) -> None:
         self.set_current(s.code, s.system)
-        self.action_add_dx()
+        if s.system == "hcpcs":   # a drug's units from its dose (the line form shows them to confirm)
+            self.action_add_line(str(s.units or 1))
+        else:
+            self.action_add_dx()
 
     # ------------------------------------------------------------ saving
 
