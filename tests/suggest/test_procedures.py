@@ -94,3 +94,14 @@ def test_g_codes() -> None:
     med = Patient("F", 70, "2026-10-01", "outpatient", "office", medicare=True)
     got = [s.code for s in suggest_text("ASSESSMENT: Encounter for immunization.\n" + flu, med).suggestions]
     assert "G0008" in got
+
+
+def test_each_procedure_of_a_list_has_its_own_words_as_evidence() -> None:
+    note = ("DISCHARGE DIAGNOSES: Pulmonary hypertension.\nPROCEDURES: Left heart catheterization, "
+            "selective coronary angiography.")
+    pcs_rows = [s for s in suggest_text(note, IN).suggestions if s.system == "icd10pcs"]
+    assert [s.evidence for s in pcs_rows][:1] == ["Left heart catheterization"]
+    assert all(note[s.start:s.end] == s.evidence for s in pcs_rows)
+    # a value no word supports says so, for the coder to check
+    angio = next(s for s in pcs_rows if s.code.startswith("B21"))
+    assert any("NOT DOCUMENTED" in w for w in angio.why)

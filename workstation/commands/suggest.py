@@ -83,7 +83,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     width = max((len(s.code) for s in shown), default=0)
     for s in shown:
         mark = "=" if s.already_coded else ("7?" if s.needs_seventh else ("H" if not s.billable else " "))
-        print(f"{s.code:<{width}} {mark:2} {s.title}")
+        print(f"{s.code:<{width}} {mark:2} {s.title}" + (f"   units: {s.units}" if s.units else ""))
         print(f"{'':<{width}}    evidence: \"{s.evidence}\" ({s.section})")
         for w in s.why:
             print(f"{'':<{width}}    why: {w}")

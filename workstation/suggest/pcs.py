@@ -361,7 +361,9 @@ def fill(prefix: str, w: Words) -> tuple[str, float, list[str]] | None:
         if pos >= 3:
             total += max(score, 0.0) * (2.0 if axis == "Body Part" else 1.0)
             if label not in _EMPTY:
-                notes.append(f"{axis}: {label}" + (f" ({', '.join(matched)})" if matched else " (the only or first value)"))
+                notes.append(f"{axis}: {label}" + (f" ({', '.join(matched)})" if matched else
+                                                     " (the only value)" if len(choices) == 1 else
+                                                     " (NOT DOCUMENTED: the table's first value; check)"))
         code += ch
     return code, total, notes
 

@@ -459,7 +459,9 @@ def _procedures(engine: Any, st: Statement, patient: Patient, support: str) -> l
             if got is None or got.score < PCS_MIN_FIT:
                 continue
             why = [f"ICD-10-PCS (inpatient procedure), index: {got.path} \u2192 {got.code[:3]} table", *got.axes]
-            out.append(Suggestion(got.code, "icd10pcs", got.title, "procedure", st.text, st.doc, st.start, st.end,
+            at = st.text.find(part)   # the part's own words as the evidence, when the text has them as cut
+            ev, a, b = (part, st.start + at, st.start + at + len(part)) if at >= 0 else (st.text, st.start, st.end)
+            out.append(Suggestion(got.code, "icd10pcs", got.title, "procedure", ev, st.doc, a, b,
                                   st.section, why, [], got.score * 10))
         return out
     return _hcpcs_by_search(engine, st, patient, text)
