@@ -105,3 +105,10 @@ def test_each_procedure_of_a_list_has_its_own_words_as_evidence() -> None:
     # a value no word supports says so, for the coder to check
     angio = next(s for s in pcs_rows if s.code.startswith("B21"))
     assert any("NOT DOCUMENTED" in w for w in angio.why)
+
+
+def test_a_procedure_told_elsewhere_only_when_done_and_whole() -> None:
+    done = "Spontaneous vaginal delivery of a live born infant over an intact perineum. Manual assistance only."
+    assert "10E0XZZ" in [s.code for s in suggest_text(done, IN).suggestions]
+    planned = "ASSESSMENT: Phimosis.\nPLAN: circumcision tomorrow."
+    assert not [s for s in suggest_text(planned, IN).suggestions if s.system == "icd10pcs"]

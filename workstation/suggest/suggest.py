@@ -150,7 +150,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         if st.section == "procedure":
             out.extend(_procedures(engine, st, patient, all_text))
             continue
-        if patient.setting == "inpatient" and st.section in ("other", "hpi", "plan") and not (
+        if patient.setting == "inpatient" and st.section in ("other", "hpi") and not (
                 ctx.negated or ctx.hypothetical or ctx.historical or ctx.family or ctx.uncertain):
             out.extend(_pcs_elsewhere(st, all_text))
         family = ctx.family
