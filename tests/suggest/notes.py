@@ -135,7 +135,10 @@ NOTES: tuple[Note, ...] = (
     # Procedure notes (SYN-P01..P10), written 2026-12-01 for round 2 of issue 17 BEFORE the PCS
     # and drug rules were tuned on anything but the demo set; measured, not tuned on. Synthetic:
     # no real patient. Each PCS code checked valid in the compiled ICD-10-PCS tables (and its
-    # title read), each HCPCS code and its dose descriptor read in the HCPCS book.
+    # title read), each HCPCS code and its dose descriptor read in the HCPCS book. Measured once
+    # blind: PCS 5/6 (EGD biopsy missed), HCPCS 3/4 (ketorolac missed), diagnoses 23/26; two
+    # general fixes followed ("see Excision with qualifier Diagnostic" resolved; tromethamine
+    # a salt word), so their later PCS / HCPCS figures are not blind any more.
     Note("SYN-P01", "inpatient", "F", 52, "2026-03-10",
          "POSTOPERATIVE DIAGNOSIS: Calculus of gallbladder with acute cholecystitis.\n"
          "PROCEDURE: Laparoscopic cholecystectomy.\nDESCRIPTION: Four ports. The gallbladder was removed entirely.",
