@@ -597,3 +597,35 @@ def test_a_format_2_store_damaged_is_still_salvaged(store, capsys):
     assert "work record" in capsys.readouterr().out
     with SessionStore.open(out, readonly=True) as r:
         assert r.case_ids() == ["CASE-001", "CASE-002", "CASE-003"]
+
+
+def test_a_flip_that_makes_the_header_say_a_newer_version_is_damage_not_a_newer_store(store):
+    from workstation.session.store import StoreCorrupt
+
+    store.set_notes("CASE-001", "kept")
+    store.close()
+    data = store.path.read_bytes()
+    assert data.startswith(b'{"format":"workstation-session","version":3,')
+    store.path.write_bytes(data.replace(b'"version":3,', b'"version":7,', 1))  # 0x33 -> 0x37: one bit
+    with pytest.raises(StoreCorrupt, match="header is damaged"):
+        SessionStore.open(store.path)
+    with SessionStore.open(store.path) as again:  # salvaged: every record line held
+        assert again.work("CASE-001").notes == "kept"
+
+
+def test_a_store_of_a_newer_version_is_refused_and_left_alone(store):
+    from workstation.session.store import StoreError
+
+    store.close()
+    doc = _tables(store.path)
+    doc["meta"]["1"]["version"] = 9
+    _write_v3(store.path, doc)
+    raw = store.path.read_bytes().replace(b'"version":3,', b'"version":9,', 1)
+    from workstation.session import storage
+
+    body = raw[:raw.rfind(b',"checksum"')] + b"}"
+    store.path.write_bytes(storage.with_checksum(body))  # a good checksum: truly written so
+    before = store.path.read_bytes()
+    with pytest.raises(StoreError, match="newer version"):
+        SessionStore.open(store.path)
+    assert store.path.read_bytes() == before and not list(store.path.parent.glob("*.corrupt-*"))

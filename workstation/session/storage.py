@@ -209,6 +209,16 @@ def lines_bytes(fmt: str, member: str, lines: list[bytes]) -> bytes:
 TABLES = ("meta", "settings", "work", "audit", "store_audit")
 
 
+def _meta_line_version(raw: bytes) -> int | None:
+    """The format version in the first intact meta record line, if any."""
+    for line in raw.split(b"\n")[:3] + raw.split(b"\n")[-4:]:
+        item = check_line(line[:-1] if line.endswith(b",") else line)
+        if item is not None and item[0] == "meta" and isinstance(item[3], dict):
+            v = item[3].get("version")
+            return v if isinstance(v, int) else None
+    return None
+
+
 def _looks_like_ours(raw: bytes, fmt: str) -> bool:
     """A file of our line layout with at least one intact record line: a damaged store of ours
     (refused as damage and salvaged), never "some other JSON file" left alone."""
@@ -244,8 +254,10 @@ def read_document(path: Path) -> dict[str, dict[str, Any]]:
     version = meta.get("version", 0)
     if not isinstance(version, int):
         raise ValueError("its format version is not a number")
+    if version > VERSION:
+        raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
     if version > 2:
-        raise ValueError("a format 3 meta record in a format 2 layout")
+        raise ValueError(f"a format {version} meta record in a format 2 layout")
     check_checksum(raw, doc, required=version >= 2)
     doc.pop("crcs", None)
     check_document_shape(doc)
@@ -266,7 +278,15 @@ def _version(doc: dict[str, Any], fmt: str, raw: bytes) -> int:
 
 
 def _read_document_v3(raw: bytes, top: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    _version(top, FORMAT, raw)
+    try:
+        _version(top, FORMAT, raw)
+    except NotAStore:
+        # "A newer version" read from a damaged header is damage: the meta record's own line
+        # (which checks itself) still says which version wrote the file.
+        if _meta_line_version(raw) in range(1, VERSION + 1):
+            raise ValueError("its header is damaged (its meta record says format "
+                             f"{_meta_line_version(raw)})") from None
+        raise
     check_checksum(raw, top, required=True)
     rows = top["records"]
     if not isinstance(rows, list):
