@@ -3,8 +3,10 @@
     report = repair(Path("sessions/monday.json.corrupt-20261201T101500"), Path("sessions/monday-repaired.json"))
 
 The three files (document, journal, cases; see storage.py) are each read record by record: the
-document and the cases file hold one record a line with each line's CRC-32, the journal one
-checksummed record a line. A record whose checksum fails is dropped and counted; so is work whose
+document and the cases file hold one record a line, each line carrying its own CRC-32, table,
+key and case id (format 3; formats 1 and 2 are still salvaged), the journal one checksummed
+record a line, read by its length. Nothing vouches for another record, so a flipped byte costs
+only the record it hits, and that record is named in the report. A record whose checksum fails is dropped and counted; so is work whose
 case is not among the cases recovered. Work and audit records are placed by the case id they
 carry, never by their position, so a lost case never passes its work to its neighbour. The
 result is written as a new store (the damaged files are left as they are) and opened once to

@@ -3,13 +3,15 @@
 A store at PATH is three files side by side:
 
 - PATH           the TinyDB document (tables meta, settings, work, audit, store_audit) as orjson,
-                 only ever replaced atomically (temporary file, fsync, rename) by a compaction;
+                 one self-checking record a line (format 3, see record_line), only ever replaced
+                 atomically (temporary file, fsync, rename) by a compaction;
 - PATH.journal   every change since that compaction, appended and fsync'd before the change is
                  reported saved: one record per change, `LLLLLLLL CCCCCCCC {json}\\n` where L is the
                  payload length and C its CRC-32 (hex), so a torn last record is recognised and
                  dropped; a record numbered at or below the document's `seq` is already in it;
-- PATH.cases     the cases' intake data (demographics, documentation), replaced only on import,
-                 so saving a change never rewrites it.
+- PATH.cases     the cases' intake data (demographics, documentation), one self-checking case a
+                 line, replaced only on import (or once by a compaction, to migrate an older
+                 format), so saving a change never rewrites it.
 
 Stock TinyDB storages rewrite the whole file on every update; here TinyDB works on the
 in-memory document and the store journals each change itself, which keeps a save to one
