@@ -10,7 +10,8 @@
            double = two writers inside at once, lost = acknowledged changes missing;
 - corrupt: one random byte of one random store file flipped, then the open (must refuse with a
            message, never a traceback) and `sessions repair`; lost = changes missing beyond the
-           one damaged record, wrong = a case shown with another case's work.
+           one damaged record, not reported = a change missing while the repair reported nothing
+           dropped, wrong = a case shown with another case's work.
 Synthetic data only; each loop gets a quarter of --seconds.
 """
 from __future__ import annotations
@@ -99,7 +100,7 @@ def corrupt_loop(tmp: Path, seconds: float) -> str:
     from workstation.session.store import SessionStore, StoreError
 
     rng = random.Random(20)
-    rounds = refused = tracebacks = lost = wrong = silent = 0
+    rounds = refused = tracebacks = lost = wrong = silent = unreported = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         d = tmp / f"corrupt{rounds}"
@@ -139,17 +140,20 @@ def corrupt_loop(tmp: Path, seconds: float) -> str:
             continue
         out = d / "repaired.json"
         try:
-            repair(moved[0], out)
+            report = repair(moved[0], out)
         except Exception:  # noqa: BLE001
             tracebacks += 1
             continue
         with SessionStore.open(out, readonly=True) as r:
             have = {c: r.work(c).notes for c in r.case_ids()}
         wrong += sum(1 for c, n in have.items() if n and n != f"note of {c}")
-        lost += max(0, len(ids) - 1 - sum(1 for c in ids if have.get(c) == f"note of {c}"))
+        missing = sum(1 for c in ids if have.get(c) != f"note of {c}")
+        lost += max(0, missing - 1)
+        unreported += 1 if missing and not report.dropped else 0
     return (f"corrupt  {rounds:6d} rounds  {refused} refused with a message  {tracebacks} tracebacks  "
-            f"{lost} changes lost beyond the damaged record  {wrong} cases showing another case's work  "
-            f"{silent} changes dropped silently (a damaged last journal record reads as a torn append)")
+            f"{lost} changes lost beyond the damaged record  {unreported} damaged records not reported  "
+            f"{wrong} cases showing another case's work  "
+            f"{silent} changes dropped silently (a damaged last journal record read as a torn append)")
 
 
 def main() -> None:

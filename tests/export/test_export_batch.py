@@ -223,10 +223,17 @@ def test_changed_exported_case_reopens_and_resends_as_replacement(session, tmp_p
     assert "RESUBMISSION CODE: 7" in box22 and "ORIGINAL REF. NO.: 2226001234567" in box22
 
 
-def test_one_claim_the_validator_rejects_is_held_back_and_the_rest_go_out(tmp_path):
-    """A payer id that cleans to one character passes the edits, but an 837P with it is rejected
-    by pyx12 whole: that claim is held with the validator's reason, the others are written (issue 20)."""
+@pytest.mark.parametrize("scrub_catches", [True, False])
+def test_one_claim_the_validator_rejects_is_held_back_and_the_rest_go_out(tmp_path, monkeypatch, scrub_catches):
+    """A payer id that cleans to one character would make pyx12 reject the whole 837P: the scrub
+    holds that claim with the element named (2010BB NM109), and should a rule ever slip past the
+    scrub, the export's own per-claim pyx12 check still holds it; the others are written (issue 20)."""
     from decimal import Decimal
+
+    from workstation.billing.edits import fields
+
+    if not scrub_catches:
+        monkeypatch.setattr(fields, "_check_x12_elements", lambda ctx, err: None)
 
     from workstation.session.store import SessionStore
     from workstation.session.work import ServiceLine
@@ -247,13 +254,14 @@ def test_one_claim_the_validator_rejects_is_held_back_and_the_rest_go_out(tmp_pa
         assert result.exported == ["BAT-0001", "BAT-0002", "BAT-0003"]
         assert result.validation is not None and result.validation.ok
         held = {h.case_id: h.reasons for h in result.held}
-        assert "BAT-0009" in held and any("837P" in r for r in held["BAT-0009"]), held
+        assert "BAT-0009" in held and any("837P" in r or "NM109" in r for r in held["BAT-0009"]), held
         assert out.read_text().count("CLM*") == 3
         assert store.work("BAT-0009").status == "coded"  # not billed: fix it and export it later
         # And the plan (the summary before writing, --dry-run) already holds it, with the reason.
         plan = plan_export(store, "837p", again=False)
         reasons = {h.case_id: h.reasons for h in plan.held}["BAT-0009"]
-        assert any("payer id is shorter than 2 characters" in r for r in reasons), reasons
+        why = "2010BB NM109 needs at least 2" if scrub_catches else "payer id is shorter than 2 characters"
+        assert any(why in r for r in reasons), reasons
     finally:
         store.close()
 

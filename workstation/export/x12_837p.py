@@ -16,7 +16,6 @@ delimiters), so no patient's name can split an element or end a segment.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +24,7 @@ from typing import Any, Iterable
 from workstation.billing.ndc import ndc_entry
 from workstation.billing.claim import billing_provider_from_settings
 from workstation.billing.money import format_money
-from workstation.billing.x12_text import clean, fold_ascii
+from workstation.billing.x12_text import alnum, clean, digits, ident  # the rules live there; ident is used here too
 from workstation.cases.npi import npi_is_valid
 
 VERSION = "005010X222A1"
@@ -57,21 +56,6 @@ class X12DataError(ValueError):
 
 
 # --------------------------------------------------------------------------- text cleaning
-
-def alnum(text: object, max_len: int | None = None) -> str:
-    """Identifiers (member ids, codes, modifiers): letters and digits only, upper-cased."""
-    s = re.sub(r"[^A-Z0-9]", "", fold_ascii(str(text or "")).upper())
-    return s[:max_len] if max_len else s
-
-
-def ident(text: object, max_len: int | None = None) -> str:
-    """Identifiers that may hold punctuation (member ids, authorisations): cleaned, no spaces."""
-    return clean(text, None).replace(" ", "")[:max_len] if max_len else clean(text).replace(" ", "")
-
-
-def digits(text: object) -> str:
-    return re.sub(r"[^0-9]", "", str(text or ""))  # not \D: that keeps Arabic-Indic and other digits
-
 
 def amount(value: Decimal) -> str:
     """An X12 R amount with two places: '125.00'."""

@@ -3,8 +3,10 @@
     report = repair(Path("sessions/monday.json.corrupt-20261201T101500"), Path("sessions/monday-repaired.json"))
 
 The three files (document, journal, cases; see storage.py) are each read record by record: the
-document and the cases file hold one record a line with each line's CRC-32, the journal one
-checksummed record a line. A record whose checksum fails is dropped and counted; so is work whose
+document and the cases file hold one record a line, each line carrying its own CRC-32, table,
+key and case id (format 3; formats 1 and 2 are still salvaged), the journal one checksummed
+record a line, read by its length. Nothing vouches for another record, so a flipped byte costs
+only the record it hits, and that record is named in the report. A record whose checksum fails is dropped and counted; so is work whose
 case is not among the cases recovered. Work and audit records are placed by the case id they
 carry, never by their position, so a lost case never passes its work to its neighbour. The
 result is written as a new store (the damaged files are left as they are) and opened once to
@@ -25,9 +27,10 @@ from workstation.session.storage import (
     CASES_FORMAT,
     FORMAT,
     VERSION,
+    HEADER,
     cases_bytes,
+    check_line,
     document_bytes,
-    scan_journal,
 )
 
 _MOVED = re.compile(r"^(?P<stem>.+?)(?P<kind>\.journal|\.cases)?(?P<suffix>\.corrupt-[0-9T]+(?:-\d+)?)$")
@@ -84,7 +87,78 @@ def _whole(raw: bytes) -> Any:
         return None
 
 
+def _record_lines(raw: bytes) -> tuple[list[tuple[str, str, str | None, Any]], list[str]]:
+    """Every self-checking record line of a format-3 file whose own checksum holds, and a name for
+    each record line that failed. A flip that turned a newline into another byte joins two lines
+    (or a record and the file's head or tail): they are found again by their openings
+    `["cccccccc",` and their own checksums."""
+    good: list[tuple[str, str, str | None, Any]] = []
+    bad: list[str] = []
+    lines = _lines(raw)
+    for i, line in enumerate(lines):
+        item = check_line(line) if line.startswith(b'["') else None
+        if item is not None:
+            good.append(item)
+            continue
+        found = _find_records(line)
+        good.extend(found)
+        if not found and 0 < i < len(lines) - 1 and line.strip():
+            bad.append(_name_damaged(line))
+    return good, bad
+
+
+_START = re.compile(rb'\["[0-9a-f]{8}",')
+_NAMED = re.compile(rb'"(\w+)","(\d+)",(?:"([\w.-]{1,40})"|null),')
+
+
+def _find_records(line: bytes) -> list[tuple[str, str, str | None, Any]]:
+    out = []
+    covered = 0
+    for m in _START.finditer(line):
+        if m.start() < covered:
+            continue
+        for j in (k for k in range(m.end(), len(line)) if line[k] == 0x5D):  # each "]" after it
+            item = check_line(line[m.start():j + 1])
+            if item is not None:
+                out.append(item)
+                covered = j + 1
+                break
+    return out
+
+
+def _name_damaged(line: bytes) -> str:
+    """What a damaged record line was, as far as its (unverified) opening still says."""
+    m = _NAMED.search(line[:120])
+    if not m:
+        return "a record whose line is too damaged to name"
+    what = f"{m.group(1).decode()} record {m.group(2).decode()}"
+    return what + (f" (apparently of case {m.group(3).decode()})" if m.group(3) else "")
+
+
 def salvage_cases(raw: bytes, dropped: list[str]) -> list[dict[str, Any]]:
+    if b'\n["' in raw or raw.startswith(b'{"format":"%s","version":3' % CASES_FORMAT.encode()):
+        return _salvage_cases_v3(raw, dropped)
+    return _salvage_cases_v2(raw, dropped)
+
+
+def _salvage_cases_v3(raw: bytes, dropped: list[str]) -> list[dict[str, Any]]:
+    items, bad = _record_lines(raw)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for table, key, cid, rec in items:
+        if table != "cases" or not isinstance(rec, dict) or cid is None or rec.get("case_id") != cid:
+            bad.append(f"{table} record {key} in the cases file")
+            continue
+        if cid in seen:
+            dropped.append(f"case {cid}: a second copy")
+            continue
+        seen.add(cid)
+        out.append(rec)
+    dropped.extend(f"{b.replace('cases record', 'case record')} of the cases file (checksum failed)" for b in bad)
+    return out
+
+
+def _salvage_cases_v2(raw: bytes, dropped: list[str]) -> list[dict[str, Any]]:
     doc = _whole(raw)
     crcs = doc.get("crcs") if isinstance(doc, dict) else None
     if not isinstance(crcs, list):  # the crcs line itself is damaged: look for it by hand
@@ -123,6 +197,29 @@ def salvage_cases(raw: bytes, dropped: list[str]) -> list[dict[str, Any]]:
 
 def salvage_document(raw: bytes, dropped: list[str]) -> dict[str, dict[str, Any]]:
     """{table: {key: record}} of every document line whose CRC-32 holds."""
+    if b'\n["' in raw or raw.startswith(b'{"format":"%s","version":3' % FORMAT.encode()):
+        return _salvage_document_v3(raw, dropped)
+    return _salvage_document_v2(raw, dropped)
+
+
+def _salvage_document_v3(raw: bytes, dropped: list[str]) -> dict[str, dict[str, Any]]:
+    items, bad = _record_lines(raw)
+    out: dict[str, dict[str, Any]] = {}
+    for table, key, cid, rec in items:
+        if not isinstance(rec, dict) or (rec.get("case_id") if table != "meta" else None) != cid:
+            bad.append(f"{table} record {key} (it names another case than it holds)")
+            continue
+        if table == "meta" and key in out.get("meta", {}):
+            continue  # the meta record is written twice, first and last
+        out.setdefault(table, {})[key] = rec
+    if "1" in out.get("meta", {}):  # a lost copy of the meta record costs nothing: its twin holds it
+        twin = [b for b in bad if b.startswith("meta record")]
+        bad = [b for b in bad if b not in twin[:1]]
+    dropped.extend(f"{b} of the document (checksum failed)" for b in bad)
+    return out
+
+
+def _salvage_document_v2(raw: bytes, dropped: list[str]) -> dict[str, dict[str, Any]]:
     doc = _whole(raw)
     crcs = doc.get("crcs") if isinstance(doc, dict) else None
     if not isinstance(crcs, dict):
@@ -253,18 +350,47 @@ def repair(path: Path, out: Path) -> RepairReport:
 
 def _scan_resync(data: bytes) -> tuple[list[dict[str, Any]], int]:
     """Every journal record whose checksum holds, skipping damaged ones at any place (a normal open
-    stops at the first); and how many lines were dropped."""
+    stops at the first); and how many were dropped. A record is read by the length in its header
+    and its checksum, so a flipped newline after it costs nothing; after a damaged record the scan
+    picks up at the next line that starts a record whose checksum holds."""
     records: list[dict[str, Any]] = []
     bad = 0
-    for line in data.split(b"\n"):
-        if not line:
+    pos, n = 0, len(data)
+    while pos < n:
+        rec, end = _record_at(data, pos)
+        if rec is not None:
+            records.append(rec)
+            pos = end
             continue
-        try:
-            recs, good = scan_journal(line + b"\n")
-        except ValueError:
-            recs, good = [], 0
-        if recs and good == len(line) + 1:
-            records.extend(r for r in recs if isinstance(r, dict))
-        else:
+        if data[pos:].strip(b"\x00\n"):
             bad += 1
+        nxt = pos
+        while True:  # the next place after a newline where a whole record checks
+            nxt = data.find(b"\n", nxt + 1)
+            if nxt < 0:
+                nxt = n
+                break
+            if _record_at(data, nxt + 1)[0] is not None:
+                nxt += 1
+                break
+        pos = nxt
     return records, bad
+
+
+def _record_at(data: bytes, pos: int) -> tuple[dict[str, Any] | None, int]:
+    try:
+        length = int(data[pos:pos + 8], 16)
+        crc = int(data[pos + 9:pos + 17], 16)
+    except ValueError:
+        return None, pos
+    if data[pos + 8:pos + 9] != b" " or data[pos + 17:pos + 18] != b" ":
+        return None, pos
+    end = pos + HEADER + length
+    payload = data[pos + HEADER:end]
+    if len(payload) != length or zlib.crc32(payload) != crc:
+        return None, pos
+    try:
+        rec = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None, pos
+    return (rec, end + 1) if isinstance(rec, dict) else (None, pos)

@@ -3,13 +3,15 @@
 A store at PATH is three files side by side:
 
 - PATH           the TinyDB document (tables meta, settings, work, audit, store_audit) as orjson,
-                 only ever replaced atomically (temporary file, fsync, rename) by a compaction;
+                 one self-checking record a line (format 3, see record_line), only ever replaced
+                 atomically (temporary file, fsync, rename) by a compaction;
 - PATH.journal   every change since that compaction, appended and fsync'd before the change is
                  reported saved: one record per change, `LLLLLLLL CCCCCCCC {json}\\n` where L is the
                  payload length and C its CRC-32 (hex), so a torn last record is recognised and
                  dropped; a record numbered at or below the document's `seq` is already in it;
-- PATH.cases     the cases' intake data (demographics, documentation), replaced only on import,
-                 so saving a change never rewrites it.
+- PATH.cases     the cases' intake data (demographics, documentation), one self-checking case a
+                 line, replaced only on import (or once by a compaction, to migrate an older
+                 format), so saving a change never rewrites it.
 
 Stock TinyDB storages rewrite the whole file on every update; here TinyDB works on the
 in-memory document and the store journals each change itself, which keeps a save to one
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from workstation import faults
 
 FORMAT = "workstation-session"
 CASES_FORMAT = "workstation-cases"
-VERSION = 2  # 2: the document and the cases file end with a CRC-32 checksum
+VERSION = 3  # 2: the files end with a CRC-32 checksum; 3: and every record line carries its own
 HEADER = 18  # "%08x %08x " before each journal payload
 
 
@@ -150,46 +153,156 @@ def check_checksum(raw: bytes, doc: dict[str, Any], required: bool) -> None:
     del doc["checksum"]
 
 
-def _line_crc(line: bytes) -> str:
-    return "%08x" % zlib.crc32(line)
+# Format 3: every record is one self-checking line, `["cccccccc",TABLE,KEY,CASE_ID,RECORD]`, where
+# cccccccc is the CRC-32 of the bytes after its comma up to (not including) the closing bracket. A
+# line needs nothing else in the file to be checked and placed: no checksum table, no table
+# heading. A flipped byte therefore costs the one record whose line it hits (see repair.py), and
+# the meta record (sequence number, control-number counters, pending exports) is written both
+# first and last, so one flip never loses it.
+
+def record_line(table: str, key: str, case_id: str | None, rec: Any) -> bytes:
+    body = dumps([table, key, case_id, rec])[1:-1]
+    return b'["%08x",' % zlib.crc32(body) + body + b"]"
 
 
-def document_bytes(doc: dict[str, Any]) -> bytes:
-    """The document as JSON with one record per line and each line's CRC-32 in `crcs`, so that
-    `sessions repair` can keep every record whose line is intact if the file is damaged."""
-    out: list[bytes] = []
-    crcs: dict[str, str] = {}
+_LINE = re.compile(rb'^\["([0-9a-f]{8})",(.*)\]$', re.S)
+
+
+def check_line(line: bytes) -> tuple[str, str, str | None, Any] | None:
+    """(table, key, case id, record) of a record line whose own checksum holds, else None."""
+    m = _LINE.match(line)
+    if not m or "%08x" % zlib.crc32(m.group(2)) != m.group(1).decode():
+        return None
+    try:
+        item = orjson.loads(b"[" + m.group(2) + b"]")
+    except orjson.JSONDecodeError:
+        return None
+    if len(item) != 4 or not isinstance(item[0], str) or not isinstance(item[1], str) \
+            or not (item[2] is None or isinstance(item[2], str)):
+        return None
+    return item[0], item[1], item[2], item[3]
+
+
+def _case_of(rec: Any) -> str | None:
+    cid = rec.get("case_id") if isinstance(rec, dict) else None
+    return cid if isinstance(cid, str) else None
+
+
+def document_lines(doc: dict[str, dict[str, Any]]) -> list[bytes]:
+    meta = [record_line("meta", str(k), None, r) for k, r in doc.get("meta", {}).items()]
+    lines = list(meta)
     for name, table in doc.items():
-        rows = []
-        for key, rec in table.items():
-            line = dumps(str(key)) + b":" + dumps(rec)
-            crcs[f"{name}/{key}"] = _line_crc(line)
-            rows.append(line)
-        out.append(dumps(name) + b":{\n" + b",\n".join(rows) + b"\n}")
-    out.append(b'"crcs":' + dumps(crcs))
-    return with_checksum(b"{" + b",\n".join(out) + b"}")
+        if name != "meta":
+            lines.extend(record_line(name, str(k), _case_of(r), r) for k, r in table.items())
+    return lines + meta  # the meta record first and last: one flip never costs it
+
+
+def document_bytes(doc: dict[str, dict[str, Any]]) -> bytes:
+    """The document as JSON, one self-checking record a line (see record_line), with a checksum
+    of the whole file last so that a normal open checks everything in one pass."""
+    return lines_bytes(FORMAT, "records", document_lines(doc))
+
+
+def lines_bytes(fmt: str, member: str, lines: list[bytes]) -> bytes:
+    head = b'{"format":"%s","version":%d,"%s":[\n' % (fmt.encode(), VERSION, member.encode())
+    return with_checksum(head + b",\n".join(lines) + (b"\n]}" if lines else b"]}"))
 
 
 TABLES = ("meta", "settings", "work", "audit", "store_audit")
 
 
+def _meta_line_version(raw: bytes) -> int | None:
+    """The format version in the first intact meta record line, if any."""
+    for line in raw.split(b"\n")[:3] + raw.split(b"\n")[-4:]:
+        item = check_line(line[:-1] if line.endswith(b",") else line)
+        if item is not None and item[0] == "meta" and isinstance(item[3], dict):
+            v = item[3].get("version")
+            return v if isinstance(v, int) else None
+    return None
+
+
+def _looks_like_ours(raw: bytes, fmt: str) -> bool:
+    """A file of our line layout with at least one intact record line: a damaged store of ours
+    (refused as damage and salvaged), never "some other JSON file" left alone."""
+    if b'\n["' not in raw:
+        return False
+    for line in raw.split(b"\n"):
+        item = check_line(line[:-1] if line.endswith(b",") else line)
+        if item is not None:
+            return True
+    return False
+
+
 def read_document(path: Path) -> dict[str, dict[str, Any]]:
     """The TinyDB document at PATH. ValueError if it does not parse or its checksum fails (damage);
-    NotAStore if it parses but is some other JSON file, or a store written by a newer version."""
+    NotAStore if it parses but is some other JSON file, or a store written by a newer version.
+    Reads every format version (1 and 2 are rewritten as 3 by the next compaction)."""
     raw = path.read_bytes()
-    doc = orjson.loads(raw)
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if _looks_like_ours(raw, FORMAT):
+            raise ValueError("it does not parse (damaged)") from None
+        raise
+    if isinstance(doc, dict) and "records" in doc and "meta" not in doc:
+        return _read_document_v3(raw, doc)
     meta = doc.get("meta", {}).get("1") if isinstance(doc, dict) and isinstance(doc.get("meta"), dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         if b'\n"crcs":{' in raw and raw.rstrip().endswith(b'"}'):  # our layout: a damaged store, not another file
             raise ValueError("its session meta record is damaged")
+        if _looks_like_ours(raw, FORMAT):
+            raise ValueError("its header is damaged")
         raise NotAStore("it is not a workstation session store (no session meta record)")
     version = meta.get("version", 0)
     if not isinstance(version, int):
         raise ValueError("its format version is not a number")
     if version > VERSION:
         raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
+    if version > 2:
+        raise ValueError(f"a format {version} meta record in a format 2 layout")
     check_checksum(raw, doc, required=version >= 2)
     doc.pop("crcs", None)
+    check_document_shape(doc)
+    return doc
+
+
+def _version(doc: dict[str, Any], fmt: str, raw: bytes) -> int:
+    if doc.get("format") != fmt:
+        if _looks_like_ours(raw, fmt):
+            raise ValueError("its header is damaged")
+        raise NotAStore("it is not a workstation session store (no session meta record)")
+    version = doc.get("version")
+    if not isinstance(version, int):
+        raise ValueError("its format version is not a number")
+    if version > VERSION:
+        raise NotAStore(f"it was written by a newer version of the workstation (store format {version})")
+    return version
+
+
+def _read_document_v3(raw: bytes, top: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    try:
+        _version(top, FORMAT, raw)
+    except NotAStore:
+        # "A newer version" read from a damaged header is damage: the meta record's own line
+        # (which checks itself) still says which version wrote the file.
+        if _meta_line_version(raw) in range(1, VERSION + 1):
+            raise ValueError("its header is damaged (its meta record says format "
+                             f"{_meta_line_version(raw)})") from None
+        raise
+    check_checksum(raw, top, required=True)
+    rows = top["records"]
+    if not isinstance(rows, list):
+        raise ValueError("its records are not a list")
+    doc: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not isinstance(row, list) or len(row) != 5 or not isinstance(row[1], str) or not isinstance(row[2], str):
+            raise ValueError("a record line is not of the right shape")
+        if row[3] != _case_of(row[4]):
+            raise ValueError(f"{row[1]} record {row[2]:.20} names case {row[3]!s:.40} but holds another")
+        doc.setdefault(row[1], {})[row[2]] = row[4]
+    meta = doc.get("meta", {}).get("1")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError("its session meta record is missing")
     check_document_shape(doc)
     return doc
 
@@ -212,29 +325,41 @@ def check_document_shape(doc: dict[str, Any]) -> None:
                 raise ValueError(f"{name} record {k} is not a list of entries")
 
 
-def read_cases(path: Path) -> list[dict[str, Any]]:
+def read_cases(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """(the cases, the file's format version); ([], VERSION) when there is no cases file."""
     if not path.exists():
-        return []
+        return [], VERSION
     raw = path.read_bytes()
-    doc = orjson.loads(raw)
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if _looks_like_ours(raw, CASES_FORMAT):
+            raise ValueError("it does not parse (damaged)") from None
+        raise
     if not isinstance(doc, dict) or doc.get("format") != CASES_FORMAT or not isinstance(doc.get("cases"), list):
+        if _looks_like_ours(raw, CASES_FORMAT):
+            raise ValueError("its header is damaged")
         raise ValueError("not a workstation cases file")
     version = doc.get("version", 0)
     if not isinstance(version, int):
         raise ValueError("its format version is not a number")
     check_checksum(raw, doc, required=version >= 2)
     doc.pop("crcs", None)
-    if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in doc["cases"]):
+    cases = doc["cases"]
+    if version >= 3:
+        if not all(isinstance(r, list) and len(r) == 5 and r[1] == "cases" and isinstance(r[4], dict)
+                   and r[3] == r[4].get("case_id") for r in cases):
+            raise ValueError("a case line is not of the right shape")
+        cases = [r[4] for r in cases]
+    if not all(isinstance(c, dict) and isinstance(c.get("case_id"), str) for c in cases):
         raise ValueError("a case without a case id")
-    return doc["cases"]
+    return cases, version
 
 
 def cases_bytes(cases: list[dict[str, Any]]) -> bytes:
-    """The cases file: one case a line, each line's CRC-32 in `crcs` (see document_bytes)."""
-    lines = [dumps(c) for c in cases]
-    head = b'{"format":"%s","version":%d,"cases":[\n' % (CASES_FORMAT.encode(), VERSION)
-    body = b",\n".join(lines) + (b"\n" if lines else b"")
-    return with_checksum(head + body + b'],\n"crcs":' + dumps([_line_crc(l) for l in lines]) + b"}")
+    """The cases file: one self-checking case a line (see record_line; KEY is its place, from 1)."""
+    return lines_bytes(CASES_FORMAT, "cases",
+                       [record_line("cases", str(i), c["case_id"], c) for i, c in enumerate(cases, 1)])
 
 
 # ---------------------------------------------------------------- journal
@@ -272,7 +397,11 @@ def scan_journal(data: bytes) -> tuple[list[dict[str, Any]], int]:
                     bad = "short record"
                 else:
                     payload = data[pos + HEADER:end]
-                    if zlib.crc32(payload) != crc or data[end:end + 1] != b"\n":
+                    # The record is its length and checksum: a damaged byte where its newline
+                    # should be costs nothing (a tear never leaves a complete, checked payload
+                    # followed by a wrong byte; at worst the change was complete but not yet
+                    # acknowledged, and keeping it is what the coder did).
+                    if zlib.crc32(payload) != crc:
                         bad = "checksum mismatch"
                     else:
                         try:
@@ -289,6 +418,9 @@ def scan_journal(data: bytes) -> tuple[list[dict[str, Any]], int]:
     return records, pos
 
 
+_ZEROS = bytes(16)  # a block the disk never wrote reads as a run of zeros; a flipped byte makes one
+
+
 def _is_tail(data: bytes, pos: int, bad: str | None) -> bool:
     # A torn append is one record cut short: no complete line may follow it (payloads hold no
     # raw newline), so more than its own final newline after `pos` means damage, not a tear.
@@ -296,10 +428,11 @@ def _is_tail(data: bytes, pos: int, bad: str | None) -> bool:
     nl = rest.find(b"\n")
     if not (nl == -1 or nl == len(rest) - 1):
         return False
-    if bad in ("checksum mismatch", "unparsable record") and b"\x00" not in rest:
-        # Complete to its final newline and free of the zeros an unwritten block reads as, yet
-        # its checksum fails: a record damaged after it was written (and acknowledged), not a
-        # tear. Dropping it quietly would lose a saved change without a word.
+    if rest.endswith(b"\n") and _ZEROS not in rest:
+        # Complete to its final newline and free of the zero runs an unwritten block reads as, yet
+        # it fails (checksum, header or length): a record damaged after it was written (and
+        # acknowledged), not a tear, since an append writes its newline last. Dropping it
+        # quietly would lose a saved change without a word.
         return False
     return True
 

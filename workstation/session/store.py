@@ -137,6 +137,7 @@ class SessionStore:
         self._case_obj: dict[str, Case] = {}
         self._coding_obj: dict[str, Case] = {}  # id and encounter only, for validating changes
         self._source_keys: set[str] = set()
+        self._cases_version = VERSION  # an older cases file is rewritten by the next compaction
         self._seq = 0
         self._since_compact = 0
         self.pending: list[dict[str, Any]] = []  # changes applied in memory but not yet durable
@@ -252,7 +253,7 @@ class SessionStore:
             if self._path.exists():
                 doc = read_document(self._path)
             what = self.cases_path.name
-            cases = read_cases(self.cases_path)
+            cases, self._cases_version = read_cases(self.cases_path)
         except NotAStore as exc:
             raise StoreError(f"{self._path} was not opened: {exc}. Nothing was changed; "
                              f"choose another file name for a session store.") from None
@@ -546,6 +547,9 @@ class SessionStore:
         data["meta"]["1"]["version"] = VERSION
         data["meta"]["1"]["cases"] = len(self._cases_raw)
         faults.point("compact.write")
+        if self._cases_version < VERSION:  # migrate an older cases file to self-checking lines
+            atomic_write_bytes(self.cases_path, cases_bytes(self._cases_raw), mode=0o600)
+            self._cases_version = VERSION
         atomic_write_bytes(self._path, document_bytes(data), mode=0o600)
         faults.point("compact.written")
         self._journal.reset()

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 from datetime import date as Date
 
+from workstation.billing import x12_text as x12
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.cases.npi import npi_problem
 from workstation.billing.settings import ZIP_RE
@@ -75,6 +76,70 @@ def _check_x12_name(person, who: str, target: str, source: str, err) -> None:
                 f"The {who}'s {part} name has no characters an 837P can carry (after accents are folded, only "
                 "A-Z, digits and basic punctuation remain): enter it in Latin letters as on the insurance card.",
                 target, source)
+
+
+def _check_x12_elements(ctx: ScrubContext, err) -> None:
+    """The element rules of pyx12's 837P map that case data can break, checked on each value as
+    the writer cleans it (billing/x12_text.py): a claim that breaks one would make pyx12 reject the
+    whole file, so it is held here, per claim, with the element named. Messages never repeat
+    the value (it may be patient data)."""
+    claim, case = ctx.claim, ctx.case
+    src = "X12 837P 5010 (pyx12 837P map)"
+
+    def check(rule: x12.Element, value: str, edit_id: str, target: str, what: str = "") -> None:
+        problem = rule.problem(value)
+        if problem:
+            err(edit_id, f"The {what or rule.name} {problem}.", target, f"{src} {rule.ref}")
+
+    def address(person, who: str, target: str) -> None:
+        a = person.address
+        if a.line1.strip():
+            check(x12.ADDRESS_LINE, x12.clean(a.line1, 55), f"field.{who}_address_x12", target, f"{who}'s street address")
+        if a.city.strip():
+            check(x12.CITY, x12.clean(a.city, 30), f"field.{who}_city_x12", target, f"{who}'s city")
+        if a.state.strip() and x12.alnum(a.state) not in x12.STATES:
+            err(f"field.{who}_state_x12", f"The {who}'s state is not a US state or territory, military post "
+                "code or Canadian province code.", target, f"{src} N402, {x12.STATE_LIST}")
+
+    check(x12.CLAIM_ID, x12.clean(claim.claim_id, 38).replace(" ", ""), "field.claim_id_x12", "case_id")
+    address(case.patient, "patient", "patient.address")
+    for n, line in enumerate(claim.lines, 1):
+        if line.code:
+            check(x12.PROCEDURE_CODE, x12.alnum(line.code, 48), "line.code_x12", f"line {n}", f"line {n} procedure code")
+        for m in line.modifiers[:4]:
+            if len(x12.alnum(m, 2)) != 2:
+                err("line.modifier_x12", f"Line {n}: a modifier must be 2 letters or digits.", f"line {n}",
+                    f"{src} {x12.MODIFIER.ref}")
+    if claim.accident is not None and claim.accident.code == "AA" and claim.accident.state \
+            and x12.alnum(claim.accident.state) not in x12.STATES:
+        err("field.accident_state_x12", "The auto accident state is not a US state or territory, military "
+            "post code or Canadian province code.", "encounter.accident_state", f"{src} CLM11-4, {x12.STATE_LIST}")
+    rp = claim.rendering_provider
+    if rp is not None and rp.npi and rp.npi != claim.billing_provider.npi:
+        check(x12.RENDERING_NAME, x12.clean(rp.name.partition(",")[0].strip(), 60), "field.rendering_name_x12",
+              "encounter.rendering_provider.name")
+    fac = claim.facility
+    if fac is not None:
+        check(x12.FACILITY_NAME, x12.clean(fac.name, 60), "field.facility_name_x12", "encounter.facility")
+        if fac.address.city.strip():
+            check(x12.CITY, x12.clean(fac.address.city, 30), "field.facility_city_x12", "encounter.facility_address",
+                  "service facility's city")
+        if re.fullmatch(r"[A-Z]{2}", fac.address.state or "") and fac.address.state not in x12.STATES:
+            err("field.facility_state_x12", "The service facility's state is not a US state or territory, "
+                "military post code or Canadian province code.", "encounter.facility_address",
+                f"{src} 2310C N402, {x12.STATE_LIST}")
+    if claim.self_pay:
+        return
+    cov = case.coverage
+    if cov.payer_id.strip():
+        check(x12.PAYER_ID, x12.ident(cov.payer_id, 80), "field.payer_id_x12", "coverage.payer_id")
+    if cov.payer_name.strip():
+        check(x12.PAYER_NAME, x12.clean(cov.payer_name, 60), "field.payer_name_x12", "coverage.payer_name")
+    if cov.member_id.strip():
+        check(x12.MEMBER_ID, x12.ident(cov.member_id, 80), "field.member_id_x12", "coverage.member_id")
+    if claim.frequency in ("7", "8") and claim.payer_claim_number.strip():
+        check(x12.PAYER_CLAIM_NUMBER, x12.ident(claim.payer_claim_number, 50), "claim.payer_claim_number_x12",
+              "work.payer_claim_number")
 
 
 def check_fields(ctx: ScrubContext) -> list[Edit]:
@@ -192,6 +257,8 @@ def check_fields(ctx: ScrubContext) -> list[Edit]:
                         "coverage.subscriber.dob", f"{X12} DMG02 (2010BA)")
                 _check_x12_name(cov.subscriber, "subscriber", "coverage.subscriber.name",
                                 f"{X12} NM1*IL (2010BA)", err)
+
+    _check_x12_elements(ctx, err)
 
     # Open provider queries: the documentation is not settled yet.
     open_q = ctx.work.open_queries

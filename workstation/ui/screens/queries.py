@@ -24,6 +24,7 @@ from workstation.cdi.queries import Tracked, file_name, json_document, text_docu
 from workstation.fileio import atomic_write_bytes
 from workstation.session.store import SessionStore
 from workstation.ui.screens.forms import AnswerForm, Confirm, Notice
+from workstation.ui.text import plain, safe
 
 SORTS = ("age", "provider", "case")
 FILTERS = ("all", "open", "answered", "withdrawn")
@@ -118,8 +119,9 @@ class QueriesScreen(Screen):
         rows = self.visible()
         styles = {"open": "bold yellow", "answered": "green", "withdrawn": "dim"}
         for t in rows:
-            table.add_row(t.case_id, t.query.query_id, Text(t.status, style=styles.get(t.status, "")),
-                          f"{t.age_days}d", t.provider, t.query.question[:90], key=f"{t.case_id}/{t.query.query_id}")
+            table.add_row(plain(t.case_id), t.query.query_id, Text(t.status, style=styles.get(t.status, "")),
+                          f"{t.age_days}d", plain(t.provider), plain(t.query.question[:90]),
+                          key=f"{t.case_id}/{t.query.query_id}")  # case text as plain Text: never markup
         counts = {s: sum(1 for t in self.rows if t.status == s) for s in FILTERS[1:]}
         oldest = max((t.age_days for t in self.rows if t.status == "open"), default=0)
         summary = " · ".join(f"{s} {n}" for s, n in counts.items())
@@ -140,7 +142,7 @@ class QueriesScreen(Screen):
         t = self.selected()
         if t is not None:
             body = text_documents([t], self.cases)[t.provider or "Unassigned provider"]
-            self.app.push_screen(Notice(f"{t.case_id} {t.query.query_id} · {t.provider}", Text(body)))
+            self.app.push_screen(Notice(safe(f"{t.case_id} {t.query.query_id} · {t.provider}"), plain(body, lines=True)))
 
     def action_back(self) -> None:
         self.app.pop_screen()
