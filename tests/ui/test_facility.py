@@ -84,3 +84,41 @@ async def test_leaving_with_unsaved_facility_changes_asks(make_app, store) -> No
         await settle(pilot)
         assert not isinstance(app.screen, FacilityScreen)
         assert FacilitySettings.from_store(store).type_of_bill == ""
+
+
+async def test_export_837_from_the_worklist_writes_both_files(tmp_path) -> None:
+    from textual.widgets import OptionList
+
+    from tests.export.test_export_837 import INPATIENT, coded_demo
+    from workstation.ui.app import WorkstationApp
+    from workstation.ui.screens.forms import Picker
+
+    store = coded_demo(tmp_path / "demo.json")
+    try:
+        app = WorkstationApp(store, label="demo.json")
+        app.warmed = True
+        told: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, *a, **k: (told.append(str(message)), notify(message, *a, **k))[1]
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            picker = app.screen
+            assert isinstance(picker, Picker)
+            picker.query_one("#picker", OptionList).highlighted = [k for k, _ in picker.options].index("837")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, Confirm)
+            body = str(app.screen.body)
+            assert "837I" in body and "837P" in body and ".837i" in body
+            await pilot.press("y")
+            await settle(pilot)
+        p_files = list((tmp_path / "exports").glob("837-*.837p"))
+        i_files = list((tmp_path / "exports").glob("837-*.837i"))
+        assert len(p_files) == 1 and len(i_files) == 1
+        assert any(str(i_files[0]) in t and "005010X223A2" in t for t in told)
+        exported_i = {cid for cid in INPATIENT if store.work(cid).status == "exported"}
+        assert exported_i and all(store.work(c).export_file == str(i_files[0]) for c in exported_i)
+    finally:
+        store.close()

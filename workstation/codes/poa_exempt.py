@@ -70,7 +70,7 @@ def fiscal_year_of(day: Date) -> int:
     return day.year + 1 if day.month >= 10 else day.year
 
 
-def read_exempt_file(path: Path, min_codes: int = MIN_CODES) -> ExemptList:
+def read_exempt_file(path: Path, min_codes: int | None = None) -> ExemptList:
     """Parse a CMS `POAexemptCodesYYYY.txt` / `POAexemptCodesAprYY.txt` in the ReadMe's layout."""
     m = FILE_NAME.match(path.name)
     if not m:
@@ -90,6 +90,7 @@ def read_exempt_file(path: Path, min_codes: int = MIN_CODES) -> ExemptList:
         if not (fields[0].isdigit() and CODE.match(code)):
             raise PoaExemptError(f"{path.name} line {n}: expected an order number and an ICD-10-CM code")
         codes.add(dotted(code))
+    min_codes = MIN_CODES if min_codes is None else min_codes
     if len(codes) < min_codes:
         raise PoaExemptError(f"{path.name}: {len(codes)} codes; a full CMS list has over {min_codes:,} "
                              "(a part of the file?)")

@@ -65,7 +65,7 @@ def looks_like_table5(text: str) -> bool:
     return "ms-drg" in head and "weight" in head and "geometric" in head and "arithmetic" in head
 
 
-def read_table5(path: Path, min_drgs: int = MIN_DRGS) -> Table5:
+def read_table5(path: Path, min_drgs: int | None = None) -> Table5:
     raw = path.read_bytes()
     text = raw.decode("latin-1")
     if not looks_like_table5(text):
@@ -111,6 +111,7 @@ def read_table5(path: Path, min_drgs: int = MIN_DRGS) -> Table5:
         except (ValueError, IndexError):
             raise Table5Error(f"{path.name} line {n}: MS-DRG {cell} has no numeric weight / GMLOS / AMLOS") from None
         out[w.drg] = w
+    min_drgs = MIN_DRGS if min_drgs is None else min_drgs
     if len(out) < min_drgs:
         raise Table5Error(f"{path.name}: {len(out)} MS-DRGs; a full Table 5 lists every one (over {min_drgs})")
     return Table5(fy, out, path.name, hashlib.sha256(raw).hexdigest())
@@ -131,18 +132,19 @@ def install_table(t: Table5) -> Path:
     return _file(t.fiscal_year)
 
 
-_cache: dict[int, Table5 | None] = {}
+_cache: dict[Path, Table5 | None] = {}  # by file: the user data folder may change (tests, another user)
 
 
 def table_for(fiscal_year: int) -> Table5 | None:
-    if fiscal_year not in _cache:
+    path = _file(fiscal_year)
+    if path not in _cache:
         try:
-            d = orjson.loads(_file(fiscal_year).read_bytes())
+            d = orjson.loads(path.read_bytes())
             rows = {int(r[0]): DrgWeight(int(r[0]), float(r[1]), float(r[2]), float(r[3]), str(r[4])) for r in d["rows"]}
-            _cache[fiscal_year] = Table5(int(d["fiscal_year"]), rows, str(d["source"]), str(d["sha256"]))
+            _cache[path] = Table5(int(d["fiscal_year"]), rows, str(d["source"]), str(d["sha256"]))
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
-            _cache[fiscal_year] = None
-    return _cache[fiscal_year]
+            _cache[path] = None
+    return _cache[path]
 
 
 def weight_of(drg: int | None, discharge: Date) -> tuple[DrgWeight | None, str]:
