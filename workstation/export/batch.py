@@ -567,7 +567,7 @@ def _run_x12(store: Any, fmt: str, paths: dict[str, Path], plan: Plan, settings:
             except StoreWriteError as exc:
                 _drop_pending(store)
                 raise ExportError(f"could not record batch {part.batch} in the session store ({exc.reason}); "
-                                  f"{out} was not written{done}") from None
+                                  + ("nothing was written" if not files else f"{out} was not written{done}")) from None
         try:
             publish(out, data, replace=not bills)
         except (OSError, ExportError) as exc:
@@ -577,7 +577,8 @@ def _run_x12(store: Any, fmt: str, paths: dict[str, Path], plan: Plan, settings:
                     store.abandon_export(part.batch)
                 except StoreWriteError:
                     _drop_pending(store)
-            raise ExportError(f"could not write {out}: {reason}; its cases are as they were{done}") from None
+            what = "nothing was exported (the cases are as they were)" if not files else f"its cases are as they were{done}"
+            raise ExportError(f"could not write {out}: {reason}; {what}") from None
         if bills:
             try:
                 store.mark_exported(ids, part.batch, str(out))
