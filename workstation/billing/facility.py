@@ -75,6 +75,12 @@ class FacilitySettings:
             out.append("facility tax id (EIN, 9 digits) is not set")
         if not TYPE_OF_BILL.fullmatch(self.type_of_bill or ""):
             out.append("type of bill is not set (e.g. 111: hospital inpatient, admission through discharge)")
+        if self.npi and not re.fullmatch(r"[0-9]{10}", self.npi):
+            out.append("facility NPI must be 10 digits (or empty: the case's facility NPI)")
+        a = self.address
+        if a is not None and not (a.line1 and a.city and a.state and a.zip):
+            out.append("facility address is incomplete: line 1, city, state and ZIP+4 are all needed "
+                       "(or leave every address field empty to use the case's facility address)")
         if not self.revenue:
             out.append("the revenue-code charge table is empty: configure the hospital's revenue codes and charges")
         for r in self.revenue:
@@ -85,6 +91,83 @@ class FacilitySettings:
             if r.basis not in ("day", "stay"):
                 out.append(f"revenue code {r.code}: basis {r.basis!r} is not day or stay")
         return out
+
+
+# Settable fields as `workstation facility --set KEY VALUE` and the facility screen name them.
+FIELDS: tuple[str, ...] = ("name", "npi", "tax_id", "taxonomy", "type_of_bill", "address.line1",
+                           "address.line2", "address.city", "address.state", "address.zip")
+OPTIONAL = {"name", "npi", "taxonomy", "address.line1", "address.line2", "address.city", "address.state",
+            "address.zip"}  # empty: the case's own facility data (name, NPI, address), or no PRV (taxonomy)
+BASES = ("day", "stay")
+
+
+class FacilitySettingError(ValueError):
+    """A facility setting the 837I cannot carry; the message says what a good value looks like."""
+
+
+def get_value(fac: FacilitySettings, key: str) -> str:
+    if key.startswith("address."):
+        return getattr(fac.address, key.split(".", 1)[1]) if fac.address is not None else ""
+    if key not in FIELDS:
+        raise FacilitySettingError(f"unknown facility setting {key!r}; one of: {', '.join(FIELDS)}")
+    return str(getattr(fac, key) or "")
+
+
+def set_value(fac: FacilitySettings, key: str, value: str) -> None:
+    """Set one field with the checks the 837I needs (the CLI and the facility screen both use this)."""
+    from workstation.cases.npi import npi_is_valid, npi_problem
+
+    if key not in FIELDS:
+        raise FacilitySettingError(f"unknown facility setting {key!r}; one of: {', '.join(FIELDS)}")
+    value = " ".join(str(value or "").split())
+    if not value and key not in OPTIONAL:
+        raise FacilitySettingError(f"{key.replace('_', ' ')} cannot be empty")
+    if value:
+        if key == "npi" and not npi_is_valid(value):
+            raise FacilitySettingError("facility " + npi_problem(value))
+        if key == "tax_id":
+            value = value.replace("-", "")
+            if not re.fullmatch(r"[0-9]{9}", value):
+                raise FacilitySettingError("tax id must be 9 digits (EIN)")
+        if key == "type_of_bill":
+            value = value.upper()
+            if not TYPE_OF_BILL.fullmatch(value):
+                raise FacilitySettingError("type of bill: 3 characters, facility type, care type and frequency "
+                                           "(e.g. 111 hospital inpatient, admission through discharge)")
+            value = value.lstrip("0")
+        if key == "taxonomy":
+            value = value.upper()
+            if not re.fullmatch(r"[0-9A-Z]{9}X", value):
+                raise FacilitySettingError("taxonomy code must be 10 characters ending in X (e.g. 282N00000X)")
+        if key == "address.state":
+            value = value.upper()
+            if not re.fullmatch(r"[A-Z]{2}", value):
+                raise FacilitySettingError("state must be a 2-letter code")
+        if key == "address.zip":
+            value = value.replace("-", "")
+            if not re.fullmatch(r"[0-9]{9}", value):
+                raise FacilitySettingError("facility ZIP must be 9 digits (ZIP+4: the 837I billing provider needs it)")
+    if key.startswith("address."):
+        if fac.address is None:
+            fac.address = Address("", "", "", "", "")
+        setattr(fac.address, key.split(".", 1)[1], value)
+        if not any((fac.address.line1, fac.address.line2, fac.address.city, fac.address.state, fac.address.zip)):
+            fac.address = None  # all empty: the case's facility address again
+        return
+    setattr(fac, key, value)
+
+
+def revenue_charge(code: str, charge: str, basis: str = "stay", description: str = "") -> RevenueCharge:
+    """A row of the charge table, checked: 4-digit revenue code, an amount above 0, day or stay."""
+    code, basis = code.strip(), (basis or "stay").strip().lower()
+    if not REVENUE_CODE.fullmatch(code):
+        raise FacilitySettingError(f"revenue code {code!r} must be 4 digits (NUBC UB-04 FL42, e.g. from the chargemaster)")
+    amount = money(charge)
+    if amount is None or amount <= 0:
+        raise FacilitySettingError(f"revenue code {code}: charge {charge!r} is not an amount above 0")
+    if basis not in BASES:
+        raise FacilitySettingError(f"revenue code {code}: basis {basis!r} must be day (per day of the stay) or stay (once)")
+    return RevenueCharge(code, str(amount), basis, " ".join(description.split()))
 
 
 @dataclass

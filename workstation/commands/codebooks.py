@@ -131,10 +131,13 @@ def serving_lines(entries: dict) -> list[str]:
 
 def cmd_install(args: argparse.Namespace) -> int:
     from workstation.codes.install import InstallError, install
+    from workstation.grouping.tables_install import TablesInstallError, install_tables  # POA exempt, IPPS Table 5
 
     try:
+        if install_tables(Path(args.path)).only:  # nothing else in PATH: no code-set release to install
+            return 0
         install(Path(args.path))
-    except InstallError as exc:
+    except (InstallError, TablesInstallError) as exc:
         raise UsageError(str(exc)) from None
     return 0
 

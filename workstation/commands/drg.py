@@ -62,11 +62,15 @@ def cmd_drg(args: argparse.Namespace) -> int:
 
 
 def register_facility(sub: argparse._SubParsersAction) -> None:
-    f = sub.add_parser("facility", help="the hospital's settings for its 837I: tax id, type of bill, revenue charges")
+    f = sub.add_parser("facility", help="the hospital's settings for its 837I: NPI, name, address, taxonomy, tax id, "
+                                        "type of bill, revenue-code charges (the facility screen edits the same)")
     add_session_option(f, required=True)
     f.add_argument("--tax-id")
     f.add_argument("--type-of-bill", help="e.g. 111 (hospital inpatient, admission through discharge)")
-    f.add_argument("--revenue", nargs="+", metavar="CODE:CHARGE:BASIS",
+    f.add_argument("--set", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+                   help="set a field: name, npi, taxonomy, tax_id, type_of_bill, address.line1, address.line2, "
+                        "address.city, address.state, address.zip (empty VALUE: name, NPI and address come from the case)")
+    f.add_argument("--revenue", nargs="+", metavar="CODE:CHARGE[:BASIS[:DESCRIPTION]]",
                    help="replace the revenue-code charge table (the hospital's own; none shipped); BASIS day or stay")
     f.set_defaults(func=cmd_facility)
     c = sub.add_parser("claim837i", help="write the hospital's 837I for inpatient cases (validated before writing)")
@@ -77,24 +81,30 @@ def register_facility(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_facility(args: argparse.Namespace) -> int:
-    from workstation.billing.facility import FacilitySettings, RevenueCharge
+    from workstation.billing.facility import FacilitySettingError, FacilitySettings, revenue_charge, set_value
 
     store = open_session(args, readonly=False)
     try:
         fac = FacilitySettings.from_store(store)
+        changes = list(args.set)
         if args.tax_id is not None:
-            fac.tax_id = args.tax_id
+            changes.append(("tax_id", args.tax_id))
         if args.type_of_bill is not None:
-            fac.type_of_bill = args.type_of_bill
-        if args.revenue is not None:
-            rows = []
-            for spec in args.revenue:
-                parts = spec.split(":")
-                if len(parts) not in (2, 3):
-                    raise UsageError(f"--revenue {spec!r}: give CODE:CHARGE[:day|stay]")
-                rows.append(RevenueCharge(parts[0], parts[1], parts[2] if len(parts) == 3 else "stay"))
-            fac.revenue = rows
-        if args.tax_id is not None or args.type_of_bill is not None or args.revenue is not None:
+            changes.append(("type_of_bill", args.type_of_bill))
+        try:
+            for key, value in changes:
+                set_value(fac, key, value)
+            if args.revenue is not None:
+                rows = []
+                for spec in args.revenue:
+                    parts = spec.split(":", 3)
+                    if len(parts) < 2:
+                        raise UsageError(f"--revenue {spec!r}: give CODE:CHARGE[:day|stay[:DESCRIPTION]]")
+                    rows.append(revenue_charge(*parts))
+                fac.revenue = rows
+        except FacilitySettingError as exc:
+            raise UsageError(f"{exc}; nothing was saved") from None
+        if changes or args.revenue is not None:
             fac.save(store)
         print(orjson.dumps(fac.to_dict(), option=orjson.OPT_INDENT_2).decode())
         for p in fac.problems():

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from workstation.billing.settings import PracticeSettings
 from workstation.commands import UsageError, add_session_option, session_path
-from workstation.export.batch import ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export, run_export
+from workstation.export.batch import FORMATS, ExportError, NothingToExport, SettingsInvalid, ValidationFailed, plan_export, run_export
 from workstation.session.store import SessionStore, StoreError
 
-FORMATS = ("837p", "cms1500", "statement", "csv", "jsonl")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export",
         help="export clean claims (837P, CMS-1500 print), self-pay statements, or coded encounters (CSV, JSONL)",
         description=(
-            "Export a session's work. 837p: one ANSI X12 837P 005010X222A1 interchange, validated with "
+            "Export a session's work. 837: the X12 claims, each case once: professional claims on an 837P "
+            "(--out) and the hospital's inpatient stays on an 837I 005010X223A2 (--out-837i, default the "
+            "--out name ending .837i), each validated by pyx12 against its own map. 837i: the inpatient stays "
+            "alone. 837p: one ANSI X12 837P 005010X222A1 interchange, validated with "
             "pyx12 and the workstation's own checks before it is written. cms1500: the claims as printable "
             "CMS-1500 (02/12) text. statement: patient statements for self-pay cases. csv / jsonl: coded "
             "encounters, without direct identifiers, for analysis. Only clean claims go out (no error-level "
@@ -30,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_session_option(p)
     p.add_argument("--format", dest="export_format", choices=FORMATS, required=True)
     p.add_argument("--out", required=False, metavar="FILE", help="file to write (required unless --dry-run)")
+    p.add_argument("--out-837i", metavar="FILE",
+                   help="837: where the 837I of the inpatient stays goes (default: --out with the suffix .837i)")
     p.add_argument("--case", dest="case_ids", action="append", metavar="ID",
                    help="export only this case (repeatable); default: every ready case")
     p.add_argument("--again", action="store_true", help="include cases already exported (re-send)")
@@ -54,7 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 print(plan.summary())
                 return 0
             result = run_export(store, args.export_format, Path(args.out), args.case_ids, args.again, settings,
-                                test=args.test)
+                                test=args.test, out_837i=args.out_837i)
     except SettingsInvalid as exc:
         raise UsageError(str(exc)) from None
     except NothingToExport as exc:

@@ -84,4 +84,4 @@ def own_checks(text: str) -> tuple[list[Problem], int, int]:
 def validate_837i(text: str) -> ValidationReport:
     problems, ack = run_pyx12(text)
     mine, claims, count = own_checks(text)
-    return ValidationReport(problems + mine, ack, claims, count)
+    return ValidationReport(problems + mine, ack, claims, count, "005010X223A2")

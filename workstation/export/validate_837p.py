@@ -73,6 +73,7 @@ class ValidationReport:
     ack: str = ""  # the 999 acknowledgement pyx12 generated
     claims: int = 0
     segments: int = 0
+    standard: str = "005010X222A1"  # the implementation guide pyx12 checked it against
 
     @property
     def ok(self) -> bool:
@@ -80,7 +81,7 @@ class ValidationReport:
 
     def summary(self, limit: int = 20) -> str:
         if self.ok:
-            return f"valid: {self.claims} claim(s), {self.segments} segments (pyx12 005010X222A1 + own checks)"
+            return f"valid: {self.claims} claim(s), {self.segments} segments (pyx12 {self.standard} + own checks)"
         out = [f"{len(self.problems)} problem(s):"]
         for p in self.problems[:limit]:
             where = f"line {p.line} " if p.line else ""

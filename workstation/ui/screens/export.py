@@ -17,7 +17,9 @@ from workstation.export import batch
 from workstation.ui.screens.forms import Confirm, ConfirmNo, Picker
 
 FORMATS = [
+    ("837", "837P professional + 837I inpatient facility claims (X12 005010X222A1 / X223A2)", "837p"),
     ("837p", "837P claim file (ANSI X12 005010X222A1)", "x12"),
+    ("837i", "837I hospital inpatient claims (ANSI X12 005010X223A2)", "837i"),
     ("cms1500", "CMS-1500 claim forms (text)", "txt"),
     ("statement", "Patient statements (self-pay)", "txt"),
     ("csv", "Coding summary (CSV)", "csv"),
@@ -39,12 +41,13 @@ def out_path(store: Any, fmt: str, ext: str, now: datetime) -> Path:
 def plan_text(plan: Any, fmt: str, path: Path) -> Text:
     """The summary before writing: what goes out, what is held and why (cases not yet coded counted)."""
     t = Text()
-    total = sum((r.claim.total_charge for r in plan.ready), 0)
+    total = sum((r.total for r in plan.ready), 0)
     t.append(f"{len(plan.ready)} case(s) ready for {fmt}", style="bold")
-    t.append(f", total charges ${total:,.2f}\n" if fmt in ("837p", "cms1500", "statement") else "\n")
+    t.append(f", total charges ${total:,.2f}\n" if fmt in batch.BILLING_FORMATS else "\n")
     for r in plan.ready:
         warn = f"  {r.warnings} warning(s)" if r.warnings else ""
-        t.append(f"  {r.case.case_id}  ${r.claim.total_charge:,.2f}{warn}")
+        where = f"  {r.kind.upper()}" if fmt == "837" else ""
+        t.append(f"  {r.case.case_id}  ${r.total:,.2f}{where}{warn}")
         if getattr(r.claim, "frequency", "1") == "7":
             # A replacement (CLM05-3 = 7) quotes the payer's number of the claim it replaces.
             ref = getattr(r.claim, "payer_claim_number", "") or "payer claim number missing"
@@ -64,13 +67,18 @@ def plan_text(plan: Any, fmt: str, path: Path) -> Text:
     if sent:
         t.append(f"\n{len(sent)} exported before, not sent again\n", style="dim")
     if skipped:
-        t.append(f"\n{len(skipped)} not for {fmt} (self-pay or insured)\n", style="dim")
+        t.append(f"\n{len(skipped)} not for {fmt} (self-pay, insured or not an inpatient stay)\n", style="dim")
     if not_coded:
         t.append(f"\n{len(not_coded)} not coded yet, not in this batch\n", style="dim")
     for p in plan.settings_problems:
         t.append(f"\npractice settings: {p}", style="bold red")
     if plan.ready:
-        t.append(f"\nwill write {path}\n")
+        paths = batch.x12_paths(fmt, path) if fmt in batch.X12_FORMATS else {fmt: path}
+        for kind, p in paths.items():
+            n = sum(1 for r in plan.ready if r.kind == kind) if fmt in batch.X12_FORMATS else len(plan.ready)
+            if n:
+                t.append(f"\nwill write {p}" + (f" ({kind.upper()}, {n} claim(s))" if fmt in batch.X12_FORMATS else ""))
+        t.append("\n")
     return t
 
 
@@ -135,12 +143,26 @@ async def _write(app: Any, batch: Any, fmt: str, path: Path, now: datetime, agai
     except Exception as exc:
         app.notify(str(exc), title="Export failed: nothing written", severity="error", timeout=12)
         return
+    if result.files:  # X12: each file, its batch and what pyx12 checked it against
+        msg = "\n".join(f"{f.path}\n{f.kind.upper()} batch {f.batch}: {len(f.cases)} case(s), "
+                        f"total ${f.total_charge:,.2f}, validated (pyx12 {f.validation.standard if f.validation else '?'})"
+                        for f in result.files)
+        held = [h for h in result.held if not h.skipped and not any(x.startswith("status is") for x in h.reasons)]
+        if held:
+            msg += f"\n{len(held)} held back: " + ", ".join(h.case_id for h in held)
+        app.notify(msg, title="Exported", timeout=12)
+        _reload(app)
+        return
     msg = f"{result.path}\nbatch {result.batch}: {len(result.exported)} case(s)"
     if fmt in ("837p", "cms1500", "statement"):
         msg += f", total ${result.total_charge:,.2f}"
     if result.validation is not None:
         msg += "\n837P validated"
     app.notify(msg, title="Exported", timeout=12)
+    _reload(app)
+
+
+def _reload(app: Any) -> None:
     screen = app.screen
     if hasattr(screen, "load_case"):
         screen.load_case()

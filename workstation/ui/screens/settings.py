@@ -167,6 +167,7 @@ class SettingsScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("f3", "focus_payers", "Payers"),
         Binding("f4", "focus_fees", "Fee schedule"),
+        Binding("f5", "facility", "Facility (837I)"),
         Binding("f1", "app.help", "Keys"),  # ? types into the fields here
     ]
     HELP_DESCRIPTIONS = {
@@ -174,6 +175,7 @@ class SettingsScreen(Screen):
         "back": "Back (asks first when changes are not saved)",
         "focus_payers": "Go to the payer list",
         "focus_fees": "Go to the fee schedule",
+        "facility": "The hospital's facility settings for its inpatient claims (837I)",
         "app.help": "This help (? works too outside a text field)",
     }
     HELP_EXTRA = [
@@ -352,6 +354,11 @@ class SettingsScreen(Screen):
 
     def action_focus_payers(self) -> None:
         self.set_focus(self.query_one("#payers"))
+
+    def action_facility(self) -> None:
+        from workstation.ui.screens.facility import FacilityScreen
+
+        self.app.push_screen(FacilityScreen())
 
     def action_focus_fees(self) -> None:
         self.set_focus(self.query_one("#fees"))

@@ -40,7 +40,12 @@ def render_drg(result: Any = None, error: str = "", whatif: Any = None) -> Text:
     t.append(f"{head} {result.drg_title}\n", style="bold" if result.ok else "bold red")
     if result.mdc is not None:
         t.append(f"  MDC {result.mdc:02d} {result.mdc_title}\n")
-    t.append("  weight/GMLOS: not shipped (CMS IPPS Table 5)\n", style="dim")
+    if result.weight is None:
+        short = (f"not available, CMS IPPS FY{result.fiscal_year} Table 5 not installed (codebooks install)"
+                 if "not installed" in result.weight_note else result.weight_note)
+        t.append(f"  weight/GMLOS: {short}\n", style="dim")
+    else:
+        t.append(f"  weight {result.weight:.4f}  GMLOS {result.gmlos}  AMLOS {result.amlos}\n")
     for d in result.secondaries:
         if d.hac_not_poa:
             t.append("  HAC ", style="bold red")
