@@ -105,10 +105,25 @@ def year_of(code: str, day: str, index_year: int = 2025, limit: int = 12) -> Yea
     for k in range(len(bare) - 1, 2, -1):
         anc = book.get(bare[:k]) or book.get(bare[:k].rstrip("X"))
         if anc is not None:
-            repl = [r for r in replacements(book, anc.code) if not seventh or r.endswith(seventh)] if not anc.billable else [anc.code]
+            if anc.billable:
+                repl = [anc.code]
+            else:
+                below = replacements(book, anc.code)
+                # Keep the characters the deleted code fixed past the ancestor (T52.8X1:
+                # accidental, 6th character 1; S23.420A: initial encounter); X is a placeholder.
+                kept = [r for r in below if _keeps(bare, k, r.replace(".", ""))]
+                repl = kept or [r for r in below if not seventh or r.endswith(seventh)]
+                if not seventh:  # T52.8X1 names no 7th character: offer the headers that take one
+                    repl = list(dict.fromkeys(
+                        r[:-1] if len(r.replace(".", "")) == 7 and book.get(r[:-1]) is not None
+                        and book.needs_seventh(r[:-1]) else r for r in repl))
             return YearCheck(code, fy, "deleted", repl[:limit],
                              f"{c} is not in ICD-10-CM FY{fy}; the tabular has under {anc.code}: {_list(repl, limit)}")
     return YearCheck(code, fy, "deleted", [], f"{c} is not in ICD-10-CM FY{fy}")
+
+
+def _keeps(bare: str, k: int, cand: str) -> bool:
+    return len(cand) >= len(bare) and all(ch == "X" or cand[i] == ch for i, ch in enumerate(bare) if i >= k)
 
 
 def _list(codes: list[str], limit: int) -> str:
