@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date as Date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workstation.codes import books
 from workstation.codes.diff import replacements
 from workstation.codes.icd10cm import normalize
+
+if TYPE_CHECKING:
+    from workstation.cases.model import Encounter
 
 LABELS = {"icd10pcs": "ICD-10-PCS", "hcpcs": "HCPCS Level II", "mce": "Medicare Code Editor"}
 
@@ -131,6 +134,23 @@ def _list(codes: list[str], limit: int) -> str:
         return "no billable code below it"
     more = f" and {len(codes) - limit} more" if len(codes) > limit else ""
     return ", ".join(codes[:limit]) + more
+
+
+def code_year_title(encounter: Encounter) -> str:
+    """'FY2027 ICD-10-CM · date of service 2026-11-20' (an inpatient stay: '· discharge 2026-10-02'):
+    the code year `Encounter.coding_date` decides, as the coding screen's title bar shows it."""
+    day = encounter.coding_date
+    if not day:
+        return "no date of service: no code year"
+    which = "discharge" if encounter.type == "inpatient" and day == encounter.discharge_date else "date of service"
+    try:
+        e = books.release_for_date(day)
+    except books.NoRelease:
+        return f"no ICD-10-CM release · {which} {day}"
+    except ValueError:
+        return f"not a date: {which} {day}"
+    provisional = " (provisional)" if e.get("provisional") else ""
+    return f"FY{e['fiscal_year']} ICD-10-CM{provisional} · {which} {day}"
 
 
 def case_years(day: str) -> dict[str, Any]:
