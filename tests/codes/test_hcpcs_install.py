@@ -151,3 +151,22 @@ def test_release_names() -> None:
     for other in ("HCPC2025_JUL_ANWEB_Transaction Report_v3.xlsx", "HCPC2025_JUL_recordlayout.txt",
                   "proc_notes_JUL2025.txt", "NOC codes_JUL 2025.xlsx", "HCPC2025_JUL_README_v3.txt"):
         assert release_of(other) is None
+
+
+def test_search_marks_hcpcs_codes_not_valid_on_the_date(sources: Path, tmp_path: Path) -> None:
+    from workstation.paths import codebooks_dir
+    from workstation.search import index
+    from workstation.search.engine import SearchEngine
+
+    install(zip_2020(sources, tmp_path / "2020-alpha-numeric-hcpcs-file.zip"), log=lambda s: None)
+    # The shipped index holds both codes (July 2025); whether they may be billed on a date is
+    # asked of the HCPCS book in force then, the installed 2020 file before July 2025.
+    engine = SearchEngine(index.SearchIndex.from_doc(books.load_doc(index.BOOK, codebooks_dir())))
+    [gone] = engine.search("G0365", system="hcpcs", limit=1, date="2020-02-01")
+    assert not gone.billable and "terminated 2019-12-31" in gone.note and gone.kind == "not valid on its date"
+    [ok] = engine.search("G0365", system="hcpcs", limit=1, date="2019-12-31")
+    assert ok.billable and not ok.note
+    [later] = engine.search("G0316", system="hcpcs", limit=1, date="2025-06-30")
+    assert not later.billable and "not in HCPCS 2020 January" in later.note
+    [now] = engine.search("G0316", system="hcpcs", limit=1, date="2025-07-01")
+    assert now.billable and not now.note

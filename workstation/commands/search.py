@@ -77,8 +77,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{r.code:<{width}}  {mark} {r.score:5.1f}  {r.title}{via}")
         if r.note:
             print(f"{'':<{width}}     {r.note}")
-    print("\n(H = header, not billable; 7? = needs a 7th character; R = an index hit not valid in the "
-          "code year: what replaced it follows; [..] = what matched)", file=sys.stderr)
+    print("\n(H = header, not billable; 7? = needs a 7th character; R = not valid on the date (an index "
+          "hit: what replaced it follows); [..] = what matched)", file=sys.stderr)
     return 0
 
 

@@ -70,7 +70,7 @@ class SearchResult:
         """billable, needs a 7th character, a header (a category with codes below), or replaced
         (an index hit not valid in the year: its replacements follow it)."""
         if self.note:
-            return "replaced in its year"
+            return "replaced in its year" if self.replaced_by else "not valid on its date"
         return "billable" if self.billable else ("needs 7th character" if self.needs_seventh else "header")
 
     def to_dict(self) -> dict[str, Any]:
@@ -438,12 +438,30 @@ class SearchEngine:
         return self._lead_to_replacements(
             [self._result(row, score, via, years, q7) for row, (score, via) in ranked], date, limit)
 
+    @staticmethod
+    def _hcpcs_on(results: list[SearchResult], day: str) -> list[SearchResult]:
+        """HCPCS codes not valid on the date in the quarterly release in force then (added later,
+        terminated, not in it) stay listed, not billable, with the reason."""
+        from workstation.codes import hcpcs
+
+        try:
+            book = hcpcs.hcpcs(day)
+        except Exception:  # noqa: BLE001 - no HCPCS book is the loader's error, not the search's
+            return results
+        out = []
+        for r in results:
+            why = book.invalid_on(r.code, day) if r.system == "hcpcs" and r.billable else ""
+            out.append(replace(r, billable=False, note=why) if why else r)
+        return out
+
     def _lead_to_replacements(self, results: list[SearchResult], date: Date | str | None,
                               limit: int) -> list[SearchResult]:
         """An Index/Drug/Neoplasm/External cause hit whose code is not valid in the code year of
         the date (the tables are FY2025's) is kept, marked not billable with the reason, and
         followed by what replaced it (`codes/dated.year_of`, as `index --date` says): FY2027
         M72.2 became a header, so M72.20-M72.22 follow it."""
+        if date is not None and any(r.system == "hcpcs" for r in results):
+            results = self._hcpcs_on(results, str(date))
         table_via = tuple(f"{src.KIND_LABELS[k]}:" for k in src.TABLE_KINDS)
         if not any(r.system == "icd10cm" and r.via.startswith(table_via) for r in results):
             return results
