@@ -170,3 +170,24 @@ def test_search_marks_hcpcs_codes_not_valid_on_the_date(sources: Path, tmp_path:
     assert not later.billable and "not in HCPCS 2020 January" in later.note
     [now] = engine.search("G0316", system="hcpcs", limit=1, date="2025-07-01")
     assert now.billable and not now.note
+
+
+def test_a_full_layout_workbook_reads_as_its_text_file(sources: Path, tmp_path: Path) -> None:
+    """The CMS columns (RECID continuation rows, ADD DT / TERM DT as numbers) read from a workbook
+    give the same records as the fixed-width file they were written from."""
+    from workstation.codes.hcpcs_release import read_text, read_workbook
+    from tests.codes.cms_hcpcs_xlsx import workbook_from_text
+
+    txt = sources / "hcpcs/HCPC2020_ANWEB_w_disclaimer.txt"
+    folder = tmp_path / "2020"
+    folder.mkdir()
+    (folder / "HCPC2020_ANWEB_w_disclaimer.txt").write_bytes(txt.read_bytes())
+    xlsx = workbook_from_text(txt, folder / "HCPC2020_ANWEB_w_disclaimer.xlsx")
+    norm = lambda rs: {r.code: (" ".join(r.long.split()), r.short, r.added, r.terminated, r.action) for r in rs}  # noqa: E731
+    from_xlsx, from_txt = norm(read_workbook(xlsx)), norm(read_text(txt))
+    assert from_xlsx == from_txt and len(from_xlsx) == 7_079
+    assert from_xlsx["G0365"][3] == "2019-12-31" and from_xlsx["A4226"][2] == "2020-01-01"
+    # both forms of one release in a folder: they agree, the text is compiled, both recorded
+    [done] = install(folder, log=lambda s: None)
+    assert [s["path"] for s in done.entry["sources"]][:2] == ["HCPC2020_ANWEB_w_disclaimer.txt", "HCPC2020_ANWEB_w_disclaimer.xlsx"]
+    assert done.entry["counts"]["codes"] == 6_710
