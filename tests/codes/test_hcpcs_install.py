@@ -65,6 +65,12 @@ def test_a_quarterly_release_serves_from_its_first_day_by_add_and_termination_da
     assert hcpcs.hcpcs("2020-01-01").name == "hcpcs-2020-jan"
     assert hcpcs.hcpcs("2025-06-30").name == "hcpcs-2020-jan"
     assert hcpcs.hcpcs("2025-07-01").name == "hcpcs-2025"
+    # the claim says which quarter's book serves a date outside its quarter (codeset.dated_hcpcs)
+    from workstation.codes.dated import dated_books
+
+    assert dated_books("2020-02-01", ("hcpcs",)) == []
+    [late] = dated_books("2021-05-01", ("hcpcs",))
+    assert late.release == "2020 January (installed)" and "nearest before that date" in late.message
     # a code the release adds (ADD DT 2020-01-01) is not valid before
     book = hcpcs.hcpcs("2020-01-01")
     assert book.invalid_on("A4226", "2020-01-01") == ""

@@ -60,13 +60,20 @@ def dated_books(day: str, systems: tuple[str, ...] = ("icd10pcs", "hcpcs", "mce"
             continue
         current = [e for e in mine if e["effective_from"] <= d]
         e = max(current or mine, key=lambda e: e["effective_from"])
+        if system == "hcpcs":  # the quarterly book that serves the day (an installed one before the shipped)
+            from workstation.codes.hcpcs import book_for
+
+            e = book_for(d)
+        last = max(x["effective_from"] for x in mine)
         end = e.get("effective_to") or (_quarter_end(e["effective_from"]) if system == "hcpcs" else "")
         if e["effective_from"] <= d and (not end or d <= end):
             continue
         label = LABELS[system]
+        which = ("oldest compiled release" if d < e["effective_from"] else "newest compiled release"
+                 if e["effective_from"] == last else "release compiled nearest before that date")
         when = f"in force {e['effective_from']} to {end}" if end else f"in force from {e['effective_from']}"
         out.append(DatedBook(system, e["release"], end,
-                             f"{label} {e['release']} ({when}) is the newest compiled release: codes for {d} are "
+                             f"{label} {e['release']} ({when}) is the {which}: codes for {d} are "
                              f"checked against it, not against the release in force on that date."))
     return out
 
