@@ -51,3 +51,11 @@ def test_codes_valid_in_the_year_are_untouched(engine: SearchEngine) -> None:
         res = engine.search("fracture of xiphoid process", system="icd10cm", limit=8, date=day)
         assert "S22.24" in [r.code for r in res]
         assert not any(r.note or r.via.startswith("in place of") for r in res)
+
+
+def test_a_replacement_already_among_the_hits_moves_up_to_the_hit_it_replaces(engine: SearchEngine) -> None:
+    res = engine.search("plantar fasciitis", limit=50, date="2026-11-20")  # the screen's search
+    codes = [r.code for r in res]
+    i = codes.index("M72.2")
+    assert codes[i + 1 : i + 4] == ["M72.20", "M72.21", "M72.22"]
+    assert all(codes.count(c) == 1 for c in ("M72.20", "M72.21", "M72.22"))

@@ -473,26 +473,37 @@ class SearchEngine:
             book = books.icd10cm(date=day)
         except books.NoRelease:
             return results
-        out: list[SearchResult] = []
-        seen = {r.code for r in results}
-        for r in results:
+        # First what each stale hit is replaced by; then the list, each replacement moved up to
+        # right after the hit it replaces (a lower title hit of the same code gives way to it).
+        checks: dict[int, Any] = {}
+        claimed: set[str] = set()
+        for i, r in enumerate(results):
             if r.system != "icd10cm" or not r.via.startswith(table_via):
-                out.append(r)
                 continue
             hit = book.get(r.code)
             if hit is not None and hit.billable:
-                out.append(r)  # valid in the year
-                continue
+                continue  # valid in the year
             y = year_of(r.code, day)
-            if y.status in ("valid", "incomplete"):
+            if y.status not in ("valid", "incomplete"):
+                checks[i] = y
+                claimed.update(c for c in y.replaced_by if c != r.code)
+        if not checks:
+            return results
+        out: list[SearchResult] = []
+        placed: set[str] = set()
+        for i, r in enumerate(results):
+            if r.system == "icd10cm" and r.code in claimed and i not in checks:
+                continue  # shown after the hit it replaces
+            y = checks.get(i)
+            if y is None:
                 out.append(r)
                 continue
             out.append(replace(r, billable=False, needs_seventh=False, replaced_by=tuple(y.replaced_by), note=y.message))
             for k, code in enumerate(y.replaced_by):
                 c = book.get(code)
-                if c is None or code in seen:
+                if c is None or code in placed:
                     continue
-                seen.add(code)
+                placed.add(code)
                 out.append(SearchResult(c.code, "icd10cm", c.title, c.billable, max(0.0, r.score - 0.01 * (k + 1)),
                                         f"in place of {r.code} (FY{y.fiscal_year}): {r.via}",
                                         needs_seventh=book.needs_seventh(c.code)))
