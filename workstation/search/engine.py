@@ -466,7 +466,7 @@ class SearchEngine:
         if not any(r.system == "icd10cm" and r.via.startswith(table_via) for r in results):
             return results
         from workstation.codes import books
-        from workstation.codes.dated import year_of
+        from workstation.codes.dated import YearCheck, year_of
 
         day = str(date) if date is not None else f"{books.icd10cm_years()[-1] - 1}-10-01"
         try:
@@ -475,7 +475,7 @@ class SearchEngine:
             return results
         # First what each stale hit is replaced by; then the list, each replacement moved up to
         # right after the hit it replaces (a lower title hit of the same code gives way to it).
-        checks: dict[int, Any] = {}
+        checks: dict[int, YearCheck] = {}
         claimed: set[str] = set()
         for i, r in enumerate(results):
             if r.system != "icd10cm" or not r.via.startswith(table_via):
