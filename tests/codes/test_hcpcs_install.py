@@ -50,6 +50,7 @@ def files_of(d: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(d.glob("*"))} if d.exists() else {}
 
 
+@pytest.mark.slow
 def test_a_quarterly_release_serves_from_its_first_day_by_add_and_termination_dates(sources: Path, tmp_path: Path) -> None:
     [done] = install(zip_2020(sources, tmp_path / "2020-alpha-numeric-hcpcs-file.zip"), log=lambda s: None)
     assert done.name == "hcpcs-2020-jan"
@@ -178,6 +179,7 @@ def test_search_marks_hcpcs_codes_not_valid_on_the_date(sources: Path, tmp_path:
     assert now.billable and not now.note
 
 
+@pytest.mark.slow
 def test_a_full_layout_workbook_reads_as_its_text_file(sources: Path, tmp_path: Path) -> None:
     """The CMS columns (RECID continuation rows, ADD DT / TERM DT as numbers) read from a workbook
     give the same records as the fixed-width file they were written from."""
