@@ -30,9 +30,13 @@ def _col(i: int) -> str:
 
 
 def workbook_from_text(txt: Path, out: Path) -> Path:
+    """One row per record under the header; the disclaimer lines before the records go above the
+    header, as in the CMS "w_disclaimer" files."""
     record = re.compile(r"^[ A-Z0-9]{5}\d{5}[3478]")
-    rows = [HEADER]
-    for line in txt.read_bytes().decode("cp1252").splitlines():
+    lines = txt.read_bytes().decode("cp1252").splitlines()
+    rows = [[line.strip()] for line in lines[: next(i for i, l in enumerate(lines) if record.match(l))] if line.strip()]
+    rows.append(HEADER)
+    for line in lines:
         if not record.match(line):
             continue
         rows.append([line[F2020[f][0] - 1 : F2020[f][1]].strip() for f in _FIELDS])
@@ -44,7 +48,7 @@ def workbook_from_text(txt: Path, out: Path) -> Path:
             if not v:
                 continue
             ref = f"{_col(i)}{n}"
-            if n > 1 and _FIELDS[i] in _DATES:
+            if len(row) == len(HEADER) and row is not HEADER and _FIELDS[i] in _DATES:
                 cells.append(f'<c r="{ref}"><v>{v}</v></c>')  # CMS keeps dates as numbers (20200101)
             else:
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(v)}</t></is></c>')

@@ -180,12 +180,15 @@ def read_workbook(path: Path) -> list[Record]:
     rows = _sheet_rows(path)
     if not rows:
         raise SourceError(f"{path.name}: the sheet is empty")
-    head = [_header(h) for h in rows[0]]
+    # The header row: the first; the "w_disclaimer" files put the disclaimer's lines above it.
+    at = next((i for i, r in enumerate(rows[:30])
+               if {"HCPC", "HCPCS"} & {_header(h) for h in r} and "LONG_DESCRIPTION" in {_header(h) for h in r}), 0)
+    head = [_header(h) for h in rows[at]]
     col = {h: i for i, h in enumerate(head) if h}
     code_col = col.get("HCPC", col.get("HCPCS", col.get("HCPCS_CODE")))
     long_col = col.get("LONG_DESCRIPTION")
     if code_col is None or long_col is None:
-        raise SourceError(f"{path.name}: the first row is not the HCPCS header (expected HCPC and LONG DESCRIPTION, "
+        raise SourceError(f"{path.name}: no HCPCS header row (expected HCPC and LONG DESCRIPTION, "
                           f"found {', '.join(h for h in head if h) or 'nothing'})")
 
     def cell(row: list[str], name: str) -> str:
@@ -194,7 +197,7 @@ def read_workbook(path: Path) -> list[Record]:
 
     out: list[Record] = []
     by_code: dict[str, Record] = {}
-    for n, row in enumerate(rows[1:], 2):
+    for n, row in enumerate(rows[at + 1 :], at + 2):
         if not any(x.strip() for x in row):
             continue
         code = row[code_col].strip().upper() if code_col < len(row) else ""
