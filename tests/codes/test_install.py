@@ -157,3 +157,58 @@ def test_install_an_icd10pcs_release(sources: Path, tmp_path: Path) -> None:
     with pytest.raises(InstallError, match="icd10pcs_index_2025.xml"):
         install(part, log=lambda s: None)
     assert files_of(books.installed_dir()) == snapshot
+
+
+@pytest.mark.slow
+def test_install_the_alphabetic_index_xml_in_the_cms_layout(sources: Path, tmp_path: Path) -> None:
+    """No CMS icd10cm_index XML is among the sources: it is rebuilt here from the flattened CSV
+    in the layout of the official XSD (checked against it for a slice of letters), put in a
+    CMS-named release zip beside the tabular and installed through the shipped compiler."""
+    import xmlschema
+
+    from workstation.codes import index_tables
+    from tests.codes.cms_index_xml import index_xml_from_csv
+
+    flat = sources / f"{CM}/icd10cm-index-2025.flattened.csv"
+    schema = xmlschema.XMLSchema(str(sources / f"{CM}/icd10cm-index-2025.xsd"))
+    part = tmp_path / "slice.xml"
+    part.write_bytes(index_xml_from_csv(flat, 2025, letters="FQZ"))
+    assert not list(schema.iter_errors(str(part)))  # the layout is the XSD's
+    whole = index_xml_from_csv(flat, 2025)
+    z = cms_zip(sources, tmp_path / "2025-code-tables-tabular-and-index.zip", 2025)
+    with zipfile.ZipFile(z, "a") as f:
+        f.writestr("2025 Code Tables, Tabular and Index/Table and Index/icd10cm_index_2025.xml", whole)
+    done = install(z, log=lambda s: None)
+    assert "icd10cm-index-2025" in [d.name for d in done]
+    e = books.manifest()["codebooks"]["icd10cm-index-2025"]
+    shipped = books.read_manifest()["codebooks"]["icd10cm-index-2025"]
+    assert e["origin"] == "installed" and e["sources"][0]["path"].endswith("icd10cm_index_2025.xml")
+    assert e["counts"]["terms"] == shipped["counts"]["terms"] == 81_024
+    assert e["counts"]["see_refs"] == shipped["counts"]["see_refs"]
+    # the installed book serves, and its terms resolve as the shipped one's do
+    assert index_tables.book_name("index") == "icd10cm-index-2025"
+    assert index_tables.load("index").doc == books.load_doc("icd10cm-index-2025", index_tables_shipped_dir())
+    [plantar] = index_tables.alphabetic_index().find("Fasciitis, plantar")
+    assert plantar.codes == ["M72.2"]
+    [ckd] = index_tables.alphabetic_index().find("Diabetes, type 2, with, chronic kidney disease")
+    assert ckd.codes == ["E11.22"]
+    [aband] = index_tables.alphabetic_index().find("Abandonment")
+    assert aband.see == "Maltreatment" and aband.see_ids
+    r = subprocess.run([sys.executable, "-m", "workstation", "index", "Fasciitis, plantar", "--date", "2026-10-01"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "M72.20, M72.21, M72.22" in r.stdout
+    # a cut-off index XML is refused, with the file named and nothing changed
+    snapshot = files_of(books.installed_dir())
+    cut = tmp_path / "cut"
+    (cut / "t").mkdir(parents=True)
+    (cut / "t" / "icd10cm_tabular_2026.xml").write_bytes((sources / f"{CM}/icd10cm-tabular-2026-april.xml").read_bytes())
+    (cut / "t" / "icd10cm_index_2026.xml").write_bytes(whole.replace(b"<version>2025", b"<version>2026")[: len(whole) // 2])
+    with pytest.raises(InstallError, match=r"icd10cm_index_2026\.xml: .*XML error"):
+        install(cut, log=lambda s: None)
+    assert files_of(books.installed_dir()) == snapshot
+
+
+def index_tables_shipped_dir() -> Path:
+    from workstation.paths import codebooks_dir
+
+    return codebooks_dir()

@@ -91,6 +91,9 @@ def reload() -> None:
     pcs = sys.modules.get("workstation.codes.icd10pcs")
     if pcs is not None:
         pcs._book = None
+    hc = sys.modules.get("workstation.codes.hcpcs")
+    if hc is not None:
+        hc._books.clear()
     tables = sys.modules.get("workstation.codes.index_tables")
     if tables is not None:
         tables._books.clear()

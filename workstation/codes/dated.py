@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date as Date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workstation.codes import books
 from workstation.codes.diff import replacements
 from workstation.codes.icd10cm import normalize
+
+if TYPE_CHECKING:
+    from workstation.cases.model import Encounter
 
 LABELS = {"icd10pcs": "ICD-10-PCS", "hcpcs": "HCPCS Level II", "mce": "Medicare Code Editor"}
 
@@ -57,13 +60,20 @@ def dated_books(day: str, systems: tuple[str, ...] = ("icd10pcs", "hcpcs", "mce"
             continue
         current = [e for e in mine if e["effective_from"] <= d]
         e = max(current or mine, key=lambda e: e["effective_from"])
+        if system == "hcpcs":  # the quarterly book that serves the day (an installed one before the shipped)
+            from workstation.codes.hcpcs import book_for
+
+            e = book_for(d)
+        last = max(x["effective_from"] for x in mine)
         end = e.get("effective_to") or (_quarter_end(e["effective_from"]) if system == "hcpcs" else "")
         if e["effective_from"] <= d and (not end or d <= end):
             continue
         label = LABELS[system]
+        which = ("oldest compiled release" if d < e["effective_from"] else "newest compiled release"
+                 if e["effective_from"] == last else "release compiled nearest before that date")
         when = f"in force {e['effective_from']} to {end}" if end else f"in force from {e['effective_from']}"
         out.append(DatedBook(system, e["release"], end,
-                             f"{label} {e['release']} ({when}) is the newest compiled release: codes for {d} are "
+                             f"{label} {e['release']} ({when}) is the {which}: codes for {d} are "
                              f"checked against it, not against the release in force on that date."))
     return out
 
@@ -105,10 +115,25 @@ def year_of(code: str, day: str, index_year: int = 2025, limit: int = 12) -> Yea
     for k in range(len(bare) - 1, 2, -1):
         anc = book.get(bare[:k]) or book.get(bare[:k].rstrip("X"))
         if anc is not None:
-            repl = [r for r in replacements(book, anc.code) if not seventh or r.endswith(seventh)] if not anc.billable else [anc.code]
+            if anc.billable:
+                repl = [anc.code]
+            else:
+                below = replacements(book, anc.code)
+                # Keep the characters the deleted code fixed past the ancestor (T52.8X1:
+                # accidental, 6th character 1; S23.420A: initial encounter); X is a placeholder.
+                kept = [r for r in below if _keeps(bare, k, r.replace(".", ""))]
+                repl = kept or [r for r in below if not seventh or r.endswith(seventh)]
+                if not seventh:  # T52.8X1 names no 7th character: offer the headers that take one
+                    repl = list(dict.fromkeys(
+                        r[:-1] if len(r.replace(".", "")) == 7 and book.get(r[:-1]) is not None
+                        and book.needs_seventh(r[:-1]) else r for r in repl))
             return YearCheck(code, fy, "deleted", repl[:limit],
                              f"{c} is not in ICD-10-CM FY{fy}; the tabular has under {anc.code}: {_list(repl, limit)}")
     return YearCheck(code, fy, "deleted", [], f"{c} is not in ICD-10-CM FY{fy}")
+
+
+def _keeps(bare: str, k: int, cand: str) -> bool:
+    return len(cand) >= len(bare) and all(ch == "X" or cand[i] == ch for i, ch in enumerate(bare) if i >= k)
 
 
 def _list(codes: list[str], limit: int) -> str:
@@ -116,6 +141,23 @@ def _list(codes: list[str], limit: int) -> str:
         return "no billable code below it"
     more = f" and {len(codes) - limit} more" if len(codes) > limit else ""
     return ", ".join(codes[:limit]) + more
+
+
+def code_year_title(encounter: Encounter) -> str:
+    """'FY2027 ICD-10-CM · date of service 2026-11-20' (an inpatient stay: '· discharge 2026-10-02'):
+    the code year `Encounter.coding_date` decides, as the coding screen's title bar shows it."""
+    day = encounter.coding_date
+    if not day:
+        return "no date of service: no code year"
+    which = "discharge" if encounter.type == "inpatient" and day == encounter.discharge_date else "date of service"
+    try:
+        e = books.release_for_date(day)
+    except books.NoRelease:
+        return f"no ICD-10-CM release · {which} {day}"
+    except ValueError:
+        return f"not a date: {which} {day}"
+    provisional = " (provisional)" if e.get("provisional") else ""
+    return f"FY{e['fiscal_year']} ICD-10-CM{provisional} · {which} {day}"
 
 
 def case_years(day: str) -> dict[str, Any]:

@@ -14,6 +14,14 @@ Compiled layout (`codebooks/hcpcs-2025.json.gz`):
   codes:     {code: [long, short, short release, short still current (0/1), added, betos, coverage]}
   modifiers: {modifier: [long, short, short release]}
   pos:       {code: [name, telehealth (0/1), name in the 2022 list or ""]}
+  dates:     {code or modifier: [added, terminated]} (ISO, "" unknown): installed quarterly
+             releases only, whose records carry ADD DT and TERM DT
+
+A quarterly release the coder installs (`workstation codebooks install`, see
+`codes/hcpcs_release.py`) is compiled into the same layout by `compile_release` and serves from
+its quarter's first day: `hcpcs(date=...)` picks the newest book in force on a date, and
+`HCPCS.invalid_on` refuses a code its book does not have, a code added after the date, or a code
+past its termination date.
 """
 from __future__ import annotations
 
@@ -302,11 +310,33 @@ def section_of(code: str) -> Section | None:
 
 
 class HCPCS:
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], name: str = BOOK, release: str = RELEASE,
+                 effective_from: str = "2025-07-01", origin: str = "shipped") -> None:
         self._codes: dict[str, list[Any]] = doc["codes"]
         self._mods: dict[str, list[Any]] = doc["modifiers"]
         self._pos: dict[str, list[Any]] = doc["pos"]
-        self.release = RELEASE
+        self._dates: dict[str, list[str]] = doc.get("dates", {})
+        self.name = name
+        self.release = release
+        self.effective_from = effective_from
+        self.origin = origin
+
+    def dates(self, code: str) -> tuple[str, str]:
+        """(added, terminated) as the release's record gives them (ISO; "" when it does not)."""
+        d = self._dates.get(code.strip().upper())
+        return (d[0], d[1]) if d else ("", "")
+
+    def invalid_on(self, code: str, day: str) -> str:
+        """Why a code or modifier may not be billed on `day` under this release ("" when it may)."""
+        c = code.strip().upper()
+        if c not in self._codes and c not in self._mods:
+            return f"{c} is not in HCPCS {self.release}"
+        added, ended = self.dates(c)
+        if added and day < added:
+            return f"{c} was added {added} (HCPCS {self.release}); not valid on {day}"
+        if ended and day > ended:
+            return f"{c} was terminated {ended} (HCPCS {self.release}); not valid on {day}"
+        return ""
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -350,19 +380,86 @@ class HCPCS:
 
 
 _lock = threading.Lock()
-_book: HCPCS | None = None
+_books: dict[str, HCPCS] = {}
 
 
-def hcpcs() -> HCPCS:
-    """The compiled HCPCS Level II book (codes, modifiers, places of service), loaded on first use."""
-    global _book
-    if _book is None:
+def releases() -> list[dict[str, Any]]:
+    """The HCPCS books in the manifest (shipped and installed), oldest first; a book installed for
+    the same quarter as a shipped one comes after it (and so serves in its place)."""
+    from workstation.codes import books
+
+    es = [{**e, "name": n} for n, e in books.manifest()["codebooks"].items() if e["system"] == SYSTEM]
+    return sorted(es, key=lambda e: (e.get("effective_from", ""), e.get("origin") == "installed", e["name"]))
+
+
+def book_for(day: str | None = None) -> dict[str, Any]:
+    """The manifest entry of the HCPCS release in force on `day` (the newest one when no day is
+    given); a day before every compiled release gets the oldest (shown as dated on the claim)."""
+    from workstation.codes import books
+
+    es = releases()
+    if not es:
+        raise books.CodebookError(f"no compiled HCPCS book; build it with: {books.REBUILD}")
+    try:
+        d = books.as_date(day).isoformat() if day else ""
+    except ValueError:  # an impossible date is the date check's to report: use the newest
+        d = ""
+    if not d:
+        return es[-1]
+    in_force = [e for e in es if e.get("effective_from", "") <= d]
+    return in_force[-1] if in_force else es[0]
+
+
+def hcpcs(date: str | None = None) -> HCPCS:
+    """The compiled HCPCS Level II book (codes, modifiers, places of service) in force on a date of
+    service, or the newest one; loaded on first use."""
+    e = book_for(date)
+    name = e["name"]
+    book = _books.get(name)
+    if book is None:
         with _lock:
-            if _book is None:
+            book = _books.get(name)
+            if book is None:
                 from workstation.codes.books import load_doc
 
-                _book = HCPCS(load_doc(BOOK))
-    return _book
+                release = e.get("release", RELEASE).replace(" (installed)", "")
+                book = _books[name] = HCPCS(load_doc(name), name, release, e.get("effective_from", ""),
+                                            e.get("origin", "shipped"))
+    return book
+
+
+def compile_release(records: list[Any], label: str, base: HCPCS) -> dict[str, Any]:
+    """The HCPCS book of a quarterly release (`hcpcs_release.Record`s), in the shipped layout.
+
+    Short descriptions come from the release when it has them; a trimmed file without them keeps
+    the shipped book's (with the release they come from, and whether its long description still
+    reads the same). Places of service are not in the HCPCS file: the shipped list is kept."""
+    codes: dict[str, list[Any]] = {}
+    modifiers: dict[str, list[Any]] = {}
+    dates: dict[str, list[str]] = {}
+    old_codes, old_mods = base._codes, base._mods
+    for r in records:
+        if r.short:
+            short, rel, current = r.short, label, 1
+        else:
+            prev = old_codes.get(r.code) or old_mods.get(r.code)
+            if prev and prev[1]:
+                short, rel = prev[1], prev[2]
+                current = int(_same(prev[0], r.long) and bool(prev[3] if len(prev) > 3 else 1))
+            else:
+                short, rel, current = "", "", 0
+        if r.added or r.terminated:
+            dates[r.code] = [r.added, r.terminated]
+        if HCPCS_FORMAT.match(r.code):
+            prev = old_codes.get(r.code)
+            added = r.added.replace("-", "") or (prev[4] if prev else "")
+            codes[r.code] = [r.long, short, rel, current, added,
+                             r.betos or (prev[5] if prev else ""), r.coverage or (prev[6] if prev else "")]
+        else:
+            modifiers[r.code] = [r.long, short, rel]
+    if not codes:
+        raise SourceError("no HCPCS codes in the release")
+    return {"codes": codes, "modifiers": modifiers, "pos": base._pos, "dates": dates}
 
 
 def modifiers() -> dict[str, Modifier]:
@@ -378,12 +475,24 @@ def place_of_service() -> dict[str, PlaceOfService]:
 # ---------------------------------------------------------------- lookup
 
 def hcpcs_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+    """The lookup of a HCPCS code in the release in force on `date` (the newest without one);
+    LookupError_ when that release has the code but not on that day (added later, terminated)."""
+    from workstation.codes.errors import LookupError_
+
     c = code.strip().upper()
     if not HCPCS_FORMAT.match(c):
         return None
-    hit = hcpcs().get(c)
+    book = hcpcs(date)
+    hit = book.get(c)
     if hit is None:
+        if date:
+            for e in releases():
+                if e["name"] != book.name and c in hcpcs(e["effective_from"]):
+                    raise LookupError_(f"{c} is not in HCPCS {book.release}, the release in force on {date}; "
+                                       f"it is in HCPCS {hcpcs(e['effective_from']).release} (from {e['effective_from']})")
         return None
+    if date and (why := book.invalid_on(c, str(date))):
+        raise LookupError_(why)
     notes = []
     if hit.short:
         stale = "" if hit.short_current else " (its long description then read differently)"
@@ -391,7 +500,8 @@ def hcpcs_result(code: str, date: str | None = None, year: int | None = None) ->
     return {
         "code": hit.code,
         "system": SYSTEM,
-        "release": RELEASE,
+        "release": book.release,
+        "book": {"name": book.name, "origin": book.origin, "effective_from": book.effective_from},
         "title": hit.long,
         "short": hit.short,
         "short_release": hit.short_release,

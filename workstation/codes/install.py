@@ -10,7 +10,12 @@ PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS
 - ICD-10-PCS: `icd10pcs_tables_YYYY.xml` with `icd10pcs_index_YYYY.xml` and
   `icd10pcs_definitions_YYYY.xml` beside it. The newest PCS release serves every date (as the
   shipped FY2025 one does); dates outside its year are shown as dated on the claim.
-- HCPCS Level II quarterly files are not installed yet (their compiler reads the shipped layout).
+- HCPCS Level II: the quarterly alpha-numeric file, `HCPC2025_JUL_ANWEB_v3.xlsx` and/or its
+  fixed-width `HCPC2025_JUL_ANWEB_v3.txt` (annual files: `HCPC2020_ANWEB_w_disclaimer.txt`,
+  `HCPC2020_CONTR_ANWEB.xlsx`, the January release), with the readme, record layout and notes
+  beside it (recorded by sha256). It serves from the quarter's first day until the next book; a
+  code it adds is not valid before its ADD DT, a code it ends not after its TERM DT
+  (`codes/hcpcs_release.py`).
 
 The compiled book goes to `<user data>/codebooks/` (never into the clone) with its own manifest:
 source names, sha256 and counts. From then on it serves its dates: a full October release
@@ -55,6 +60,14 @@ class Installed:
     companions: list[str] = field(default_factory=list)
 
 
+def _same_quarter(shipped: dict[str, Any], entry: dict[str, Any]) -> str:
+    """The shipped HCPCS book of the same quarter, which an installed one serves in place of."""
+    if entry.get("system") != "hcpcs":
+        return ""
+    return next((n for n, e in shipped.items() if e.get("system") == "hcpcs" and e.get("origin", "shipped") != "installed"
+                 and e.get("effective_from") == entry["effective_from"]), "")
+
+
 def _unpack(path: Path, into: Path) -> Path:
     try:
         zf = zipfile.ZipFile(path)
@@ -87,7 +100,8 @@ def _find_tabular(folder: Path, label: str) -> tuple[Path, int, bool]:
             april = "april" in p.name.lower() or "april" in str(p.parent.relative_to(folder)).lower()
             hits.append((p, int(m.group(1)), april))
     if not hits:
-        raise InstallError(f"{label}: not a CMS/CDC release: no icd10cm_tabular_YYYY.xml or icd10pcs_tables_YYYY.xml in it")
+        raise InstallError(f"{label}: not a CMS/CDC release: no icd10cm_tabular_YYYY.xml, icd10pcs_tables_YYYY.xml "
+                           "or HCPCYYYY_MON_ANWEB file in it")
     if len(hits) > 1:
         raise InstallError(f"{label}: more than one tabular in it ({', '.join(h[0].name for h in hits)}); install one release at a time")
     return hits[0]
@@ -121,7 +135,7 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
     try:
         tab, fy, april = _find_tabular(folder, label)
     except InstallError:
-        if any(_PCS.match(p.name) for p in folder.rglob("*.xml")):
+        if any(_PCS.match(p.name) for p in folder.rglob("*.xml")) or _hcpcs_files(folder):
             return None
         raise
     try:
@@ -247,6 +261,96 @@ def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepar
     return _Prepared(name, doc, entry, tables)
 
 
+MIN_HCPCS_CODES = 5_000
+
+
+def _hcpcs_files(folder: Path) -> list[Path]:
+    from workstation.codes.hcpcs_release import release_of
+
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and release_of(p.name)]
+
+
+def _prepare_hcpcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
+    """A HCPCS quarterly release: the workbook and/or the fixed-width text of one quarter."""
+    from workstation.codes import hcpcs, hcpcs_release
+    from workstation.codes.errors import SourceError
+
+    files = _hcpcs_files(folder)
+    if not files:
+        return None
+    rels = {p: hcpcs_release.release_of(p.name) for p in files}
+    quarters = sorted({(r.year, r.quarter) for r in rels.values() if r})
+    if len(quarters) > 1:
+        raise InstallError(f"{label}: HCPCS files of more than one quarter in it "
+                           f"({', '.join(p.name for p in files)}); install one release at a time")
+    top = max(r.version for r in rels.values() if r)
+    files = [p for p in files if rels[p] and rels[p].version == top]  # v3 corrects v2 of the same quarter
+    by_ext: dict[str, Path] = {}
+    for p in files:
+        ext = p.suffix.lower()
+        if ext in by_ext:
+            raise InstallError(f"{label}: two HCPCS {ext} files of one quarter ({by_ext[ext].name}, {p.name})")
+        by_ext[ext] = p
+    main = by_ext.get(".txt") or by_ext[".xlsx"]
+    release = rels[main]
+    assert release is not None
+    try:
+        records = hcpcs_release.read_release(main)
+    except SourceError as exc:
+        raise InstallError(f"{main.name}: {exc}") from None
+    if ".txt" in by_ext and ".xlsx" in by_ext:  # the two forms of one release must agree
+        try:
+            other = hcpcs_release.read_release(by_ext[".xlsx"])
+        except SourceError as exc:
+            raise InstallError(f"{by_ext['.xlsx'].name}: {exc}") from None
+        a, b = {r.code for r in records}, {r.code for r in other}
+        if a != b:
+            diff = sorted(a ^ b)
+            raise InstallError(f"{by_ext['.xlsx'].name}: its codes differ from {main.name} "
+                               f"({len(diff)} codes, e.g. {', '.join(diff[:5])}); nothing changed")
+    try:
+        doc = hcpcs.compile_release(records, release.label, hcpcs.hcpcs())
+    except SourceError as exc:
+        raise InstallError(f"{main.name}: {exc}") from None
+    n_codes = len(doc["codes"])
+    if n_codes < MIN_HCPCS_CODES:
+        raise InstallError(f"{main.name}: incomplete release ({n_codes} codes; a quarterly file has over {MIN_HCPCS_CODES:,})")
+    name = release.name
+    installed = [{**e, "name": n} for n, e in mine.items() if e.get("system") == "hcpcs"]
+    newest = max(installed, key=lambda e: e["effective_from"], default=None)
+    if newest is not None and release.effective_from < newest["effective_from"]:
+        raise InstallError(f"{main.name}: HCPCS {release.label} is older than the installed {newest['release']}; nothing changed")
+    src_sha = sha256_file(main)
+    if name in mine and any(s["sha256"] == src_sha for s in mine[name].get("sources", [])):
+        raise InstallError(f"{main.name}: this release is already installed ({mine[name]['release']}); nothing changed")
+    # The readme, record layout, notes and transaction report beside it: recorded, not compiled.
+    companions = sorted(p for p in main.parent.iterdir()
+                        if p.is_file() and p not in by_ext.values() and p.suffix.lower() != ".zip")
+    start = release.effective_from
+    dates = doc["dates"]
+    entry = {
+        "system": "hcpcs",
+        "release": f"{release.label} (installed)",
+        "quarter": release.quarter,
+        "version": release.version,
+        "effective_from": start,
+        "sources": _sources(folder, [main] + [p for p in by_ext.values() if p != main] + companions),
+        "counts": {
+            "codes": n_codes,
+            "modifiers": len(doc["modifiers"]),
+            "with_dates": len(dates),
+            "added_this_quarter": sum(1 for c, (a, _t) in dates.items() if a and a >= start and c in doc["codes"]),
+            "terminated": sum(1 for c, (_a, t) in dates.items() if t and c in doc["codes"]),
+            "with_own_short": sum(1 for c in doc["codes"].values() if c[2] == release.label),
+            "places_of_service": len(doc["pos"]),
+        },
+    }
+    if not dates:
+        entry["missing"] = (f"{main.name} has no ADD DT / TERM DT columns: codes are valid for every date the "
+                            "release serves, and short descriptions are the shipped book's")
+    return _Prepared(name, doc, entry, main, companions=[p.name for p in companions])
+
+
 def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
     """Install what a release holds (ICD-10-CM tabular, ICD-10-PCS tables); InstallError, with
     nothing changed, when any part cannot be."""
@@ -264,7 +368,8 @@ def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
             folder, label = _unpack(path, Path(tmp) / "release"), str(path)
         else:
             raise InstallError(f"{path}: not a zip or a folder of a CMS/CDC release")
-        prepared = [p for p in (_prepare_icd10cm(folder, label, mine), _prepare_icd10pcs(folder, label, mine)) if p]
+        prepared = [p for p in (_prepare_icd10cm(folder, label, mine), _prepare_icd10pcs(folder, label, mine),
+                                _prepare_hcpcs(folder, label, mine)) if p]
         if prepared and prepared[0].entry["system"] == "icd10cm":
             prepared += _prepare_tables(folder, prepared[0])
         shipped = books.manifest()["codebooks"]
@@ -282,8 +387,9 @@ def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
                     written.append(target / p.entry["file"])
                 atomic_write_bytes(target / p.entry["file"], data)
                 entries[p.name] = p.entry
-                old = shipped.get(p.name)
-                replaced = f"{old.get('origin', 'shipped')} {p.name} ({old['release']})" if old else ""
+                old_name = p.name if p.name in shipped else _same_quarter(shipped, p.entry)
+                old = shipped.get(old_name) if old_name else None
+                replaced = f"{old.get('origin', 'shipped')} {old_name} ({old['release']})" if old else ""
                 done.append(Installed(p.name, p.entry, replaced, p.companions))
             update_manifest(target, entries)
         except BaseException:
@@ -296,6 +402,11 @@ def install(path: Path, log: Callable[[str], None] = print) -> list[Installed]:
         log(f"installed {d.name}: {n} codes from {p.source.name} (sha256 {d.entry['sources'][0]['sha256'][:16]}...)")
         if d.replaced:
             log(f"  serves its dates in place of the {d.replaced}")
+        if d.entry["system"] == "hcpcs" and not d.entry.get("missing"):
+            log(f"  serves from {d.entry['effective_from']}: a code it adds is not valid before its add date, "
+                "a code it ends not after its termination date")
+        if d.entry["system"] == "hcpcs" and d.entry.get("missing"):
+            log(f"  serves from {d.entry['effective_from']}; {d.entry['missing']}")
         if p.april:
             log(f"  serves from {d.entry['update_from']}; before that the FY{d.entry['fiscal_year']} October release serves")
     return done

@@ -64,19 +64,33 @@ def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[
     if not raw:
         raise LookupError_("empty code")
     upper = raw.upper()
+    refused: LookupError_ | None = None  # a code of this shape not valid on the date (HCPCS quarters)
     for _system, matches, resolve in LOOKUPS:
         if matches(upper):
-            hit = resolve(upper, date=date, year=year)
+            try:
+                hit = resolve(upper, date=date, year=year)
+            except LookupError_ as exc:
+                refused = refused or exc
+                continue
             if hit is not None:
                 return hit
     if formats.is_icd10cm(upper.replace(" ", "")):
-        hit = icd10cm_result(upper, date=date, year=year)
+        try:
+            hit = icd10cm_result(upper, date=date, year=year)
+        except books.NoRelease:
+            if refused is not None:
+                raise refused from None
+            raise
         if hit is not None:
             return hit
+        if refused is not None:
+            raise refused
         book = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
         c = normalize(raw)
         other = [y for y in books.icd10cm_years() if y != book.fiscal_year and books.icd10cm(y).get(c) is not None]
         hint = book.near_misses(c) or (f"it is in {', '.join(f'FY{y}' for y in other)}" if other else "")
         raise LookupError_(f"unknown code {raw!r}: {c} is not in ICD-10-CM FY{book.fiscal_year}"
                            + (f"; {hint}" if hint else ""))
+    if refused is not None:
+        raise refused
     raise LookupError_(f"malformed code {raw!r}: not an ICD-10-CM, ICD-10-PCS, HCPCS or CPT code")

@@ -112,13 +112,23 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def serving_lines(entries: dict) -> list[str]:
     """One line per dated book: name, dates it serves, where it came from."""
+    from datetime import date, timedelta
+
     out = []
+    # HCPCS: each quarterly book serves until the next one starts; an installed book of the same
+    # quarter as the shipped one serves in its place.
+    hc = sorted((n for n in entries if entries[n]["system"] == "hcpcs" and entries[n].get("effective_from")),
+                key=lambda n: (entries[n]["effective_from"], entries[n].get("origin") == "installed", n))
+    hc_end: dict[str, str] = {}
+    for a, b in zip(hc, hc[1:]):
+        sa, sb = entries[a]["effective_from"], entries[b]["effective_from"]
+        hc_end[a] = f"replaced by {b}" if sa == sb else (date.fromisoformat(sb) - timedelta(days=1)).isoformat()
     for name in sorted(entries, key=lambda n: (entries[n]["system"], entries[n].get("effective_from") or "", n)):
         e = entries[name]
         start = e.get("update_from") or e.get("effective_from")
         if not start:
             continue
-        end = e.get("effective_to") or "(until replaced)"
+        end = e.get("effective_to") or hc_end.get(name) or "(until replaced)"
         origin = e.get("origin", "shipped")
         where = e.get("installed_from", "") if origin == "installed" else ""
         out.append(f"{name:<20} {start} .. {end:<16} {origin:<11} {e.get('release', '')}" + (f"  from {where}" if where else ""))

@@ -72,10 +72,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 1
     width = max(len(r.code) for r in results)
     for r in results:
-        mark = "  " if r.billable else ("7?" if r.needs_seventh else "H ")
+        mark = "R " if r.note else ("  " if r.billable else ("7?" if r.needs_seventh else "H "))
         via = "" if r.via == "title" else f"   [{r.via}]"
         print(f"{r.code:<{width}}  {mark} {r.score:5.1f}  {r.title}{via}")
-    print("\n(H = header, not billable; 7? = needs a 7th character; [..] = what matched)", file=sys.stderr)
+        if r.note:
+            print(f"{'':<{width}}     {r.note}")
+    print("\n(H = header, not billable; 7? = needs a 7th character; R = not valid on the date (an index "
+          "hit: what replaced it follows); [..] = what matched)", file=sys.stderr)
     return 0
 
 

@@ -411,7 +411,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             for code in args.pcs:
                 validate.validate_pcs(case, code)
             for line in lines:
-                validate.validate_line(planned, line)
+                validate.validate_line(planned, line, case.coding_date)
             for code in args.remove:
                 work = store.work(cid)
                 up = code.strip().upper()

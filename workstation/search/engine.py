@@ -23,7 +23,7 @@ import math
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date as Date
 from functools import lru_cache
 from typing import Any
@@ -60,10 +60,17 @@ class SearchResult:
     score: float       # 0-100
     via: str           # what matched: code, title, "inclusion term: ...", "index: ...", ...
     needs_seventh: bool = False  # an ICD-10-CM header one 7th character away from billable
+    # An Index/Drug/Neoplasm/External cause hit (FY2025 tables) whose code is not valid in the
+    # code year asked for: what replaced it (listed right after it) and why.
+    replaced_by: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def kind(self) -> str:
-        """billable, needs a 7th character, or a header (a category with codes below)."""
+        """billable, needs a 7th character, a header (a category with codes below), or replaced
+        (an index hit not valid in the year: its replacements follow it)."""
+        if self.note:
+            return "replaced in its year" if self.replaced_by else "not valid on its date"
         return "billable" if self.billable else ("needs 7th character" if self.needs_seventh else "header")
 
     def to_dict(self) -> dict[str, Any]:
@@ -428,7 +435,79 @@ class SearchEngine:
         # Rank on the raw score (it can pass 100); show it clipped to 0-100.
         ranked = sorted(pending.items(), key=lambda kv: (-kv[1][0], codes[kv[0]][0]))[:limit]
         q7 = (frozenset(tokens(text)) & idx.seventh_stems) if text.strip() else frozenset()
-        return [self._result(row, score, via, years, q7) for row, (score, via) in ranked]
+        return self._lead_to_replacements(
+            [self._result(row, score, via, years, q7) for row, (score, via) in ranked], date, limit)
+
+    @staticmethod
+    def _hcpcs_on(results: list[SearchResult], day: str) -> list[SearchResult]:
+        """HCPCS codes not valid on the date in the quarterly release in force then (added later,
+        terminated, not in it) stay listed, not billable, with the reason."""
+        from workstation.codes import hcpcs
+
+        try:
+            book = hcpcs.hcpcs(day)
+        except Exception:  # noqa: BLE001 - no HCPCS book is the loader's error, not the search's
+            return results
+        out = []
+        for r in results:
+            why = book.invalid_on(r.code, day) if r.system == "hcpcs" and r.billable else ""
+            out.append(replace(r, billable=False, note=why) if why else r)
+        return out
+
+    def _lead_to_replacements(self, results: list[SearchResult], date: Date | str | None,
+                              limit: int) -> list[SearchResult]:
+        """An Index/Drug/Neoplasm/External cause hit whose code is not valid in the code year of
+        the date (the tables are FY2025's) is kept, marked not billable with the reason, and
+        followed by what replaced it (`codes/dated.year_of`, as `index --date` says): FY2027
+        M72.2 became a header, so M72.20-M72.22 follow it."""
+        if date is not None and any(r.system == "hcpcs" for r in results):
+            results = self._hcpcs_on(results, str(date))
+        table_via = tuple(f"{src.KIND_LABELS[k]}:" for k in src.TABLE_KINDS)
+        if not any(r.system == "icd10cm" and r.via.startswith(table_via) for r in results):
+            return results
+        from workstation.codes import books
+        from workstation.codes.dated import YearCheck, year_of
+
+        day = str(date) if date is not None else f"{books.icd10cm_years()[-1] - 1}-10-01"
+        try:
+            book = books.icd10cm(date=day)
+        except books.NoRelease:
+            return results
+        # First what each stale hit is replaced by; then the list, each replacement moved up to
+        # right after the hit it replaces (a lower title hit of the same code gives way to it).
+        checks: dict[int, YearCheck] = {}
+        claimed: set[str] = set()
+        for i, r in enumerate(results):
+            if r.system != "icd10cm" or not r.via.startswith(table_via):
+                continue
+            hit = book.get(r.code)
+            if hit is not None and hit.billable:
+                continue  # valid in the year
+            y = year_of(r.code, day)
+            if y.status not in ("valid", "incomplete"):
+                checks[i] = y
+                claimed.update(c for c in y.replaced_by if c != r.code)
+        if not checks:
+            return results
+        out: list[SearchResult] = []
+        placed: set[str] = set()
+        for i, r in enumerate(results):
+            if r.system == "icd10cm" and r.code in claimed and i not in checks:
+                continue  # shown after the hit it replaces
+            y = checks.get(i)
+            if y is None:
+                out.append(r)
+                continue
+            out.append(replace(r, billable=False, needs_seventh=False, replaced_by=tuple(y.replaced_by), note=y.message))
+            for k, code in enumerate(y.replaced_by):
+                c = book.get(code)
+                if c is None or code in placed:
+                    continue
+                placed.add(code)
+                out.append(SearchResult(c.code, "icd10cm", c.title, c.billable, max(0.0, r.score - 0.01 * (k + 1)),
+                                        f"in place of {r.code} (FY{y.fiscal_year}): {r.via}",
+                                        needs_seventh=book.needs_seventh(c.code)))
+        return out[: max(limit, len(results))]
 
     def _year_bits(self, date: Date | str | None) -> dict[str, int | None]:
         """Per code set, the year bit codes must carry (0: that set has no years; None: no release)."""
@@ -584,8 +663,8 @@ class SearchEngine:
             if row[1] not in systems:
                 continue
             bit = years.get(row[1])
-            if bit and not row[4] & bit:
-                continue
+            if bit and not row[4] & bit and not (row[1] == "icd10cm" and doc_kind[d] in src.TABLE_KINDS):
+                continue  # (an index hit on a code deleted since is kept: it leads to the replacement)
             if bit is None:
                 continue
             if code_filter and not any(row[0].replace(".", "").startswith(p) for p in code_filter):

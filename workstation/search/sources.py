@@ -37,6 +37,9 @@ KIND_LABELS = {
 }
 # Index-backed kinds: a coder's path to the code, so they rank above a bare title match.
 INDEX_KINDS = frozenset({KIND_INDEX, KIND_DRUG, KIND_NEOPLASM, KIND_EINDEX, KIND_PCS_INDEX})
+# The ICD-10-CM Index and Tables (FY2025, serving later years): a hit on a code not valid in the
+# case's year leads to what replaced it (search/engine.py, codes/dated.year_of).
+TABLE_KINDS = (KIND_INDEX, KIND_DRUG, KIND_NEOPLASM, KIND_EINDEX)
 
 SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs")
 

@@ -821,8 +821,8 @@ class SessionStore:
     @serialized
     def add_line(self, case_id: str, line: ServiceLine) -> int:
         """Add a service line (validated); returns its index (0-based)."""
-        _, work = self._prepare(case_id)
-        new = v.validate_line(work, line)
+        case, work = self._prepare(case_id)
+        new = v.validate_line(work, line, case.coding_date)
         work.lines.append(new)
         self._save(work, [self._entry("add_line", case_id, None, asdict(new))])
         return len(work.lines) - 1
@@ -835,11 +835,11 @@ class SessionStore:
 
     @serialized
     def update_line(self, case_id: str, index: int, **fields: Any) -> None:
-        _, work = self._prepare(case_id)
+        case, work = self._prepare(case_id)
         i = self._line_index(work, index)
         v.check_line_fields(fields)
         old = work.lines[i]
-        new = v.validate_line(work, replace(old, **fields))
+        new = v.validate_line(work, replace(old, **fields), case.coding_date)
         if new == old:
             return
         work.lines[i] = new

@@ -107,11 +107,16 @@ def validate_pcs(case: Case, code: str) -> str:
 
 # ---------------------------------------------------------------- service lines
 
-def validate_line_code(code: str) -> str:
+def validate_line_code(code: str, day: str = "") -> str:
+    """A HCPCS code must be valid on the line's date in the HCPCS release in force then (a
+    quarterly release installed by the coder serves from its quarter's first day)."""
     c = (code or "").strip().upper()
     if HCPCS_FORMAT.match(c):
-        if hcpcs_book().get(c) is None:
-            raise CodingError(f"{c} is not a code in the HCPCS Level II file")
+        book = hcpcs_book(day)
+        if book.get(c) is None:
+            raise CodingError(f"{c} is not a code in the HCPCS Level II file ({book.release})")
+        if day and (why := book.invalid_on(c, day)):
+            raise CodingError(why)
         return c
     if CPT_FORMAT.match(c):
         # CPT descriptors are licensed: without an imported CPT file the code is accepted by its
@@ -127,16 +132,17 @@ def validate_line_code(code: str) -> str:
                       f"or a CPT code ({CPT_FORMAT_TEXT})")
 
 
-def hcpcs_book() -> hcpcs.HCPCS:
+def hcpcs_book(day: str = "") -> hcpcs.HCPCS:
     try:
-        return hcpcs.hcpcs()
+        return hcpcs.hcpcs(day or None)
     except books.CodebookError as exc:
         raise CodingError(str(exc)) from None
 
 
-def validate_line(work: CaseWork, line: ServiceLine) -> ServiceLine:
-    """A normalised copy of the line, or CodingError. Pointers must name assigned diagnoses."""
-    code = validate_line_code(line.code)
+def validate_line(work: CaseWork, line: ServiceLine, day: str = "") -> ServiceLine:
+    """A normalised copy of the line, or CodingError. Pointers must name assigned diagnoses.
+    `day`: the case's date of service, when the line has no date of its own."""
+    code = validate_line_code(line.code, line.date or day)
     mods = [str(m).strip().upper() for m in (line.modifiers or []) if str(m).strip()]
     if len(mods) > MAX_MODIFIERS:
         raise CodingError(f"{code}: at most {MAX_MODIFIERS} modifiers per line (got {len(mods)})")

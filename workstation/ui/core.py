@@ -13,6 +13,7 @@ from workstation.billing.edits import Edit, scrub
 from workstation.billing.settings import PracticeSettings
 from workstation.cases.model import Case
 from workstation.codes import books, cpt, icd10pcs
+from workstation.codes.dated import code_year_title
 from workstation.codes.errors import LookupError_
 from workstation.codes.formats import SYSTEM_LABELS
 from workstation.codes.icd10cm import ICD10CM
@@ -22,7 +23,7 @@ from workstation.session.store import SessionStore
 from workstation.session.work import CaseWork
 
 __all__ = ["SYSTEM_LABELS", "SearchResult", "search", "warm", "icd10cm", "detail", "claim_view",
-           "practice_settings", "title_of", "edit_targets", "cpt_loaded"]
+           "practice_settings", "title_of", "edit_targets", "cpt_loaded", "code_year_title"]
 
 def search(query: str, system: str = "all", date: str | None = None, limit: int = 50,
            sex: str | None = None, age: int | None = None) -> list[SearchResult]:

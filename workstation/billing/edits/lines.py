@@ -32,7 +32,6 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
                         f"{X12} loop 2400 (max 50)", "lines"))
     letters = {d.letter for d in claim.diagnoses}
     seen: dict[tuple[str, tuple[str, ...], str], int] = {}
-    book = hcpcs.hcpcs()
     licensed = cpt.cpt()  # None until the site imports its CPT file: CPT codes by format only
     known_mods = _modifier_set()
     for line in claim.lines:
@@ -43,10 +42,13 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
                             f"Line {line.number}: {code or '(empty)'} is not a HCPCS (letter + 4 digits) or CPT "
                             f"({CPT_FORMAT_TEXT}) code.",
                             f"{X12} SV101", t))
-        elif is_hcpcs(code) and book.get(code) is None:
+        elif is_hcpcs(code) and (book := hcpcs.hcpcs(line.date or None)).get(code) is None:
             out.append(Edit("line.code_unknown", "error",
                             f"Line {line.number}: {code} is not in the HCPCS Level II file.",
-                            "HCPCS Level II", t))
+                            f"HCPCS Level II {book.release}", t))
+        elif is_hcpcs(code) and line.date and (why := book.invalid_on(code, line.date)):
+            out.append(Edit("line.code_not_in_force", "error", f"Line {line.number}: {why}.",
+                            f"HCPCS Level II {book.release}", t))
         elif is_cpt(code) and licensed is not None and licensed.get(code) is None:
             out.append(Edit("line.code_unknown", "error",
                             f"Line {line.number}: {code} is not in the imported CPT file.",

@@ -188,7 +188,9 @@ class CodingScreen(Screen):
             p = self.case.patient
             status = self.work_state.status if self.work_state else ""
             t.append(f" {self.case.case_id} ", style="bold reverse")
-            t.append(clean(f" {p.last}, {p.first} · {self.case.encounter.date_of_service} · {status.replace('_', ' ')} "))
+            # The code year, decided by Encounter.coding_date (inpatient: the discharge date).
+            year = core.code_year_title(self.case.encounter)
+            t.append(clean(f" {p.last}, {p.first} · {year} · {status.replace('_', ' ')} "))
         else:
             t.append(f" {self.case_id} ", style="bold reverse")
         t.append("  ")

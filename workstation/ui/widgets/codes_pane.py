@@ -68,6 +68,8 @@ def result_prompt(r: core.SearchResult) -> Table:
     grid.add_row(Text(r.code, style="bold" if r.billable else "bold dim"), body)
     if r.via and r.via not in ("title", "code"):
         grid.add_row("", Text(r.via, style="dim italic", no_wrap=True, overflow="ellipsis"))
+    if r.note:  # an index hit not valid in the case's year: why, and what follows it
+        grid.add_row("", Text(r.note, style="italic"))
     return grid
 
 
