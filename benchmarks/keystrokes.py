@@ -1,24 +1,32 @@
 """Keys per code on the coding screen: demo cases coded to their answer key, as a coder would.
 
-    .venv/bin/python benchmarks/keystrokes.py [--cases DEMO-001,DEMO-002] [--size 160x48] [-v]
+    .venv/bin/python benchmarks/keystrokes.py [--way both|suggest|search] [--cases DEMO-001,DEMO-002] [--size 160x48] [-v]
 
 Drives the real app with Textual's pilot, on a temporary session holding the demo worklist, with
-the real search engine. For every case of the answer key (tests/cases/answer_key.py) it codes
-the diagnoses in their order, the procedures, then the service lines, pressing keys the way a
-coder at the keyboard would, and counts every key:
+the real search engine and the real suggestion reader. For every case of the answer key
+(tests/cases/answer_key.py) it codes the diagnoses in their order, the procedures, then the
+service lines, pressing keys the way a coder at the keyboard would, and counts every key. It
+does so two ways, each on a fresh session, and prints the figures of each:
 
-- a diagnosis: `/` (except the first: the case opens on the search box), then words of the
-  note typed one at a time (the words of the code's title that the note uses, in the title's
-  order), stopping as soon as the code is among the first 8 results on screen; if the note's
-  words never bring it up, the code itself is typed (what a coder who knows the code does).
-  Then Down into the results, Down to the row, `d`; for a code needing a 7th character the
-  picker's Down presses and Enter.
-- a procedure (ICD-10-PCS): `/`, the code, Down, `d` (the PCS builder by characters is not
-  counted here).
-- a service line: `/`, the HCPCS or CPT code, Esc and `s` (a CPT code no book holds: Enter),
-  then in the line form only the fields
-  that differ from what it offers (Tab to a field: its text is selected, typing replaces it),
-  and Enter.
+(a) suggest: the coder opens the Suggestions list first (ctrl+g: the case opens on the search
+    box, where g would type a g), and for each code of the key that the list holds moves to its
+    row with the arrows and presses Enter (a 7th character: typed). For a code the list does not
+    hold, Esc closes the list and the code is searched for as in (b); the list is opened again
+    (ctrl+g) for the next code it holds. The keys of opening and closing the list count, on the
+    code they come before.
+(b) search: search only.
+
+Searching for a code:
+- a diagnosis: `/` (not when the search box is focused and empty, as when a case opens), then
+  words of the note typed one at a time (the words of the code's title that the note uses, in
+  the title's order, each cut to its first 5 letters), stopping as soon as the code is among
+  the first 8 results on screen; then Down into the results, Down to the row, `d`; a 7th
+  character: typed in the chooser. If the note's words never bring it up, the code itself is
+  typed (what a coder who knows the code does) and Enter codes it when it is the first row.
+- a procedure (ICD-10-PCS): `/`, the code, Enter (the PCS builder by characters is not counted).
+- a service line: `/`, the HCPCS or CPT code, Enter (its line form opens), then in the form only
+  the fields that differ from what it offers (Tab to a field: its text is selected, typing
+  replaces it), and Enter.
 
 At the end the stored coding is compared with the answer key; a case that does not match is
 reported and left out of the figures. Prints per case and the median and worst keys per code.
