@@ -2,20 +2,17 @@
 codes what the coder typed or chose, and never anything else."""
 from __future__ import annotations
 
-from typing import Any
-
+from test_flows import open_case, search, settle
+from test_keyboard import notes
 from textual.widgets import Input
 
 from workstation.ui.screens.forms import LineForm, Picker
-
-from test_flows import open_case, search, settle
-from test_keyboard import notes
 
 
 async def test_seventh_character_is_typed_directly(make_app, store) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_case(pilot, "UI-002")
+        await open_case(pilot, "UI-002")
         await search(pilot, "S72.012")
         await pilot.press("down", "d")
         await settle(pilot)
@@ -37,7 +34,7 @@ async def test_seventh_character_is_typed_directly(make_app, store) -> None:
 async def test_enter_in_the_search_box_codes_a_code_typed_in_full(make_app, store) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_case(pilot, "UI-001")
+        await open_case(pilot, "UI-001")
         await search(pilot, "e1122")  # without its dot
         await pilot.press("enter")
         await settle(pilot)

@@ -16,8 +16,9 @@ The weights were set on the demo worklist (benchmarks/keystrokes.py), not on a h
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from workstation.search.tokenize import STOP_WORDS
 

@@ -92,8 +92,8 @@ class CodingScreen(Screen):
         *[_key(v.key, f"view('{v.vid}')", f"{v.label} view", f"{v.label} view (outside a text box)", show=False) for v in VIEWS],
     ]
     HELP_EXTRA = [
-        ("Enter", "Search box with a code typed in full (E1122, J2506, 99223) that is the first row: code it as d / s would; "
-                  "search result or tree: open it in the tabular / expand; a code at the end of a branch: add it; claim line: edit it"),
+        ("Enter", ("Search box with a code typed in full (E1122, J2506, 99223) that is the first row: code it as d / s would; "
+                   "search result or tree: open it in the tabular / expand; a code at the end of a branch: add it; claim line: edit it")),
         ("A D S …", "7th-character chooser: type the character"),
         ("Backspace", "PCS builder: back one axis"),
         ("mouse", "Click a code in a note to follow it"),
