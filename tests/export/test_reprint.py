@@ -45,3 +45,38 @@ def test_reprint_is_marked_copy_and_changes_nothing(sent, tmp_path: Path) -> Non
 def test_reprint_refuses_a_claim_not_sent(sent, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="only a claim already sent"):
         reprint_cms1500(sent, "DEMO-002", tmp_path)
+
+
+def test_cli_copy_writes_the_same_page_as_the_app_key(sent, tmp_path: Path, capsys) -> None:
+    from workstation.cli import main
+    from workstation.export.reprint import copy_text
+
+    expected = copy_text(sent, "DEMO-001")
+    before = sent.work("DEMO-001")
+    path = sent.path
+    sent.close()  # the CLI opens the store itself (read-only)
+    out = tmp_path / "copy.txt"
+    rc = main(["export", "--session", str(path), "--format", "cms1500", "--case", "DEMO-001", "--copy", "--out", str(out)])
+    assert rc == 0 and "marked COPY" in capsys.readouterr().out
+    assert out.read_text() == expected
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    from workstation.session.store import SessionStore
+
+    with SessionStore.open(path, create=False, readonly=True) as again:
+        assert again.work("DEMO-001") == before  # nothing marked or numbered
+
+
+def test_cli_copy_refuses_a_claim_not_sent_and_wrong_use(sent, tmp_path: Path, capsys) -> None:
+    from workstation.cli import main
+
+    path = sent.path
+    sent.close()
+    out = tmp_path / "copy.txt"
+    base = ["export", "--session", str(path), "--format", "cms1500", "--copy", "--out", str(out)]
+    assert main(base + ["--case", "DEMO-002"]) != 0
+    assert "only a claim already sent" in capsys.readouterr().err
+    assert main(base) != 0  # no --case
+    assert main(base + ["--case", "DEMO-001", "--case", "DEMO-002"]) != 0
+    assert main(["export", "--session", str(path), "--format", "837p", "--case", "DEMO-001", "--copy", "--out", str(out)]) != 0
+    assert main(base + ["--case", "NOPE"]) != 0
+    assert not out.exists()

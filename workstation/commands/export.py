@@ -1,4 +1,5 @@
-"""`workstation export --session PATH --format 837p|cms1500|statement|csv|jsonl --out FILE`."""
+"""`workstation export --session PATH --format 837p|cms1500|statement|csv|jsonl --out FILE`, and
+`--format cms1500 --case ID --copy --out FILE`: a claim already sent, printed again marked COPY."""
 from __future__ import annotations
 
 import argparse
@@ -40,10 +41,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would be exported and what is held; write nothing")
     p.add_argument("--test", action="store_true",
                    help="837p: mark the interchange as test data (ISA15 = T); the cases are not marked exported")
+    p.add_argument("--copy", action="store_true",
+                   help="cms1500 with one --case: print again the claim of a case already sent, marked COPY "
+                        "(as the app's C key; nothing is sent, numbered or marked)")
     p.set_defaults(func=cmd_export)
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    """`export --format cms1500 --case ID --copy --out FILE`: the same code as the app's `C`."""
+    from workstation.export.reprint import write_copy
+
+    if args.export_format != "cms1500":
+        raise UsageError("--copy reprints a CMS-1500: use it with --format cms1500")
+    if not args.case_ids or len(args.case_ids) != 1:
+        raise UsageError("--copy prints one claim: name its case with one --case ID")
+    if not args.out:
+        raise UsageError("--out FILE is required with --copy")
+    path = session_path(args)
+    if not path.exists():
+        raise UsageError(f"no session at {path}")
+    try:
+        with SessionStore.open(path, create=False, readonly=True) as store:
+            written = write_copy(store, args.case_ids[0], Path(args.out))
+    except (ExportError, StoreError, KeyError) as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    print(f"{written}: CMS-1500 of case {args.case_ids[0]} marked COPY (nothing sent or marked)")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.copy:
+        return cmd_copy(args)
     if not args.dry_run and not args.out:
         raise UsageError("--out FILE is required (or use --dry-run to see what would be exported)")
     path = session_path(args)

@@ -34,6 +34,7 @@ from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import coding
 from workstation.session import validate as v
+from workstation.session import undo as undo_history
 from workstation.session.audit import AuditEntry, coder_id, now_utc
 from workstation.session.repair import repair
 from workstation.session.lock import LockHeld, LockNotPrivate, StoreLock
@@ -885,6 +886,49 @@ class SessionStore:
         if status is not None:
             work.status = status
         self._save(work, [self._entry("undo", case_id, before, coding(work))], start=status is None)
+
+    @serialized
+    def push_undo(self, case_id: str, label: str, status_change: bool = False) -> int:
+        """Record the case's coding as it is now, before the change `label` names (session/undo.py).
+        Journaled (it survives a restart), not audited: the change itself is. Returns the depth."""
+        _, work = self._prepare(case_id)
+        work.undo = undo_history.pushed(work, undo_history.UndoEntry.before(label, work, status_change))
+        self._commit([["work", self._doc_id(case_id), work.to_dict()]])
+        return len(work.undo)
+
+    @serialized
+    def drop_undo(self, case_id: str) -> None:
+        """Forget the last undo entry (its change was refused)."""
+        _, work = self._prepare(case_id)
+        if work.undo:
+            work.undo = work.undo[:-1]
+            self._commit([["work", self._doc_id(case_id), work.to_dict()]])
+
+    @serialized
+    def undo(self, case_id: str) -> str:
+        """Put the coding back as it was before the last recorded change, and forget that entry,
+        in one journaled change audited as "undo". Returns what was undone ("E11.22 added")."""
+        _, work = self._prepare(case_id)
+        entry = undo_history.last(work)
+        if entry is None:
+            raise CodingError(f"nothing to undo in case {case_id}")
+        if entry.status is not None and entry.status not in STATUSES:
+            raise CodingError(f"unknown status {entry.status!r}; one of: {', '.join(STATUSES)}")
+
+        def coding(w: CaseWork) -> dict[str, Any]:
+            return {"diagnoses": list(w.diagnoses), "procedures": list(w.procedures),
+                    "lines": [asdict(l) for l in w.lines], "status": w.status}
+
+        before = coding(work)
+        work.diagnoses = list(entry.diagnoses)
+        work.procedures = list(entry.procedures)
+        work.lines = [replace(l, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in entry.lines]
+        if entry.status is not None:
+            work.status = entry.status
+        work.undo = work.undo[:-1]
+        self._save(work, [self._entry("undo", case_id, before, {**coding(work), "undone": entry.label})],
+                   start=entry.status is None)
+        return entry.label
 
     @serialized
     def set_status(self, case_id: str, status: str) -> None:

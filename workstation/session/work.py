@@ -91,6 +91,8 @@ class CaseWork:
     poa: dict[str, str] = field(default_factory=dict)
     stay: FacilityStay = field(default_factory=FacilityStay)
     pcs_dates: dict[str, str] = field(default_factory=dict)  # ICD-10-PCS code -> date performed (837I HI)
+    # Undo history (session/undo.py): the coding before each of the last changes, oldest first.
+    undo: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The same as dataclasses.asdict, written out: it runs on every saved change, and asdict's
@@ -104,6 +106,7 @@ class CaseWork:
         d["poa"] = dict(self.poa)
         d["stay"] = dict(self.stay.__dict__)
         d["pcs_dates"] = dict(self.pcs_dates)
+        d["undo"] = list(self.undo)  # entries are never changed in place (session/undo.py replaces the list)
         return d
 
     @classmethod
@@ -115,6 +118,7 @@ class CaseWork:
         data["stay"] = FacilityStay(**{k: str(v) for k, v in stay.items() if k in FacilityStay.__dataclass_fields__})
         data["poa"] = {str(k): str(v) for k, v in (data.get("poa") or {}).items()}
         data["pcs_dates"] = {str(k): str(v) for k, v in (data.get("pcs_dates") or {}).items()}
+        data["undo"] = [dict(u) for u in data.get("undo") or () if isinstance(u, dict)]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -24,6 +24,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from workstation.search.note_context import NoteContext
+from workstation.session import undo as undo_history
 from workstation.session.line_dates import default_line_date
 from workstation.session.store import SessionStore
 from workstation.session.work import CaseWork, ServiceLine
@@ -31,7 +33,6 @@ from workstation.ui import core
 from workstation.ui.text import clean
 from workstation.ui.screens.forms import (AnswerForm, ClaimNumberForm, Confirm, LineFields, LineForm, Picker, QueryForm,
                                          seventh_picker)
-from workstation.ui.undo import Snapshot, UndoJournal
 from workstation.ui.widgets.case_pane import CasePane, FindBox, terms_of
 from workstation.ui.widgets.claim_preview import ClaimData, ClaimPane, Entry, gather
 from workstation.ui.widgets.documentation_gaps import DocumentationGaps, drafted_values
@@ -64,7 +65,7 @@ class CodingScreen(Screen):
         _key("d", "add_dx", "Add dx/PCS", "Add the highlighted code: ICD-10-CM as a diagnosis (7th character asked for), PCS as a procedure"),
         _key("s", "add_line", "Service line", "Add a service line for the highlighted or typed HCPCS/CPT code (units, modifiers, pointers, charge)"),
         _key("x", "remove", "Remove", "Remove the diagnosis, procedure or line selected in the claim pane (u undoes)"),
-        _key("u", "undo", "Undo", "Undo the last change to this case's coding (the last 50, each journaled)"),
+        _key("u", "undo", "Undo", "Undo the last change to this case's coding (the last 30, kept in the store: they survive a restart)"),
         _key("left_square_bracket", "move(-1)", "Up", "Move the selected diagnosis up (towards first-listed; line pointers follow), or the selected line up"),
         _key("right_square_bracket", "move(1)", "Down", "Move the selected diagnosis or line down"),
         _key("l", "links", "Note links", "Codes named in the notes of the highlighted code: choose one to follow it"),
@@ -83,6 +84,7 @@ class CodingScreen(Screen):
         _key("b", "notes_beside", "Notes beside", "Below 120 columns: the case notes beside the codes while searching, or not", show=False),
         _key("o", "poa", "POA", "Inpatient: cycle the selected diagnosis's present-on-admission indicator (Y, N, U, W, E exempt, none)"),
         _key("g", "suggestions", "Suggestions", "Codes suggested from the notes, with evidence and why: Enter/d accepts, x rejects (remembered)"),
+        _key("ctrl+g", "suggestions_anywhere", "Suggestions", "The Suggestions list from anywhere, the search box too (g outside a text box)", show=False),
         _key("shift+tab", "pane(-1)", "Prev pane", "Previous pane", show=False),
         _key("down", "search_down", "To results", "From the search box down to the results", show=False),
         _key("ctrl+r", "retry_save", "Retry save", "Write changes the store kept in memory after a write error", show=False),
@@ -91,7 +93,9 @@ class CodingScreen(Screen):
         *[_key(v.key, f"view('{v.vid}')", f"{v.label} view", f"{v.label} view (outside a text box)", show=False) for v in VIEWS],
     ]
     HELP_EXTRA = [
-        ("Enter", "Search result or tree: open it in the tabular / expand; a code at the end of a branch: add it; claim line: edit it"),
+        ("Enter", ("Search box with a code typed in full (E1122, J2506, 99223) that is the first row: code it as d / s would; "
+                   "search result or tree: open it in the tabular / expand; a code at the end of a branch: add it; claim line: edit it")),
+        ("A D S …", "7th-character chooser: type the character"),
         ("Backspace", "PCS builder: back one axis"),
         ("mouse", "Click a code in a note to follow it"),
     ]
@@ -135,13 +139,6 @@ class CodingScreen(Screen):
     @property
     def detail_data(self) -> dict[str, Any] | None:
         return self.codes.detail_data
-
-    @property
-    def undo(self) -> UndoJournal:
-        journal = getattr(self.app, "undo_journal", None)
-        if journal is None:
-            journal = self.app.undo_journal = UndoJournal()  # type: ignore[attr-defined]
-        return journal
 
     def set_current(self, code: str, system: str) -> None:
         self.codes.set_current(code, system)
@@ -226,11 +223,28 @@ class CodingScreen(Screen):
         self.case, self.work_state = case, work_state
         self.codes.date = self.dos
         self.codes.sex, self.codes.age = _patient_for_search(case)
+        self.codes.note = NoteContext.of(d.text for d in case.documents)
+        self.read_suggested(case)
         self.case_pane.show_case(case)
         self._light()
         self._show_title()
         await self.app.store_call(store.set_current_case, self.case_id)
         await self.refresh_claim()
+
+    @work(thread=True, exclusive=True, group="suggested")
+    def read_suggested(self, case: Any) -> None:
+        """The codes suggested from the notes (suggest/), which rank first among equal search rows."""
+        from workstation.suggest.suggest import suggest_case
+
+        try:
+            codes = [s.code for s in suggest_case(case).suggestions]
+        except Exception:  # noqa: BLE001 - only a ranking hint: the search works without it
+            return
+        self.app.call_from_thread(self._suggested_read, case.case_id, codes)
+
+    def _suggested_read(self, case_id: str, codes: list[str]) -> None:
+        if case_id == self.case_id and self.case is not None:
+            self.codes.note = NoteContext.of((d.text for d in self.case.documents), codes)
 
     async def refresh_claim(self) -> None:
         data = await self.app.store_call(gather, self.app.store, self.case, self.work_state)
@@ -279,6 +293,7 @@ class CodingScreen(Screen):
 
     @on(CodesPane.CodeChosen)
     def _code_chosen(self, event: CodesPane.CodeChosen) -> None:
+        self.set_current(event.code, event.system)  # the code Enter was pressed on, nothing later
         if event.system in ("hcpcs", "cpt"):
             self.call_after_refresh(self.action_add_line)  # a line code: HCPCS from a tree, CPT as typed
         else:
@@ -530,17 +545,14 @@ class CodingScreen(Screen):
                           select=lambda j: f"line:{j}")
 
     def action_undo(self) -> None:
-        snap = self.undo.peek(self.case_id)
-        if snap is None:
+        """u: the coding back as it was before the last change (the history is on the case's
+        record in the store, session/undo.py: it survives closing the app)."""
+        entry = undo_history.last(self.work_state) if self.work_state is not None else None
+        if entry is None:
             self.notify("Nothing to undo in this case", severity="information")
             return
         cid = self.case_id
-
-        def restore(s: SessionStore) -> None:
-            s.restore_coding(cid, list(snap.diagnoses), list(snap.procedures), list(snap.lines), snap.status)
-            self.undo.pop(cid)  # on the store thread, after the write: a refused undo stays on the stack
-
-        self.save(f"undone: {snap.label}", restore, undoable=False)
+        self.save(f"undone: {entry.label}", lambda s: s.undo(cid), undoable=False)
 
     def action_mark_coded(self) -> None:
         errors = [e for e in (self.claim.edits if self.claim else []) if e[0] == "error"]
@@ -689,6 +701,9 @@ class CodingScreen(Screen):
         if s is None or not self.case_pane.light_evidence(s.doc, s.start, s.end):
             self._light()
 
+    def action_suggestions_anywhere(self) -> None:
+        self.action_suggestions()
+
     def _accept_suggestion(self, s: Suggestion) -> None:
         self.set_current(s.code, s.system)
         if s.system == "hcpcs":   # a drug's units from its dose (the line form shows them to confirm)
@@ -710,17 +725,23 @@ class CodingScreen(Screen):
         store = self.app.store
         case_id = self.case_id
 
-        def run(s: SessionStore) -> tuple[Snapshot | None, T]:
-            before = Snapshot.of(done, s.work(case_id), status_change) if undoable else None
-            result = change(s)
-            if then_status:
-                s.set_status(case_id, then_status)
-            return before, result
+        def run(s: SessionStore) -> T:
+            if undoable:  # recorded first: a crash between the two leaves an undo that restores what is there
+                s.push_undo(case_id, done, status_change)
+            try:
+                result = change(s)
+                if then_status:
+                    s.set_status(case_id, then_status)
+            except Exception:
+                if undoable:
+                    s.drop_undo(case_id)  # the change was refused: nothing to undo
+                raise
+            return result
 
         self.save_state = "saving…"
         self._show_title()
         try:
-            before, result = await self.app.store_call(run, store)
+            result = await self.app.store_call(run, store)
         except Exception as exc:  # StoreError and CodingError carry a coder-readable message
             self.save_state = "not saved"
             self._show_title()
@@ -729,12 +750,10 @@ class CodingScreen(Screen):
             else:
                 self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return
-        if before is not None:
-            self.undo.push(case_id, before)
         if case_id != self.case_id:
             return
         self.work_state = await self.app.store_call(store.work, case_id)
-        n = self.undo.depth(case_id)
+        n = len(self.work_state.undo)
         self.save_state = f"saved ✓ {done}" + (f"  (u undoes: {n})" if n else "")
         self.touched = select(result) if select is not None else None
         self._show_title()

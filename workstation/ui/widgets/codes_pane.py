@@ -28,6 +28,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from workstation.search.note_context import NoteContext
 from workstation.ui import core
 from workstation.ui.history import CodeHistory
 from workstation.ui.widgets import trees
@@ -131,11 +132,13 @@ class CodesPane(Vertical):
         # The patient's sex and age on that date: the search ranks out what the MCE rejects for them.
         self.sex: str | None = None
         self.age: int | None = None
+        self.note = NoteContext()  # the case's notes and suggested codes: they break ties in the ranking
         self.current: tuple[str, str] | None = None  # (code, system) highlighted now
         self.detail_data: dict[str, Any] | None = None
         self.history = CodeHistory()
         self.loaded_views: set[str] = set()
         self.searching = False
+        self.shown: list[core.SearchResult] = []  # the rows of the search results view, in order
         self._pending_reveal: str | None = None
 
     # ------------------------------------------------------------ layout
@@ -238,6 +241,7 @@ class CodesPane(Vertical):
     def reset(self, date: str | None) -> None:
         """A new case: an empty search, nothing highlighted, no history, the results view."""
         self.date = date
+        self.note = NoteContext()
         box = self.search_box
         with box.prevent(Input.Changed):
             box.value = ""
@@ -245,6 +249,7 @@ class CodesPane(Vertical):
         self.workers.cancel_group(self, "search")
         self.workers.cancel_group(self, "table-jump")
         self._placeholder()
+        self.shown = []
         self.history = CodeHistory()
         self._show_history()
         self.current = None
@@ -342,7 +347,7 @@ class CodesPane(Vertical):
             return
         self.app.call_from_thread(self._searching, True)
         try:
-            results = core.search(query, date=self.date, sex=self.sex, age=self.age)
+            results = self.note.rank(core.search(query, date=self.date, sex=self.sex, age=self.age))
         except Exception as exc:  # the engine's message (no patient data) instead of a crash
             self.app.call_from_thread(self.notify, f"search failed: {exc}", severity="error")
             results = []
@@ -364,6 +369,7 @@ class CodesPane(Vertical):
             results = [typed_cpt(typed)] + list(results)
         opts = self.results
         opts.clear_options()
+        self.shown = list(results)
         if not results:
             self.set_current(None)
             if query:
@@ -375,12 +381,30 @@ class CodesPane(Vertical):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        typed = self.query_text.upper()
-        if self.view == "results" and self.current == (typed, "cpt") and _CPT_CODE.match(typed) and self.typed_settled():
-            # A CPT code the books do not hold (no CPT file imported): Enter bills it, as `s` would.
-            self.post_message(self.CodeChosen(typed, "cpt"))
+        top = self.typed_code_row()
+        if top is not None:
+            # The coder typed a code in full and it is the first row, highlighted: Enter codes
+            # it, as `d` / `s` would (a line opens its form first; a 7th character is asked for).
+            self.post_message(self.CodeChosen(top.code, top.system))
             return
         self.screen.set_focus(self.view_widget())
+
+    def typed_code_row(self) -> core.SearchResult | None:
+        """The first row when it is exactly the code typed in the box (E11.22 or E1122, J2506,
+        99223 with no CPT file), billable or one 7th character away, highlighted, and the results
+        on screen are those of what is typed now (no search on its way); else None.
+
+        Only then does Enter in the box code something: never for words (the first row of
+        "chest pain" is the engine's guess, not the coder's choice) and never a stale row."""
+        typed = self.query_text.upper().replace(".", "").replace(" ", "")
+        if self.view != "results" or not typed or not self.shown or not self.typed_settled():
+            return None
+        top = self.shown[0]
+        if top.code.upper().replace(".", "") != typed or self.current != (top.code, top.system):
+            return None
+        if self.results.highlighted != 0:
+            return None
+        return top if (top.billable or top.needs_seventh) else None
 
     def typed_settled(self) -> bool:
         """True once the results on screen are those of what is typed (no search on its way)."""
