@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workstation.codes import books
-from workstation.codes.install import InstallError, install
+from workstation.codes.compile.install import InstallError, install
 
 CM = "icd10cm"
 

@@ -130,7 +130,7 @@ def serving_lines(entries: dict) -> list[str]:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from workstation.codes.install import InstallError, install
+    from workstation.codes.compile.install import InstallError, install
 
     try:
         install(Path(args.path))

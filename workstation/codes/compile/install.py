@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from workstation.codes import icd10cm
+from workstation.codes.compile import icd10cm
+from workstation.codes.errors import SourceError
 from workstation.codes.bookfile import pack, read_manifest, sha256_file, update_manifest
 from workstation.fileio import atomic_write_bytes
 
@@ -126,7 +127,7 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
         raise
     try:
         doc = icd10cm.compile_tabular(tab)
-    except icd10cm.SourceError as exc:
+    except SourceError as exc:
         raise InstallError(f"{tab.name}: {exc}") from None
     if doc["version"] and doc["version"] != str(fy):
         raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
@@ -163,13 +164,14 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
 def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
     """The Alphabetic Index, Drug and Neoplasm tables and External Cause Index beside a tabular,
     compiled with the shipped compiler; each replaces the FY2025 one from then on."""
-    from workstation.codes import index_tables
+    from workstation.codes import index_tables as index_books
+    from workstation.codes.compile import index_tables
     from workstation.codes.icd10cm import ICD10CM
 
     fy = int(tabular.entry["fiscal_year"])
     out: list[_Prepared] = []
     book = ICD10CM(fy, "", tabular.doc)
-    for kind in index_tables.KINDS:
+    for kind in index_books.KINDS:
         pat = re.compile(rf"^icd10cm[_-]{kind}[_-](?:april[_-])?{fy}(?:[_-]april)?\.xml$", re.I)
         found = [p for p in sorted(folder.rglob("*.xml")) if pat.match(p.name)]
         if not found:
@@ -181,7 +183,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
         try:
             rows, heads = index_tables.parse_index_xml(src, kind)
             doc, counts = index_tables.compile_book(kind, rows, heads)
-        except (icd10cm.SourceError, ValueError) as exc:
+        except (SourceError, ValueError) as exc:
             raise InstallError(f"{src.name}: {exc}") from None
         codes = [c for r in rows for c in r.codes] + [c for r in rows if r.cells for c in r.cells if c]
         counts = {**counts, **index_tables.code_counts(codes, {fy: book})}
@@ -190,7 +192,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
             "system": f"icd10cm-{kind}",
             "release": f"FY{fy} (installed)",
             "fiscal_year": fy,
-            "title": index_tables.TITLES[kind],
+            "title": index_books.TITLES[kind],
             "sources": _sources(folder, [src]),
             "counts": counts,
         }
@@ -200,6 +202,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
 
 def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
     from workstation.codes import icd10pcs
+    from workstation.codes.compile import icd10pcs as pcs_compile
 
     hits = [(p, int(m.group(1))) for p in sorted(folder.rglob("*.xml")) if (m := _PCS.match(p.name))]
     if not hits:
@@ -215,11 +218,11 @@ def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepar
         parts[kind] = found[0]
     try:
         labels: dict[str, int] = {}
-        version, axes, compiled = icd10pcs.compile_tables(tables, labels)
+        version, axes, compiled = pcs_compile.compile_tables(tables, labels)
         doc = {"version": version, "labels": list(labels), "axes": axes, "tables": compiled,
-               "index": icd10pcs.compile_index(parts["index"]),
-               "definitions": icd10pcs.compile_definitions(parts["definitions"])}
-    except (icd10pcs.SourceError, icd10cm.SourceError, ET.ParseError, ValueError) as exc:
+               "index": pcs_compile.compile_index(parts["index"]),
+               "definitions": pcs_compile.compile_definitions(parts["definitions"])}
+    except (SourceError, ET.ParseError, ValueError) as exc:
         raise InstallError(f"{tables.name}: {exc}") from None
     if version and version != str(fy):
         raise InstallError(f"{tables.name}: its <version> says {version}, its name says {fy}")
