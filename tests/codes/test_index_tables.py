@@ -97,8 +97,8 @@ def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: P
 
 
 def test_loading_is_lazy_per_table() -> None:
-    code = ("import workstation.codes.index_tables as it; assert not it._books; "
-            "it.drug_table(); assert set(it._books) == {'drug'}; print('ok')")
+    code = ("import workstation.codes.index_tables as it; from workstation.codes import books; "
+            "assert not books.opened(); it.drug_table(); assert books.opened() == [it.BOOK_NAMES['drug']]; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
 

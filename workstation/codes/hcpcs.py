@@ -18,7 +18,6 @@ Compiled layout (`codebooks/hcpcs-2025.json.gz`):
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -157,20 +156,11 @@ class HCPCS:
         return {c: PlaceOfService(c, r[0], bool(r[1]), r[2]) for c, r in self._pos.items()}
 
 
-_lock = threading.Lock()
-_book: HCPCS | None = None
-
-
 def hcpcs() -> HCPCS:
     """The compiled HCPCS Level II book (codes, modifiers, places of service), loaded on first use."""
-    global _book
-    if _book is None:
-        with _lock:
-            if _book is None:
-                from workstation.codes.books import load_doc
+    from workstation.codes import books
 
-                _book = HCPCS(load_doc(BOOK))
-    return _book
+    return books.open_book(SYSTEM, lambda doc, _name, _entry: HCPCS(doc), default=BOOK)
 
 
 def modifiers() -> dict[str, Modifier]:

@@ -20,7 +20,6 @@ Compiled layout (`codebooks/icd10pcs-2025.json.gz`):
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator
@@ -195,6 +194,12 @@ class ICD10PCS:
         self._tables_raw: list[list[Any]] = doc["tables"]
         self._index_raw: list[list[Any]] = doc["index"]
         self._defs: dict[str, Any] = doc["definitions"]
+
+    @classmethod
+    def from_book(cls, doc: dict[str, Any], name: str, entry: dict[str, Any]) -> "ICD10PCS":
+        book = cls(doc, entry.get("release", RELEASE))
+        book.fiscal_year = int(entry.get("fiscal_year", 2025))
+        return book
 
     # -- tables
     @cached_property
@@ -373,33 +378,11 @@ class ICD10PCS:
 
 # ---------------------------------------------------------------- loading
 
-_lock = threading.Lock()
-_book: ICD10PCS | None = None
-
-
-def book_name() -> tuple[str, dict[str, Any]]:
+def icd10pcs() -> ICD10PCS:
     """The newest ICD-10-PCS release compiled or installed (`codebooks install`): it serves every date."""
     from workstation.codes import books
 
-    entries = {n: e for n, e in books.manifest()["codebooks"].items() if e.get("system") == SYSTEM}
-    if not entries:
-        return BOOK, {}
-    name = max(entries, key=lambda n: (int(entries[n].get("fiscal_year", 0)), entries[n].get("origin") == "installed"))
-    return name, entries[name]
-
-
-def icd10pcs() -> ICD10PCS:
-    """The ICD-10-PCS book, loaded on first use and kept for the process."""
-    global _book
-    if _book is None:
-        with _lock:
-            if _book is None:
-                from workstation.codes.books import load_doc
-
-                name, entry = book_name()
-                _book = ICD10PCS(load_doc(name), entry.get("release", RELEASE))
-                _book.fiscal_year = int(entry.get("fiscal_year", 2025))
-    return _book
+    return books.open_book(SYSTEM, ICD10PCS.from_book, default=BOOK)
 
 
 # ---------------------------------------------------------------- lookup

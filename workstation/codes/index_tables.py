@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterator
 
-from workstation.codes.books import load_doc
+from workstation.codes import books
 
 # Kinds of book and their compiled names (the sources are named in codes/compile/index_tables.py).
 KINDS = ("index", "drug", "neoplasm", "eindex")
@@ -229,9 +229,10 @@ def table_named(text: str) -> str:
 class TermTable:
     """One compiled index or table. Cheap to create; lookup structures are built on first use."""
 
-    def __init__(self, kind: str, doc: dict[str, Any]) -> None:
+    def __init__(self, kind: str, doc: dict[str, Any], fiscal_year: int = 2025) -> None:
         self.kind = kind
         self.doc = doc
+        self.fiscal_year = fiscal_year  # of the release it was compiled from
         self.title: str = doc.get("title", TITLES.get(kind, kind))
         self.columns: tuple[str, ...] = tuple(doc.get("columns", ()))
         self.headings: dict[str, str] = dict(zip(self.columns, doc.get("headings", [])[1:]))
@@ -384,34 +385,12 @@ def _ids(text: str | None) -> list[int]:
     return [int(x) for x in text.split()] if text else []
 
 
-_books: dict[str, TermTable] = {}
-_load_lock = threading.Lock()
-
-
-def book_name(kind: str) -> str:
-    """The newest compiled or installed (`codebooks install`) book of this kind; FY2025 as shipped."""
-    from workstation.codes import books
-
-    try:
-        entries = {n: e for n, e in books.manifest()["codebooks"].items() if e.get("system") == f"icd10cm-{kind}"}
-    except books.CodebookError:
-        entries = {}
-    if not entries:
-        return BOOK_NAMES[kind]
-    return max(entries, key=lambda n: (int(entries[n].get("fiscal_year", 0)), entries[n].get("origin") == "installed"))
-
-
 def load(kind: str) -> TermTable:
-    """The compiled book of this kind, loaded once per process (thread-safe)."""
+    """The newest compiled or installed (`codebooks install`) book of this kind; FY2025 as shipped."""
     if kind not in BOOK_NAMES:
         raise ValueError(f"unknown index kind {kind!r} (one of {', '.join(KINDS)})")
-    book = _books.get(kind)
-    if book is None:
-        with _load_lock:
-            book = _books.get(kind)
-            if book is None:
-                book = _books[kind] = TermTable(kind, load_doc(book_name(kind)))
-    return book
+    return books.open_book(f"icd10cm-{kind}", lambda doc, _name, entry: TermTable(kind, doc, int(entry.get("fiscal_year", 2025))),
+                           default=BOOK_NAMES[kind])
 
 
 def alphabetic_index() -> TermTable:

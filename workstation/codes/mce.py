@@ -13,7 +13,6 @@ the seven PCS characters.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,17 +134,8 @@ class MCE:
         return out
 
 
-_lock = threading.Lock()
-_book: MCE | None = None
-
-
 def mce() -> MCE:
     """The compiled Medicare Code Editor tables (v37), loaded on first use."""
-    global _book
-    if _book is None:
-        with _lock:
-            if _book is None:
-                from workstation.codes.books import load_doc
+    from workstation.codes import books
 
-                _book = MCE(load_doc(BOOK))
-    return _book
+    return books.open_book(SYSTEM, lambda doc, _name, _entry: MCE(doc), default=BOOK)
