@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from workstation.codes.formats import HCPCS_FORMAT
+from workstation.codes.lookup_result import LookupNote, LookupResult
 
 SYSTEM = "hcpcs"
 RELEASE = "2025 July"
@@ -175,14 +176,14 @@ def place_of_service() -> dict[str, PlaceOfService]:
 
 # ---------------------------------------------------------------- lookup
 
-def hcpcs_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def hcpcs_result(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
     c = code.strip().upper()
     if not HCPCS_FORMAT.match(c):
         return None
     hit = hcpcs().get(c)
     if hit is None:
         return None
-    notes = []
+    notes: list[LookupNote] = []
     if hit.short:
         stale = "" if hit.short_current else " (its long description then read differently)"
         notes.append(_note("short", "Short description", f"{hit.short}{stale}", f"HCPCS {hit.short_release}"))
@@ -202,23 +203,5 @@ def hcpcs_result(code: str, date: str | None = None, year: int | None = None) ->
     }
 
 
-def _note(kind: str, label: str, text: str, origin: str) -> dict[str, Any]:
+def _note(kind: str, label: str, text: str, origin: str) -> LookupNote:
     return {"kind": kind, "label": label, "text": text, "origin": origin, "origin_level": "", "refs": []}
-
-
-def hcpcs_lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
-    hit = hcpcs_result(code, date=date, year=year)
-    if hit is None:
-        return None
-    # Five dotless characters can also be an ICD-10-CM code (G0439 / G04.39): say so.
-    try:
-        from workstation.codes import books
-
-        cm = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
-        other = cm.get(code)
-    except Exception:  # no ICD-10-CM book is no reason to fail a HCPCS lookup
-        other = None
-    if other is not None:
-        hit["also"] = {"system": "icd10cm", "code": other.code, "title": other.title}
-        hit["notes"].append(_note("also", "Also ICD-10-CM", f"{other.code} {other.title} (type it with the dot for ICD-10-CM)", f"ICD-10-CM FY{cm.fiscal_year}"))
-    return hit

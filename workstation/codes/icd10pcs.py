@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any, Iterator
 
 from workstation.codes.formats import PCS_FORMAT
+from workstation.codes.lookup_result import LookupNote, LookupResult
 
 SYSTEM = "icd10pcs"
 RELEASE = "FY2025"
@@ -387,7 +388,7 @@ def icd10pcs() -> ICD10PCS:
 
 # ---------------------------------------------------------------- lookup
 
-def pcs_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def pcs_result(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
     """The lookup shape for a PCS code, or None when the tables do not allow it."""
     c = normalize(code)
     if not PCS_FORMAT.match(c):
@@ -396,7 +397,7 @@ def pcs_result(code: str, date: str | None = None, year: int | None = None) -> d
     axes = book.decode(c)
     if len(axes) != 7:
         return None
-    notes = []
+    notes: list[LookupNote] = []
     if date:
         from workstation.codes.books import fiscal_year
 
@@ -441,26 +442,12 @@ def invalid_reason(code: str) -> str:
             f"(allowed: {allowed or 'nothing'})")
 
 
-def pcs_lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def pcs_lookup(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
+    """The PCS result, or why the tables reject a seven-character code starting with a digit."""
     hit = pcs_result(code, date=date, year=year)
     if hit is None and code[:1].isdigit():
         # No other code set has seven characters starting with a digit: explain the rejection.
         from workstation.codes.errors import LookupError_
 
         raise LookupError_(invalid_reason(code))
-    if hit is None or not code[0].isalpha():
-        return hit
-    # Seven dotless characters starting with a letter can also be an ICD-10-CM code (S72012A):
-    # prefer the book it exists in; if both, say so.
-    try:
-        from workstation.codes import books
-
-        cm = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
-        other = cm.get(code)
-    except Exception:  # no ICD-10-CM book is no reason to fail a PCS lookup
-        other = None
-    if other is not None:
-        hit["also"] = {"system": "icd10cm", "code": other.code, "title": other.title}
-        hit["notes"].append({"kind": "also", "label": "Also ICD-10-CM", "text": f"{other.code} {other.title} (type it with the dot for ICD-10-CM)",
-                             "origin": f"ICD-10-CM FY{cm.fiscal_year}", "origin_level": "", "refs": []})
     return hit
