@@ -67,6 +67,16 @@ def started(work: CaseWork) -> Change | None:
     return None
 
 
+def _put(values: dict[str, str], key: str, value: str) -> str:
+    """Set a code's value in a per-code table ("" clears it); returns what it was."""
+    before = values.get(key, "")
+    if value:
+        values[key] = value
+    else:
+        values.pop(key, None)
+    return before
+
+
 # ---------------------------------------------------------------- diagnoses
 
 def assign_dx(case: Case, work: CaseWork, code: str, position: int | None = None) -> Change:
@@ -118,11 +128,7 @@ def set_poa(case: Case, work: CaseWork, code: str, indicator: str) -> Change:
     """The present-on-admission indicator of an inpatient diagnosis ("" clears it). Value: the
     indicator as stored."""
     c, value = v.validate_poa(case, work, code, indicator)
-    before = work.poa.get(c, "")
-    if value:
-        work.poa[c] = value
-    else:
-        work.poa.pop(c, None)
+    before = _put(work.poa, c, value)
     return Change("set_poa", {"code": c, "poa": before}, {"code": c, "poa": value}, value, changed=value != before)
 
 
@@ -151,11 +157,7 @@ def remove_procedure(case: Case, work: CaseWork, code: str) -> Change:
 def set_procedure_date(case: Case, work: CaseWork, code: str, day: str) -> Change:
     """The date an inpatient ICD-10-PCS procedure was performed ("" clears it)."""
     c, d = v.validate_pcs_date(case, work, code, day)
-    before = work.pcs_dates.get(c, "")
-    if d:
-        work.pcs_dates[c] = d
-    else:
-        work.pcs_dates.pop(c, None)
+    before = _put(work.pcs_dates, c, d)
     return Change("set_procedure_date", {"code": c, "date": before}, {"code": c, "date": d}, changed=d != before)
 
 
