@@ -576,16 +576,19 @@ class SearchEngine:
         total = sum(c.weight for c in concepts) or 1.0
         doc_code, doc_kind, doc_len, codes = idx.doc_code, idx.doc_kind, idx.doc_len, idx.codes
         scored: list[tuple[float, int, float, int]] = []
+        # The weights as locals: this loop runs for up to 600 entries per keystroke.
+        optional_w, seventh_w = w.optional_word, w.seventh_word
+        loose_w, loose_cap, index_w, codeable_w = w.cheap_loose_word, w.cheap_loose_cap, w.cheap_index, w.cheap_codeable
         for d in cand:
-            row = codes[doc_code[d]]
-            if row.system not in systems:
+            code, system, _title, billable, mask, needs7, _parent = codes[doc_code[d]]  # a CodeRow
+            if system not in systems:
                 continue
-            bit = years.get(row.system)
-            if bit and not row.years & bit:
+            bit = years.get(system)
+            if bit and not mask & bit:
                 continue
             if bit is None:
                 continue
-            if code_filter and not any(row.code.replace(".", "").startswith(p) for p in code_filter):
+            if code_filter and not any(code.replace(".", "").startswith(p) for p in code_filter):
                 continue
             cov = 0.0
             matched = 0
@@ -595,7 +598,7 @@ class SearchEngine:
                         # Only a parenthesised nonessential word of the path ("urinary (tract)"):
                         # it may be present or not without changing the code, so typing it is
                         # (almost) as good as the path saying it.
-                        cov += c.weight * w.optional_word
+                        cov += c.weight * optional_w
                         matched += c.size
                     else:
                         cov += c.weight
@@ -603,14 +606,14 @@ class SearchEngine:
                 elif d in c.loose:
                     cov += c.weight * c.loose_quality
                     matched += 1
-                elif c.seventh and row.needs_seventh:
-                    cov += c.weight * w.seventh_word  # the header's 7th character will carry this word
+                elif c.seventh and needs7:
+                    cov += c.weight * seventh_w  # the header's 7th character will carry this word
             cov /= total
             kind = doc_kind[d]
             loose_words = max(0, doc_len[d] - matched)
-            cheap = cov - w.cheap_loose_word * min(loose_words, w.cheap_loose_cap) \
-                + (w.cheap_index if kind in src.INDEX_KINDS else 0.0) \
-                + (w.cheap_codeable if (row.billable or row.needs_seventh) else 0.0)
+            cheap = cov - loose_w * min(loose_words, loose_cap) \
+                + (index_w if kind in src.INDEX_KINDS else 0.0) \
+                + (codeable_w if (billable or needs7) else 0.0)
             scored.append((cheap, d, cov, matched))
         top = heapq.nlargest(RERANK, scored)
         qtext = _once(" ".join(c.said for c in concepts))
@@ -628,6 +631,9 @@ class SearchEngine:
         injury_words: list[frozenset[int]] = []      # the concepts each injury entry holds
         ext_missing: dict[int, frozenset[int]] = {}  # external cause code -> concepts it lacks
         seventh_ids = frozenset(i for i, c in enumerate(concepts) if c.seventh)
+        # The conventions of search/ranking.py, bound once for the loop (100 entries per keystroke).
+        index_entry, accidental_poisoning, lost_subterm = ranking.index_entry, ranking.accidental_poisoning, ranking.lost_subterm
+        inclusion_term, primary_unless_secondary, codeable = ranking.inclusion_term, ranking.primary_unless_secondary, ranking.codeable
         for cheap, d, cov, matched in top:
             code_row = doc_code[d]
             row = codes[code_row]
@@ -655,10 +661,10 @@ class SearchEngine:
             tight = min(1.0, matched / max(n, 1))
             kind = doc_kind[d]
             score = 100.0 * (w.coverage * cov + w.similarity * sim + w.tightness * tight)
-            score += ranking.index_entry(kind, w)
-            score += ranking.accidental_poisoning(default_accidental, kind, text, w)
-            score += ranking.lost_subterm(kind, text, w)
-            score += ranking.inclusion_term(kind, w)
+            score += index_entry(kind, w)
+            score += accidental_poisoning(default_accidental, kind, text, w)
+            score += lost_subterm(kind, text, w)
+            score += inclusion_term(kind, w)
             if row.system == "icd10cm" and row.code[:1] in "VWXYST":
                 have = frozenset(i for i, c in enumerate(concepts) if d in c.loose)
                 if row.code[:1] in "ST":
@@ -667,8 +673,8 @@ class SearchEngine:
                     missing = frozenset(range(len(concepts))) - have - seventh_ids
                     if missing:
                         ext_missing[code_row] = ext_missing.get(code_row, missing) & missing
-            score += ranking.primary_unless_secondary(default_primary, text, w)
-            score += ranking.codeable(row.billable, row.needs_seventh, w)
+            score += primary_unless_secondary(default_primary, text, w)
+            score += codeable(row.billable, row.needs_seventh, w)
             if cw is not None:
                 # "without peritonitis", "left knee": the words that tell sibling codes apart
                 # (the entry's text, and the code's own title for index entries).
