@@ -25,6 +25,7 @@ from workstation.billing.money import format_money, money as parse_money
 from workstation.ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from rich.console import RenderableType
     from workstation.billing.claim import Claim
     from workstation.billing.edits import Edit
     from workstation.cases.model import Case
@@ -64,7 +65,7 @@ class Entry:
 class ClaimData:
     """Everything the pane shows, gathered in a worker (titles looked up, claim built)."""
 
-    head: Any = field(default_factory=Text)
+    head: RenderableType = field(default_factory=Text)
     entries: list[Entry] = field(default_factory=list)
     total: str = ""
     edits: list[tuple[str, str, str]] = field(default_factory=list)  # (severity, target, message)
@@ -216,7 +217,7 @@ class ClaimPane(VerticalScroll):
         foot.append("\n")
         if data.problem:
             foot.append(data.problem + "\n", style="dim")
-        parts: list[Any] = [foot]
+        parts: list[RenderableType] = [foot]
         if data.queries:
             parts.append(Text("Provider queries", style="bold"))
             parts.extend(Text(f"  {q}") for q in data.queries)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.console import Group
@@ -60,7 +60,7 @@ def _note_text(n: LookupNote) -> Text:
 
 def _notes_block(notes: list[LookupNote]) -> Group:
     """Notes grouped under one heading per (kind, origin), nearest level first, with hanging bullets."""
-    parts: list[Any] = []
+    parts: list[RenderableType] = []
     grid: Table | None = None
     last: tuple[str, str] | None = None
     for n in notes:
@@ -131,7 +131,7 @@ def render_detail(detail: LookupResult | None, code: str = "") -> RenderableType
             for term in incl.get(ch, []):
                 t.append(f"       {term}\n", style="dim")
     notes = [n for n in detail.get("notes") or [] if n.get("kind") not in ("seventh_char",)]
-    parts: list[Any] = [t]
+    parts: list[RenderableType] = [t]
     if notes:
         parts.append(Text(""))
         parts.append(_notes_block(notes))
