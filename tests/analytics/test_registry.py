@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from workstation.analytics.registry import CHECK, NOT_REPORTABLE, REPORTABLE, registry
-from workstation.codes import registry as book
-from workstation.codes.icd10cm import SourceError
+from workstation.codes.compile import registry as book
+from workstation.codes.errors import SourceError
 
 
 def test_reportable_code_maps_to_icdo3_and_recode() -> None:

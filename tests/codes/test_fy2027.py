@@ -11,8 +11,8 @@ import pytest
 
 from workstation.codes import books
 from workstation.codes.diff import diff_releases
-from workstation.codes.icd10cm import SourceError
-from workstation.codes.icd10cm_update import apply_changes, read_change_lists
+from workstation.codes.errors import SourceError
+from workstation.codes.compile.icd10cm_update import apply_changes, read_change_lists
 from workstation.session.validate import CodingError, validate_dx
 from tests.session.conftest import make_case
 

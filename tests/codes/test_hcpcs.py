@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from workstation.codes import hcpcs as hcpcs_mod
+from workstation.codes.compile import hcpcs as hcpcs_mod
 from workstation.codes.hcpcs import hcpcs, modifiers, place_of_service, section_of
 from workstation.codes.errors import SourceError
 from workstation.codes.lookup import lookup

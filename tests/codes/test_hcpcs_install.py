@@ -14,7 +14,7 @@ import pytest
 
 from workstation.codes import books, hcpcs
 from workstation.codes.errors import LookupError_
-from workstation.codes.install import InstallError, install
+from workstation.codes.compile.install import InstallError, install
 from workstation.codes.lookup import lookup
 from workstation.session.validate import CodingError, validate_line_code
 from workstation.session.work import ServiceLine
@@ -148,7 +148,7 @@ def test_the_workbook_and_the_text_of_one_quarter_must_agree(sources: Path, tmp_
 
 
 def test_release_names() -> None:
-    from workstation.codes.hcpcs_release import release_of
+    from workstation.codes.compile.hcpcs_release import release_of
 
     r = release_of("HCPC2025_JUL_ANWEB_v3.xlsx")
     assert r is not None and (r.year, r.quarter, r.version, r.effective_from) == (2025, "JUL", 3, "2025-07-01")
@@ -183,7 +183,7 @@ def test_search_marks_hcpcs_codes_not_valid_on_the_date(sources: Path, tmp_path:
 def test_a_full_layout_workbook_reads_as_its_text_file(sources: Path, tmp_path: Path) -> None:
     """The CMS columns (RECID continuation rows, ADD DT / TERM DT as numbers) read from a workbook
     give the same records as the fixed-width file they were written from."""
-    from workstation.codes.hcpcs_release import read_text, read_workbook
+    from workstation.codes.compile.hcpcs_release import read_text, read_workbook
     from tests.codes.cms_hcpcs_xlsx import workbook_from_text
 
     txt = sources / "hcpcs/HCPC2020_ANWEB_w_disclaimer.txt"

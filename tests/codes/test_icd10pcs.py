@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workstation.codes import icd10pcs as pcs_mod
+from workstation.codes.compile import icd10pcs as pcs_mod
 from workstation.codes.errors import SourceError
 from workstation.codes.icd10pcs import icd10pcs
 from workstation.codes.lookup import LookupError_, lookup

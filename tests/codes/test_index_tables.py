@@ -13,6 +13,7 @@ import pytest
 
 from workstation.cli import main
 from workstation.codes import bookfile, books, build, index_tables as it
+from workstation.codes.compile import index_tables as itc
 from workstation.codes.errors import SourceError
 from workstation.paths import codebooks_dir
 
@@ -27,7 +28,7 @@ def manifest_counts(kind: str) -> dict[str, int]:
 
 def test_index_counts_match_a_plain_text_recount(sources: Path) -> None:
     """Recount the CSV line by line with regular expressions (not the csv module the compiler uses)."""
-    lines = (sources / it.SOURCES["index"]).read_text(encoding="utf-8").splitlines()[1:]
+    lines = (sources / itc.SOURCES["index"]).read_text(encoding="utf-8").splitlines()[1:]
     lines = [ln for ln in lines if ln.strip()]
     main_terms = sum(1 for ln in lines if re.match(r'^\d+,[A-Z],0,', ln))
     codes = sum(1 for ln in lines if re.search(r',[A-Z][0-9][0-9A-Z][0-9A-Z.\-]*$', ln))
@@ -42,7 +43,7 @@ def test_index_counts_match_a_plain_text_recount(sources: Path) -> None:
 
 @pytest.mark.parametrize("kind", XML_KINDS)
 def test_xml_counts_match_an_elementtree_recount(sources: Path, kind: str) -> None:
-    root = ET.parse(sources / it.SOURCES[kind]).getroot()
+    root = ET.parse(sources / itc.SOURCES[kind]).getroot()
     n_main = len(root.findall("letter/mainTerm"))
     n_terms = n_main + sum(1 for _ in root.iter("term"))
     cells = [(c.text or "").strip() for c in root.iter("cell")]
@@ -75,7 +76,7 @@ def test_year_checks_are_in_the_manifest() -> None:
 def test_code_counts_per_year() -> None:
     fy26 = books.icd10cm(2026)
     assert fy26.get("E11.99") is None  # a code that does not exist
-    counts = it.code_counts(["E11.22", "E11.-", "E11", "E11.99", "T36.0X1"], {2026: fy26})
+    counts = itc.code_counts(["E11.22", "E11.-", "E11", "E11.99", "T36.0X1"], {2026: fy26})
     assert counts["codes"] == 5 and counts["incomplete"] == 1
     assert counts["not_in_fy2026"] == 1          # E11.99
     assert counts["not_billable_fy2026"] == 2    # E11 (a category), T36.0X1 (needs a 7th character)
@@ -84,7 +85,7 @@ def test_code_counts_per_year() -> None:
 
 @pytest.mark.slow
 def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: Path) -> None:
-    entries = it.build_index_tables(sources, tmp_path, log=lambda s: None)
+    entries = itc.build_index_tables(sources, tmp_path, log=lambda s: None)
     committed = bookfile.read_manifest()["codebooks"]
     for name, entry in entries.items():
         data = (tmp_path / entry["file"]).read_bytes()
@@ -96,8 +97,8 @@ def test_build_is_deterministic_and_matches_committed(sources: Path, tmp_path: P
 
 
 def test_loading_is_lazy_per_table() -> None:
-    code = ("import workstation.codes.index_tables as it; assert not it._books; "
-            "it.drug_table(); assert set(it._books) == {'drug'}; print('ok')")
+    code = ("import workstation.codes.index_tables as it; from workstation.codes import books; "
+            "assert not books.opened(); it.drug_table(); assert books.opened() == [it.BOOK_NAMES['drug']]; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
 
@@ -222,26 +223,26 @@ def test_csv_bad_level_names_file_and_line(tmp_path: Path) -> None:
     p = tmp_path / "index.csv"
     p.write_text(CSV_HEADER + "1,A,0,Aarskog's syndrome,,,,Q87.19\n2,A,x,Abandonment,Maltreatment,,,\n")
     with pytest.raises(SourceError, match=r"index\.csv: line 3: Level 'x'"):
-        it.parse_index_csv(p)
+        itc.parse_index_csv(p)
 
 
 def test_csv_level_jump_and_bad_code(tmp_path: Path) -> None:
     p = tmp_path / "index.csv"
     p.write_text(CSV_HEADER + "1,A,0,Abasia,,,,F44.4\n2,A,2,acute,,,,R10.0\n")
     with pytest.raises(SourceError, match=r"line 3: Level 2 does not follow"):
-        it.parse_index_csv(p)
+        itc.parse_index_csv(p)
     p.write_text(CSV_HEADER + "1,A,0,Abasia,,,,F44 4\n")
     with pytest.raises(SourceError, match=r"line 2: malformed code"):
-        it.parse_index_csv(p)
+        itc.parse_index_csv(p)
 
 
 def test_truncated_xml_names_file_and_line(sources: Path, tmp_path: Path) -> None:
-    src = (sources / it.SOURCES["drug"]).read_bytes()
+    src = (sources / itc.SOURCES["drug"]).read_bytes()
     p = tmp_path / "icd10cm-drug-2025.xml"
     p.write_bytes(src[:5000])
     n_lines = src[:5000].count(b"\n") + 1
     with pytest.raises(SourceError, match=rf"icd10cm-drug-2025\.xml: line {n_lines}: XML error"):
-        it.parse_index_xml(p, "drug")
+        itc.parse_index_xml(p, "drug")
 
 
 def test_xml_bad_cell_and_level(tmp_path: Path) -> None:
@@ -253,18 +254,18 @@ def test_xml_bad_cell_and_level(tmp_path: Path) -> None:
     p.write_text(head + '<term level="1"><title>breast</title>\n<cell col="2">C50,9</cell></term>'
                  '</mainTerm></letter></ICD10CM.index>\n')
     with pytest.raises(SourceError, match=r"neo\.xml: line 4: malformed code 'C50,9'"):
-        it.parse_index_xml(p, "neoplasm")
+        itc.parse_index_xml(p, "neoplasm")
     p.write_text(head + '<term level="2"><title>breast</title></term></mainTerm></letter></ICD10CM.index>\n')
     with pytest.raises(SourceError, match=r"neo\.xml: line 3: <term level='2'> nested at level 1"):
-        it.parse_index_xml(p, "neoplasm")
+        itc.parse_index_xml(p, "neoplasm")
 
 
 def test_builder_reports_a_broken_source(sources: Path, tmp_path: Path) -> None:
     fake = tmp_path / "sources"
     (fake / "icd10cm").mkdir(parents=True)
-    (fake / it.SOURCES["index"]).write_text(CSV_HEADER + "1,A,-1,Aarskog's syndrome,,,,Q87.19\n")
+    (fake / itc.SOURCES["index"]).write_text(CSV_HEADER + "1,A,-1,Aarskog's syndrome,,,,Q87.19\n")
     with pytest.raises(SourceError, match=r"flattened\.csv: line 2"):
-        it.build_index_tables(fake, tmp_path / "out", log=lambda s: None)
+        itc.build_index_tables(fake, tmp_path / "out", log=lambda s: None)
 
 
 # ---------------------------------------------------------------- CLI

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from workstation.codes import mce as mce_mod
+from workstation.codes.compile import mce as mce_mod
 from workstation.codes.errors import SourceError
 from workstation.codes.mce import mce
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workstation.codes import books
-from workstation.codes.icd10cm import seventh_exclusions
+from workstation.codes.compile.icd10cm import seventh_exclusions
 
 YEARS = [2025, 2026]
 

@@ -11,20 +11,15 @@ diagnosis exactly as the SEER table orders its rows: the first row that matches 
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from workstation.codes.books import load_doc
+from workstation.codes import books
 from workstation.codes.icd10cm import normalize
 
 REPORTABLE = "reportable"
 NOT_REPORTABLE = "not reportable"
 CHECK = "check"
-
-_lock = threading.Lock()
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -117,11 +112,6 @@ def _is_neoplasm_code(code: str) -> bool:
     return head[:1] == "C" or ("D00" <= head <= "D49")
 
 
-@lru_cache(maxsize=1)
-def _registry() -> Registry:
-    return Registry(load_doc("registry"))
-
-
 def registry() -> Registry:
-    with _lock:
-        return _registry()
+    """The compiled registry maps (ICD-10-CM to ICD-O-3, SEER site recode, NAACCR items)."""
+    return books.open_book("registry", lambda doc, _name, _entry: Registry(doc), default="registry")

@@ -1,4 +1,9 @@
-"""Load compiled code books lazily (once per process) and pick the release for a date of service."""
+"""Open compiled code books (each once per process) and pick the release for a date of service.
+
+`open_book(kind, read, year)` is the one loader: every book (ICD-10-CM by year or date, its
+index and tables, ICD-10-PCS, HCPCS, the MCE, the registry maps) is found in the manifest by its
+kind and fiscal year, read from its file once, turned into its reader object by `read`, and kept.
+The modules of each code set only name their reader (`icd10pcs()`, `hcpcs()`, `mce()` ...)."""
 from __future__ import annotations
 
 import gzip
@@ -7,7 +12,7 @@ import zlib
 from datetime import date as Date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import orjson
 
@@ -26,7 +31,13 @@ class NoRelease(CodebookError):
     """No compiled release covers a date of service."""
 
 
-_lock = threading.Lock()
+BookT = TypeVar("BookT")
+# How a kind of book is built from its compiled document: read(doc, name, manifest entry).
+Reader = Callable[[Any, str, dict[str, Any]], BookT]
+
+_opened: dict[str, object] = {}            # manifest name -> the reader object built from it
+_opening: dict[str, threading.Lock] = {}   # one lock per book, so two books can load at once
+_guard = threading.Lock()
 
 
 def installed_dir() -> Path:
@@ -84,19 +95,66 @@ def manifest() -> dict[str, Any]:
 
 def reload() -> None:
     """Forget the loaded manifest and books (after an install)."""
-    import sys
-
     manifest.cache_clear()
-    _icd10cm.cache_clear()
-    pcs = sys.modules.get("workstation.codes.icd10pcs")
-    if pcs is not None:
-        pcs._book = None
-    hc = sys.modules.get("workstation.codes.hcpcs")
-    if hc is not None:
-        hc._books.clear()
-    tables = sys.modules.get("workstation.codes.index_tables")
-    if tables is not None:
-        tables._books.clear()
+    book_entry.cache_clear()
+    with _guard:
+        _opened.clear()
+
+
+@lru_cache(maxsize=None)
+def book_entry(kind: str, year: int | None = None, default: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The manifest name and entry of the book of `kind` (its manifest "system": icd10cm,
+    icd10cm-index, icd10pcs, hcpcs, mce, registry ...) for fiscal `year`, or the newest.
+
+    Within a year the latest update wins (an April update over the October release), then an
+    installed book over a shipped one. With no such book in the manifest, `default` names the
+    shipped file to open (its own error then says how to rebuild it)."""
+    try:
+        entries = {n: e for n, e in manifest()["codebooks"].items() if e.get("system") == kind
+                   and (year is None or e.get("fiscal_year") == year)}
+    except CodebookError:
+        if default is None:
+            raise
+        entries = {}
+    if not entries:
+        if default is not None:
+            return default, {}
+        have = ", ".join(sorted(n for n, e in manifest()["codebooks"].items() if e.get("system") == kind)) or "none"
+        raise CodebookError(f"no compiled {kind} book{f' for FY{year}' if year else ''} (have: {have}); "
+                            f"build it with: {REBUILD}")
+    name = max(entries, key=lambda n: (int(entries[n].get("fiscal_year") or 0),
+                                       entries[n].get("update_from", entries[n].get("effective_from", "")),
+                                       entries[n].get("origin") == "installed"))
+    return name, entries[name]
+
+
+def open_book(kind: str, read: Reader[BookT], year: int | None = None, *, name: str | None = None,
+              default: str | None = None) -> BookT:
+    """The book of `kind` for fiscal `year` (None: the newest; `name`: that very release), read
+    once per process and kept (thread-safe; `reload()` forgets it)."""
+    if name is None:
+        name, entry = book_entry(kind, year, default)
+    else:
+        entry = manifest()["codebooks"].get(name)
+        if entry is None or entry.get("system") != kind:
+            raise CodebookError(f"no compiled {kind} release {name}; build it with: {REBUILD}")
+    book = _opened.get(name)
+    if book is None:
+        with _guard:
+            lock = _opening.setdefault(name, threading.Lock())
+        with lock:
+            book = _opened.get(name)
+            if book is None:
+                book = read(load_doc(name), name, entry)
+                with _guard:
+                    _opened[name] = book
+    return book  # type: ignore[return-value]  # the object `read` built for this name
+
+
+def opened() -> list[str]:
+    """The books opened so far in this process, by manifest name (for tests and diagnostics)."""
+    with _guard:
+        return sorted(_opened)
 
 
 def icd10cm_years() -> list[int]:
@@ -149,26 +207,14 @@ def release_for_date(d: Date | str, system: str = "icd10cm") -> dict[str, Any]:
 def icd10cm(fiscal_year: int | None = None, date: Date | str | None = None) -> ICD10CM:
     """The ICD-10-CM book for a date of service, or for a fiscal year (its newest update), or the newest one."""
     if date is not None:
-        return _icd10cm(release_for_date(date)["name"])
-    if fiscal_year is None:
-        years = icd10cm_years()
-        if not years:
-            raise CodebookError(f"no compiled ICD-10-CM codebook in {codebooks_dir()}; build it with: {REBUILD}")
-        fiscal_year = years[-1]
-    entries = icd10cm_entries(int(fiscal_year))
-    if not entries:
+        return open_book("icd10cm", _read_icd10cm, name=release_for_date(date)["name"])
+    if fiscal_year is None and not icd10cm_years():
+        raise CodebookError(f"no compiled ICD-10-CM codebook in {codebooks_dir()}; build it with: {REBUILD}")
+    if fiscal_year is not None and not icd10cm_entries(int(fiscal_year)):
         raise CodebookError(f"no compiled ICD-10-CM release for FY{fiscal_year} (have: {icd10cm_years()})")
-    name = max(entries, key=lambda n: entries[n].get("update_from", entries[n]["effective_from"]))
-    return _icd10cm(name)
+    return open_book("icd10cm", _read_icd10cm, None if fiscal_year is None else int(fiscal_year))
 
 
-@lru_cache(maxsize=None)
-def _icd10cm(name: str) -> ICD10CM:
-    with _lock:
-        entry = manifest()["codebooks"].get(name)
-        if entry is None:
-            raise CodebookError(f"no compiled ICD-10-CM release {name} (have: {icd10cm_years()})")
-        fy = int(entry["fiscal_year"])
-        book = ICD10CM(fy, f"{fy}-{entry['update']}", load_doc(name), name=name,
-                       origin=entry.get("origin", "shipped"))
-        return book
+def _read_icd10cm(doc: Any, name: str, entry: dict[str, Any]) -> ICD10CM:
+    fy = int(entry["fiscal_year"])
+    return ICD10CM(fy, f"{fy}-{entry['update']}", doc, name=name, origin=entry.get("origin", "shipped"))

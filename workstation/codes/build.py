@@ -1,4 +1,4 @@
-"""Compile official sources into `codebooks/`: versioned, deterministic, written atomically.
+"""Compile official sources into `codebooks/` (build time): versioned, deterministic, written atomically.
 
 Each compiled code book is `codebooks/<name>.json.gz` (orjson, gzip with a fixed mtime, so the
 same sources give byte-identical files). `codebooks/manifest.json` lists each book with its
@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from workstation.codes import icd10cm
-from workstation.codes.errors import SourceError
 from workstation.codes.bookfile import source_entry, update_manifest, write_book
-from workstation.codes.hcpcs import build_hcpcs
-from workstation.codes.icd10pcs import build_icd10pcs
-from workstation.codes.index_tables import build_index_tables
-from workstation.codes.mce import build_mce
-from workstation.codes.registry import build_registry
+from workstation.codes.compile import icd10cm, icd10cm_update
+from workstation.codes.compile.hcpcs import build_hcpcs
+from workstation.codes.compile.icd10pcs import build_icd10pcs
+from workstation.codes.compile.index_tables import build_index_tables
+from workstation.codes.compile.mce import build_mce
+from workstation.codes.compile.registry import build_registry
+from workstation.codes.errors import SourceError
 from workstation.paths import codebooks_dir
 
 # ------------------------------------------------------------ ICD-10-CM
@@ -56,8 +56,6 @@ ICD10CM_PROVISIONAL = [
 
 
 def build_icd10cm(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes import icd10cm_update
-
     entries: dict[str, dict[str, Any]] = {}
     docs: dict[int, dict[str, Any]] = {}
     for rel in ICD10CM_RELEASES:

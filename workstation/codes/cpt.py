@@ -21,6 +21,7 @@ import orjson
 
 from workstation.codes.errors import SourceError
 from workstation.codes.formats import is_cpt as is_cpt_format
+from workstation.codes.lookup_result import LookupResult
 from workstation.paths import user_data_dir
 
 SYSTEM = "cpt"
@@ -149,18 +150,19 @@ def cpt() -> CPT | None:
     return book
 
 
-def cpt_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def cpt_result(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
     c = code.strip().upper()
     if not is_cpt_format(c):
         return None
     book = cpt()
-    base = {"code": c, "system": SYSTEM, "billable": True, "level": "code", "path": [], "notes": [], "seventh": None}
+    base: LookupResult = {"code": c, "system": SYSTEM, "release": "not imported", "title": NO_LICENCE, "billable": True,
+                          "level": "code", "path": [], "notes": [], "seventh": None, "licensed": False}
     if book is None:
-        return base | {"release": "not imported", "title": NO_LICENCE, "licensed": False}
+        return base
     hit = book.get(c)
     if hit is None:
         from workstation.codes.errors import LookupError_
 
         raise LookupError_(f"unknown code {c}: not in the imported CPT file ({book.source}, {len(book)} codes)")
-    return base | {"release": f"imported {book.imported[:10]} from {book.source}", "title": hit.long,
+    return base | {"release": f"imported {book.imported[:10]} from {book.source}", "title": hit.long,  # type: ignore[return-value]
                    "short": hit.short, "licensed": True}

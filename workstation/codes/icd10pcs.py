@@ -1,4 +1,5 @@
-"""ICD-10-PCS: compile the official CMS tables, index and definitions XML; decode, validate, build codes.
+"""ICD-10-PCS: decode, validate and build codes from the compiled tables (compiled from the CMS
+tables, index and definitions XML by `codes/compile/icd10pcs.py`).
 
 The tables are stored as they are published (908 tables, 2,661 rows), not as 79,000 expanded
 codes: a code is valid when one row of its table (first three characters) allows each of its
@@ -19,259 +20,21 @@ Compiled layout (`codebooks/icd10pcs-2025.json.gz`):
 from __future__ import annotations
 
 import itertools
-import re
-import threading
-import xml.etree.ElementTree as ET
-from xml.parsers import expat
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from workstation.codes.errors import SourceError
 from workstation.codes.formats import PCS_FORMAT
+from workstation.codes.lookup_result import LookupNote, LookupResult
 
 SYSTEM = "icd10pcs"
 RELEASE = "FY2025"
 BOOK = "icd10pcs-2025"
-SOURCES = {
-    "tables": "icd10pcs/icd10pcs_tables_2025.xml",
-    "index": "icd10pcs/icd10pcs_index_2025.xml",
-    "definitions": "icd10pcs/icd10pcs_definitions_2025.xml",
-}
 # Seven characters, digits and letters without I and O (never used, to avoid 1 and 0).
 PCS_CHARS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-# ---------------------------------------------------------------- compile
-
-class _Tree:
-    """A parsed XML file that remembers the line each element starts on, for error messages."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lines: dict[int, int] = {}
-        self.root = self._parse(path)
-
-    def _parse(self, path: Path) -> ET.Element:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise SourceError(f"missing source file {path}") from None
-        parser = expat.ParserCreate()
-        stack: list[ET.Element] = []
-        text: list[list[str]] = []
-        root: list[ET.Element] = []
-
-        def start(tag: str, attrs: dict[str, str]) -> None:
-            el = ET.Element(tag, attrs)
-            self.lines[id(el)] = parser.CurrentLineNumber
-            if stack:
-                stack[-1].append(el)
-            else:
-                root.append(el)
-            stack.append(el)
-            text.append([])
-
-        def end(tag: str) -> None:
-            el = stack.pop()
-            el.text = "".join(text.pop()) or None  # text before the first child (mixed content)
-
-        def chars(data: str) -> None:
-            if stack and len(stack[-1]) == 0:
-                text[-1].append(data)
-
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = chars
-        parser.buffer_text = True
-        try:
-            parser.Parse(data, True)
-        except expat.ExpatError as exc:
-            raise SourceError(f"{path}:{exc.lineno}: malformed XML ({expat.errors.messages[exc.code]}), column {exc.offset}") from None
-        return root[0]
-
-    def where(self, el: ET.Element) -> str:
-        return f"{self.path}:{self.lines.get(id(el), '?')}"
-
-
-def _labels_of(axis: ET.Element, tree: _Tree, where: str) -> list[tuple[str, str]]:
-    out = []
-    for lab in axis.findall("label"):
-        ch = (lab.get("code") or "").strip()
-        text = (lab.text or "").strip()
-        if len(ch) != 1 or ch not in PCS_CHARS or not text:
-            raise SourceError(f"{tree.where(lab)}: {where}: bad label code {ch!r} / text {text!r} on axis {axis.get('pos')}")
-        out.append((ch, text))
-    if not out:
-        raise SourceError(f"{tree.where(axis)}: {where}: axis {axis.get('pos')} has no labels")
-    declared = axis.get("values")
-    if declared is not None and declared.isdigit() and int(declared) != len(out):
-        raise SourceError(f"{tree.where(axis)}: {where}: axis {axis.get('pos')} declares {declared} values but has {len(out)}")
-    return out
-
-
-def compile_tables(path: Path, labels: dict[str, int]) -> tuple[str, dict[str, list[str]], list[list[Any]]]:
-    """The tables XML -> (version, axis names per section, compact tables)."""
-    tree = _Tree(path)
-    root = tree.root
-    if root.tag != "ICD10PCS.tabular":
-        raise SourceError(f"{tree.where(root)}: root element is <{root.tag}>, expected <ICD10PCS.tabular>")
-    version = (root.findtext("version") or "").strip()
-
-    def lab(text: str) -> int:
-        if text not in labels:
-            labels[text] = len(labels)
-        return labels[text]
-
-    axes: dict[str, list[str]] = {}
-    tables: list[list[Any]] = []
-    seen: set[str] = set()
-    for ti, table in enumerate(root.findall("pcsTable"), 1):
-        where = f"table {ti}"
-        head = {a.get("pos"): a for a in table.findall("axis")}
-        if sorted(head) != ["1", "2", "3"]:
-            raise SourceError(f"{tree.where(table)}: {where}: expected axes 1-3 at table level, found {sorted(k or '?' for k in head)}")
-        key, head_labels, names = "", [], []
-        definition = ""
-        for pos in ("1", "2", "3"):
-            got = _labels_of(head[pos], tree, where)
-            if len(got) != 1:
-                raise SourceError(f"{tree.where(head[pos])}: {where}: axis {pos} must have one value, has {len(got)}")
-            key += got[0][0]
-            head_labels.append(lab(got[0][1]))
-            names.append((head[pos].findtext("title") or "").strip())
-            if pos == "3":
-                definition = (head[pos].findtext("definition") or "").strip()
-        where = f"table {key}"
-        if key in seen:
-            raise SourceError(f"{tree.where(table)}: {where}: table appears twice")
-        seen.add(key)
-        rows = []
-        for ri, row in enumerate(table.findall("pcsRow"), 1):
-            rax = {a.get("pos"): a for a in row.findall("axis")}
-            if sorted(rax) != ["4", "5", "6", "7"]:
-                raise SourceError(f"{tree.where(row)}: {where} row {ri}: expected axes 4-7, found {sorted(k or '?' for k in rax)}")
-            compact = []
-            for pos in ("4", "5", "6", "7"):
-                got = _labels_of(rax[pos], tree, f"{where} row {ri}")
-                compact.append(["".join(c for c, _ in got), [lab(t) for _, t in got]])
-                if ri == 1:
-                    names.append((rax[pos].findtext("title") or "").strip())
-            declared = row.get("codes")
-            n = 1
-            for chars, _ in compact:
-                n *= len(chars)
-            if declared is not None and declared.isdigit() and int(declared) != n:
-                raise SourceError(f"{tree.where(row)}: {where} row {ri}: declares {declared} codes but its axes make {n}")
-            rows.append(compact)
-        if not rows:
-            raise SourceError(f"{tree.where(table)}: {where}: table has no rows")
-        sec = key[0]
-        # Axis names are the same across a section in the published files; keep the first.
-        axes.setdefault(sec, names)
-        tables.append([key, head_labels, definition, rows])
-    if not tables:
-        raise SourceError(f"{tree.where(root)}: no <pcsTable> elements")
-    return version, axes, tables
-
-
-def compile_index(path: Path) -> list[list[Any]]:
-    """The index XML -> flat rows [parent, title, code, see, use] in index order."""
-    tree = _Tree(path)
-    root = tree.root
-    if root.tag != "ICD10PCS.index":
-        raise SourceError(f"{tree.where(root)}: root element is <{root.tag}>, expected <ICD10PCS.index>")
-    rows: list[list[Any]] = []
-
-    def ref(el: ET.Element) -> str | None:
-        for tag in ("code", "codes", "tab"):
-            v = el.findtext(tag)
-            if v is not None:
-                v = v.strip()
-                if not re.fullmatch(r"[0-9A-HJ-NP-Z]{3,7}", v):
-                    raise SourceError(f"{tree.where(el)}: index term {title_of(el)!r}: malformed code {v!r}")
-                return v
-        return None
-
-    def title_of(el: ET.Element) -> str:
-        return (el.findtext("title") or "").strip()
-
-    def walk(el: ET.Element, parent: int) -> None:
-        code = ref(el)
-        see = el.find("see")
-        use = el.find("use")
-        see_text = " ".join((see.text or "").split()) if see is not None else None
-        use_text = " ".join((use.text or "").split()) if use is not None else None
-        if see is not None and code is None:
-            code = ref(see)
-        if use is not None and code is None:
-            code = ref(use)
-        me = len(rows)
-        rows.append([parent, title_of(el), code, see_text, use_text])
-        for child in el.findall("term"):
-            walk(child, me)
-
-    for letter in root.findall("letter"):
-        for main in letter.findall("mainTerm"):
-            if not title_of(main):
-                raise SourceError(f"{tree.where(main)}: a main term under letter {letter.findtext('title')!r} has no title")
-            walk(main, -1)
-    if not rows:
-        raise SourceError(f"{tree.where(root)}: no <mainTerm> elements")
-    return rows
-
-
-def compile_definitions(path: Path) -> dict[str, Any]:
-    tree = _Tree(path)
-    root = tree.root
-    if root.tag != "ICD10PCS.definitions":
-        raise SourceError(f"{tree.where(root)}: root element is <{root.tag}>, expected <ICD10PCS.definitions>")
-    sections: dict[str, Any] = {}
-    for sec in root.findall("section"):
-        code = sec.get("code")
-        if not code or code not in PCS_CHARS:
-            raise SourceError(f"{tree.where(sec)}: section with bad code {code!r}")
-        axes: dict[str, Any] = {}
-        for axis in sec.findall("axis"):
-            terms = []
-            for t in axis.findall("terms"):
-                titles = [(x.text or "").strip() for x in t.findall("title")]
-                if not titles or not all(titles):
-                    raise SourceError(f"{tree.where(t)}: section {code} axis {axis.get('pos')}: a definition without a title")
-                terms.append([
-                    titles,
-                    (t.findtext("definition") or "").strip(),
-                    (t.findtext("explanation") or "").strip(),
-                    [(x.text or "").strip() for x in t.findall("includes")],
-                ])
-            axes[axis.get("pos") or "?"] = {"name": (axis.findtext("title") or "").strip(), "terms": terms}
-        sections[code] = {"title": (sec.findtext("title") or "").strip(), "axes": axes}
-    devices = []
-    for agg in root.iter("aggregate"):
-        parent = agg.find("parent")
-        devices.append({
-            "device": (agg.findtext("device") or "").strip(),
-            "operation": (agg.findtext("operation") or "").strip(),
-            "body_systems": [(b.text or "").strip() for b in agg.findall("bodySys")],
-            "parent": (parent.text or "").strip() if parent is not None else "",
-            "parent_value": parent.get("value", "") if parent is not None else "",
-        })
-    return {"sections": sections, "devices": devices}
-
-
-def compile_pcs(sources: Path) -> dict[str, Any]:
-    labels: dict[str, int] = {}
-    version, axes, tables = compile_tables(sources / SOURCES["tables"], labels)
-    return {
-        "version": version,
-        "labels": list(labels),
-        "axes": axes,
-        "tables": tables,
-        "index": compile_index(sources / SOURCES["index"]),
-        "definitions": compile_definitions(sources / SOURCES["definitions"]),
-    }
-
+# ---------------------------------------------------------------- query
 
 def count_codes(doc: dict[str, Any]) -> int:
     n = 0
@@ -283,35 +46,6 @@ def count_codes(doc: dict[str, Any]) -> int:
             n += k
     return n
 
-
-def build_icd10pcs(sources: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    from workstation.codes.bookfile import source_entry, write_book
-
-    doc = compile_pcs(sources)
-    if doc["version"] and doc["version"] != "2025":
-        raise SourceError(f"{sources / SOURCES['tables']}: says version {doc['version']}, expected 2025")
-    n = count_codes(doc)
-    entry = {
-        "system": SYSTEM,
-        "fiscal_year": 2025,
-        "release": "FY2025",
-        "effective_from": "2024-10-01",
-        "effective_to": "2025-09-30",
-        "sources": [source_entry(sources / p, sources) for p in SOURCES.values()],
-        "counts": {
-            "tables": len(doc["tables"]),
-            "rows": sum(len(t[3]) for t in doc["tables"]),
-            "codes": n,
-            "index_terms": len(doc["index"]),
-            "definitions": sum(len(a["terms"]) for s in doc["definitions"]["sections"].values() for a in s["axes"].values()),
-        },
-    }
-    out = write_book(out_dir, BOOK, doc, entry)
-    log(f"  {BOOK}: {n} valid codes from {entry['counts']['tables']} tables, {out['bytes'] / 1e6:.1f} MB")
-    return {BOOK: out}
-
-
-# ---------------------------------------------------------------- query
 
 @dataclass(frozen=True)
 class Axis:
@@ -461,6 +195,12 @@ class ICD10PCS:
         self._tables_raw: list[list[Any]] = doc["tables"]
         self._index_raw: list[list[Any]] = doc["index"]
         self._defs: dict[str, Any] = doc["definitions"]
+
+    @classmethod
+    def from_book(cls, doc: dict[str, Any], name: str, entry: dict[str, Any]) -> "ICD10PCS":
+        book = cls(doc, entry.get("release", RELEASE))
+        book.fiscal_year = int(entry.get("fiscal_year", 2025))
+        return book
 
     # -- tables
     @cached_property
@@ -639,38 +379,16 @@ class ICD10PCS:
 
 # ---------------------------------------------------------------- loading
 
-_lock = threading.Lock()
-_book: ICD10PCS | None = None
-
-
-def book_name() -> tuple[str, dict[str, Any]]:
+def icd10pcs() -> ICD10PCS:
     """The newest ICD-10-PCS release compiled or installed (`codebooks install`): it serves every date."""
     from workstation.codes import books
 
-    entries = {n: e for n, e in books.manifest()["codebooks"].items() if e.get("system") == SYSTEM}
-    if not entries:
-        return BOOK, {}
-    name = max(entries, key=lambda n: (int(entries[n].get("fiscal_year", 0)), entries[n].get("origin") == "installed"))
-    return name, entries[name]
-
-
-def icd10pcs() -> ICD10PCS:
-    """The ICD-10-PCS book, loaded on first use and kept for the process."""
-    global _book
-    if _book is None:
-        with _lock:
-            if _book is None:
-                from workstation.codes.books import load_doc
-
-                name, entry = book_name()
-                _book = ICD10PCS(load_doc(name), entry.get("release", RELEASE))
-                _book.fiscal_year = int(entry.get("fiscal_year", 2025))
-    return _book
+    return books.open_book(SYSTEM, ICD10PCS.from_book, default=BOOK)
 
 
 # ---------------------------------------------------------------- lookup
 
-def pcs_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def pcs_result(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
     """The lookup shape for a PCS code, or None when the tables do not allow it."""
     c = normalize(code)
     if not PCS_FORMAT.match(c):
@@ -679,7 +397,7 @@ def pcs_result(code: str, date: str | None = None, year: int | None = None) -> d
     axes = book.decode(c)
     if len(axes) != 7:
         return None
-    notes = []
+    notes: list[LookupNote] = []
     if date:
         from workstation.codes.books import fiscal_year
 
@@ -724,26 +442,12 @@ def invalid_reason(code: str) -> str:
             f"(allowed: {allowed or 'nothing'})")
 
 
-def pcs_lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def pcs_lookup(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
+    """The PCS result, or why the tables reject a seven-character code starting with a digit."""
     hit = pcs_result(code, date=date, year=year)
     if hit is None and code[:1].isdigit():
         # No other code set has seven characters starting with a digit: explain the rejection.
         from workstation.codes.errors import LookupError_
 
         raise LookupError_(invalid_reason(code))
-    if hit is None or not code[0].isalpha():
-        return hit
-    # Seven dotless characters starting with a letter can also be an ICD-10-CM code (S72012A):
-    # prefer the book it exists in; if both, say so.
-    try:
-        from workstation.codes import books
-
-        cm = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
-        other = cm.get(code)
-    except Exception:  # no ICD-10-CM book is no reason to fail a PCS lookup
-        other = None
-    if other is not None:
-        hit["also"] = {"system": "icd10cm", "code": other.code, "title": other.title}
-        hit["notes"].append({"kind": "also", "label": "Also ICD-10-CM", "text": f"{other.code} {other.title} (type it with the dot for ICD-10-CM)",
-                             "origin": f"ICD-10-CM FY{cm.fiscal_year}", "origin_level": "", "refs": []})
     return hit

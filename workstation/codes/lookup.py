@@ -1,4 +1,5 @@
-"""Look a code up in whichever code set it belongs to; the JSON shape the CLI and the UI share.
+"""Look a code up in whichever code set it belongs to; the JSON shape the CLI and the UI share
+(`LookupResult`, codes/lookup_result.py).
 
 `LOOKUPS` lists the other code sets in the order they are asked (each resolver returns a result
 dict for a code of its shape, or None when its book does not have it); ICD-10-CM answers last,
@@ -6,26 +7,27 @@ with near misses and the years a code is valid in when it is unknown.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from workstation.codes import books, formats
 from workstation.codes.cpt import cpt_result
 from workstation.codes.errors import LookupError_
-from workstation.codes.hcpcs import hcpcs_lookup
+from workstation.codes.hcpcs import hcpcs_result
 from workstation.codes.icd10cm import normalize
 from workstation.codes.icd10pcs import pcs_lookup
+from workstation.codes.lookup_result import LookupResult
 
-Resolver = Callable[..., "dict[str, Any] | None"]
+Resolver = Callable[..., "LookupResult | None"]
 
 # (code set, shape test, resolver), asked in this order before ICD-10-CM.
 LOOKUPS: list[tuple[str, Callable[[str], bool], Resolver]] = [
     ("icd10pcs", formats.is_pcs, pcs_lookup),
-    ("hcpcs", formats.is_hcpcs, hcpcs_lookup),
+    ("hcpcs", formats.is_hcpcs, hcpcs_result),
     ("cpt", formats.is_cpt, cpt_result),
 ]
 
 
-def icd10cm_result(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any] | None:
+def icd10cm_result(code: str, date: str | None = None, year: int | None = None) -> LookupResult | None:
     book = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
     c = book.get(code)
     if c is None:
@@ -58,14 +60,31 @@ def icd10cm_result(code: str, date: str | None = None, year: int | None = None) 
     }
 
 
-def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[str, Any]:
+def also_icd10cm(hit: LookupResult, code: str, date: str | None, year: int | None) -> LookupResult:
+    """A PCS or HCPCS code whose characters also spell an ICD-10-CM code (S72012A, G0439 /
+    G04.39): say so, so the coder can type the dot for ICD-10-CM."""
+    if not code[:1].isalpha():
+        return hit
+    try:
+        cm = books.icd10cm(year, date=date) if (year or date) else books.icd10cm()
+        other = cm.get(code)
+    except Exception:  # no ICD-10-CM book is no reason to fail a PCS or HCPCS lookup
+        return hit
+    if other is not None:
+        hit["also"] = {"system": "icd10cm", "code": other.code, "title": other.title}
+        hit["notes"].append({"kind": "also", "label": "Also ICD-10-CM", "text": f"{other.code} {other.title} (type it with the dot for ICD-10-CM)",
+                             "origin": f"ICD-10-CM FY{cm.fiscal_year}", "origin_level": "", "refs": []})
+    return hit
+
+
+def lookup(code: str, date: str | None = None, year: int | None = None) -> LookupResult:
     """Resolve a code in any loaded system; LookupError_ names an unknown or malformed code."""
     raw = code.strip()
     if not raw:
         raise LookupError_("empty code")
     upper = raw.upper()
     refused: LookupError_ | None = None  # a code of this shape not valid on the date (HCPCS quarters)
-    for _system, matches, resolve in LOOKUPS:
+    for system, matches, resolve in LOOKUPS:
         if matches(upper):
             try:
                 hit = resolve(upper, date=date, year=year)
@@ -73,7 +92,7 @@ def lookup(code: str, date: str | None = None, year: int | None = None) -> dict[
                 refused = refused or exc
                 continue
             if hit is not None:
-                return hit
+                return also_icd10cm(hit, upper, date, year) if system != "cpt" else hit
     if formats.is_icd10cm(upper.replace(" ", "")):
         try:
             hit = icd10cm_result(upper, date=date, year=year)

@@ -140,7 +140,7 @@ def serving_lines(entries: dict) -> list[str]:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from workstation.codes.install import InstallError, install
+    from workstation.codes.compile.install import InstallError, install
     from workstation.grouping.tables_install import TablesInstallError, install_tables  # POA exempt, IPPS Table 5
 
     try:

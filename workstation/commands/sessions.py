@@ -15,13 +15,14 @@ from typing import Any
 import orjson
 
 from workstation.cases.demo import demo_cases
+from workstation.cases.model import Case
 from workstation.commands import UsageError, add_session_option, open_session, open_store
 from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
-from workstation.session import validate
+from workstation.session import coding
 from workstation.session.audit import format_entry
 from workstation.session.store import SessionStore, StoreError, StoreWriteError, resolve_path
-from workstation.session.validate import POINTER_LETTERS, coding_date
+from workstation.session.validate import POINTER_LETTERS, CodingError, coding_date
 from workstation.session.work import STATUSES, CaseWork, ServiceLine
 
 
@@ -401,71 +402,71 @@ def cmd_code(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         done: list[str] = []
         try:
-            # Check every code before changing anything, so a typo leaves the case as it was.
-            case = store.case(cid)
-            planned = store.work(cid)
-            gone = {normalize(c) for c in args.remove}
-            planned.diagnoses = [d for d in planned.diagnoses if d not in gone]
-            for code in args.dx:
-                planned.diagnoses.append(validate.validate_dx(case, code))
-            for code in args.pcs:
-                validate.validate_pcs(case, code)
-            for line in lines:
-                validate.validate_line(planned, line, case.coding_date)
-            for code in args.remove:
-                work = store.work(cid)
-                up = code.strip().upper()
-                if normalize(code) in work.diagnoses:
-                    store.remove_dx(cid, code)
-                elif up in work.procedures:
-                    store.remove_procedure(cid, up)
-                elif any(l.code == up for l in work.lines):
-                    store.remove_line(cid, next(i for i, l in enumerate(work.lines) if l.code == up))
-                else:
-                    raise UsageError(f"{code} is not assigned to case {cid}")
-                done.append(f"removed {code}")
-            for i, code in enumerate(args.dx):
-                c = store.assign_dx(cid, code, position=i if args.first else None)
-                done.append(f"assigned {c}")
-            for code, letter in args.move:
-                current = store.work(cid).diagnoses
-                if normalize(code) not in current:
-                    raise UsageError(f"--move: {code} is not assigned to case {cid}")
-                target = min(POINTER_LETTERS.index(letter.upper()), len(current) - 1)
-                store.move_dx(cid, code, target - current.index(normalize(code)))
-                done.append(f"moved {normalize(code)} to {POINTER_LETTERS[target]}")
-            for code in args.pcs:
-                done.append(f"assigned {store.add_procedure(cid, code)}")
-            for line in lines:
-                store.add_line(cid, line)
-                done.append(f"added line {line.code}")
-            for spec in getattr(args, "poa", []):
-                code, _, ind = spec.rpartition("=")
-                targets = [code] if code else [d for d in store.work(cid).diagnoses if not store.work(cid).poa_of(d)]
-                for t in targets:
-                    value = store.set_poa(cid, t, ind)
-                    done.append(f"POA {normalize(t)} {value or 'cleared'}")
-            stay = {}
-            for spec in getattr(args, "stay", []):
-                name, eq, value = spec.partition("=")
-                if not eq:
-                    raise UsageError(f"--stay {spec!r}: give FIELD=VALUE")
-                stay[name.strip().replace("-", "_")] = value
-            if stay:
-                store.set_stay(cid, **stay)
-                done.append("stay saved")
-            for spec in getattr(args, "pcs_date", []):
-                code, eq, day = spec.partition("=")
-                if not eq:
-                    raise UsageError(f"--pcs-date {spec!r}: give CODE=YYYY-MM-DD")
-                store.set_procedure_date(cid, code, day)
-                done.append(f"date {code.strip().upper()} {day or 'cleared'}")
-            if args.payer_claim_number is not None:
-                store.set_payer_claim_number(cid, args.payer_claim_number)
-                done.append("payer claim number saved")
-            if args.note is not None:
-                store.set_notes(cid, args.note)
-                done.append("note saved")
+            # One user action, one commit: every coding change is made on the case's work in turn
+            # (session/coding.py, as the app makes them) and written together; a typo anywhere
+            # leaves the case as it was.
+            def plan(case: Case, work: CaseWork) -> list[coding.Change]:
+                out: list[coding.Change] = []
+                said: list[str] = []
+
+                def do(ch: coding.Change, message: str) -> None:
+                    out.append(ch)
+                    said.append(message)
+
+                for code in args.remove:
+                    up = code.strip().upper()
+                    if normalize(code) in work.diagnoses:
+                        do(coding.remove_dx(case, work, code), f"removed {code}")
+                    elif up in work.procedures:
+                        do(coding.remove_procedure(case, work, up), f"removed {code}")
+                    elif any(l.code == up for l in work.lines):
+                        i = next(i for i, l in enumerate(work.lines) if l.code == up)
+                        do(coding.remove_line(case, work, i), f"removed {code}")
+                    else:
+                        raise CodingError(f"{code} is not assigned to case {cid}")
+                for i, code in enumerate(args.dx):
+                    ch = coding.assign_dx(case, work, code, i if args.first else None)
+                    do(ch, f"assigned {ch.value}")
+                for code, letter in args.move:
+                    c = normalize(code)
+                    if c not in work.diagnoses:
+                        raise CodingError(f"--move: {code} is not assigned to case {cid}")
+                    target = min(POINTER_LETTERS.index(letter.upper()), len(work.diagnoses) - 1)
+                    do(coding.move_dx(case, work, code, target - work.diagnoses.index(c)),
+                       f"moved {c} to {POINTER_LETTERS[target]}")
+                for code in args.pcs:
+                    ch = coding.add_procedure(case, work, code)
+                    do(ch, f"assigned {ch.value}")
+                for line in lines:
+                    do(coding.add_line(case, work, line), f"added line {line.code}")
+                for spec in getattr(args, "poa", []):
+                    code, _, ind = spec.rpartition("=")
+                    for t in [code] if code else [d for d in work.diagnoses if not work.poa_of(d)]:
+                        ch = coding.set_poa(case, work, t, ind)
+                        do(ch, f"POA {normalize(t)} {ch.value or 'cleared'}")
+                stay = {}
+                for spec in getattr(args, "stay", []):
+                    name, eq, value = spec.partition("=")
+                    if not eq:
+                        raise UsageError(f"--stay {spec!r}: give FIELD=VALUE")
+                    stay[name.strip().replace("-", "_")] = value
+                if stay:
+                    do(coding.set_stay(case, work, stay), "stay saved")
+                for spec in getattr(args, "pcs_date", []):
+                    code, eq, day = spec.partition("=")
+                    if not eq:
+                        raise UsageError(f"--pcs-date {spec!r}: give CODE=YYYY-MM-DD")
+                    do(coding.set_procedure_date(case, work, code, day), f"date {code.strip().upper()} {day or 'cleared'}")
+                if args.payer_claim_number is not None:
+                    do(coding.set_payer_claim_number(case, work, args.payer_claim_number), "payer claim number saved")
+                if args.note is not None:
+                    do(coding.set_notes(case, work, args.note), "note saved")
+                planned.extend(said)
+                return out
+
+            planned: list[str] = []
+            store.change(cid, plan)
+            done.extend(planned)
             if args.answer:
                 # The session core ends the hold when the last open query is answered, as in the app.
                 store.answer_query(cid, args.answer[0].upper(), args.answer[1])

@@ -115,12 +115,12 @@ def _year_checks(book, kind: str, shown, depth: int | None, day: str | None) -> 
     """For --date: every code shown that is not a valid code in that date's year (the shipped index is FY2025's)."""
     if not day:
         return {}
-    from workstation.codes import books, index_tables
+    from workstation.codes import books
     from workstation.codes.dated import year_of
 
     try:
         books.release_for_date(day)
-        index_year = int(books.manifest()["codebooks"].get(index_tables.book_name(kind), {}).get("fiscal_year", 2025))
+        index_year = book.fiscal_year
     except (books.NoRelease, ValueError) as exc:
         raise UsageError(str(exc)) from None
     out = {}

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from workstation.search.ranking import WEIGHTS, Weights
 from workstation.search.tokenize import STOP_WORDS, stem, words
 
 _NEGATORS = frozenset({"without", "no", "not", "wo"})
@@ -105,48 +106,55 @@ def _segments(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]
     return frozenset(with_s), frozenset(without_s), frozenset(sides)
 
 
-def case_adjustment(cw: CaseWords, text: str) -> float:
+def case_adjustment(cw: CaseWords, text: str, w: Weights = WEIGHTS) -> float:
     """Points added to (or taken from) an entry's score for the query's negations and sides."""
     if not cw.negated and not cw.sides:
         # the common case, per keystroke: only "bilateral" (not said) matters
-        adj = -6.0 if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
+        adj = -w.bilateral_not_said if "ilateral" in text and "bilateral" in _segments(text)[2] else 0.0
         if cw.affirmed and "without" in text and cw.affirmed & _segments(text)[1]:
-            adj -= 10.0
+            adj -= w.with_said_entry_without
         return adj
     with_s, without_s, sides = _segments(text)
+    return without_x(cw, with_s, without_s, w) + laterality(cw, sides, w)
+
+
+def without_x(cw: CaseWords, with_s: frozenset[str], without_s: frozenset[str], w: Weights = WEIGHTS) -> float:
+    """"Without X" (the classification's "with" / "without" axis, ICD-10-CM conventions I.A.15):
+    an entry that has X after "with" says the opposite of the note and ranks down; one that has
+    it after "without" ranks up a little."""
     adj = 0.0
     if cw.affirmed & without_s:
-        adj -= 10.0   # "with perforation" said; the entry is "without ... perforation"
+        adj -= w.with_said_entry_without   # "with perforation" said; the entry is "without ... perforation"
     if cw.negated:
         contra = len(cw.negated & with_s)
         if contra:
-            adj -= min(30.0, 10.0 * contra)  # each word the entry has "with" that the query denies
+            adj -= min(w.contradicted_cap, w.contradicted_with * contra)
         if cw.negated & without_s:
-            adj += 3.0
+            adj += w.denied_without
+    return adj
+
+
+def laterality(cw: CaseWords, sides: frozenset[str], w: Weights = WEIGHTS) -> float:
+    """Laterality (guideline I.B.13): the side documented picks among codes that differ only by
+    side; a code for both sides needs both documented ("osteoarthritis of the knee" is one knee,
+    M17.10, not M17.0 Bilateral)."""
     if cw.sides:
         entry_sides = sides - {"unilateral"}
         if entry_sides:
-            if entry_sides & cw.sides:
-                adj += 3.0
-            else:
-                adj -= 10.0  # the other side (or bilateral for one side)
-        elif "unilateral" in sides and "bilateral" in cw.sides:
-            adj -= 8.0
-    elif "bilateral" in sides:
-        # Both sides must be documented: "osteoarthritis of the knee" is one knee (M17.10),
-        # not M17.0 Bilateral ...
-        adj -= 6.0
-    return adj
+            return w.same_side if entry_sides & cw.sides else -w.other_side
+        if "unilateral" in sides and "bilateral" in cw.sides:
+            return -w.unilateral_for_bilateral
+        return 0.0
+    return -w.bilateral_not_said if "bilateral" in sides else 0.0
 
 
 # ------------------------------------------------------------ the patient
 
-_MCE_PENALTY = 40.0  # an MCE edit rejects the claim: below every code that fits
-
-
 @lru_cache(maxsize=8192)
 def mce_penalty(code: str, sex: str | None, age: int | None) -> float:
-    """Points taken from an ICD-10-CM code the MCE rejects for this patient (0 when it fits).
+    """Sex and age (the Medicare Code Editor's sex and age edits): points taken from an
+    ICD-10-CM code the MCE rejects for this patient (0 when it fits), `Weights.mce_edit` per
+    edit, so it ranks below every code that fits; it is still listed, the coder decides.
 
     The MCE lists billable codes; a header (Z00.12) is penalised when every billable code
     below it is rejected."""
@@ -169,7 +177,7 @@ def mce_penalty(code: str, sex: str | None, age: int | None) -> float:
                 checks = [refused(k) for k in kids]
                 by_sex = all(c[0] for c in checks)
                 by_age = all(c[1] for c in checks)
-    return _MCE_PENALTY * (int(by_sex) + int(by_age))
+    return WEIGHTS.mce_edit * (int(by_sex) + int(by_age))
 
 
 def _billable_below(tab: object, code: str, limit: int = 60) -> list[str]:

@@ -31,10 +31,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from workstation.search import sources as src
+from workstation.search import ranking, sources as src
 from workstation.search.abbreviations import expansions, normalize_query, phrase_expansions
 from workstation.search.case_words import CaseWords, case_adjustment, descriptive_words, mce_penalty, read_case_words
-from workstation.search.index import SearchIndex, build, load, save_cache
+from workstation.search.index import CodeRow, SearchIndex, build, load, save_cache
 from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,6 @@ _INTENT_STEMS = frozenset({"accident", "intention", "intent", "self", "harm", "a
                            "suicid", "unintention", "homicid", "adverse", "effect", "underdos"})
 _SECONDARY_STEMS = frozenset({"secondar", "metastat", "metastasi", "metastas", "mets", "spread"})
 _NEGATOR_WORDS = frozenset({"without", "no", "not", "wo"})
-_LOST_SUBTERM = re.compile(r", (?:and|with|without|in|of|on|due to|or)$")
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,9 @@ class _Concept:
 
 
 class SearchEngine:
-    def __init__(self, index: SearchIndex | None = None) -> None:
+    def __init__(self, index: SearchIndex | None = None, weights: ranking.Weights = ranking.WEIGHTS) -> None:
         self._index = index
+        self.weights = weights  # every ranking weight (search/ranking.py)
         self._lock = threading.Lock()
         self._warm: threading.Thread | None = None
         self.load_seconds: float | None = None
@@ -141,7 +141,7 @@ class SearchEngine:
         self._phrase_sets = lru_cache(maxsize=1024)(self._phrase_set)
         self._typos = lru_cache(maxsize=4096)(self._typo_words)
         self._year_bits_cached = lru_cache(maxsize=256)(self._year_bits_uncached)
-        self._title_stems = lru_cache(maxsize=16384)(lambda r: frozenset(tokens(idx.codes[r][2])))
+        self._title_stems = lru_cache(maxsize=16384)(lambda r: frozenset(tokens(idx.codes[r].title)))
         # A 7th character's meaning (", initial encounter for closed fracture") recurs across
         # thousands of codes: cache its stems by the text, not by the code.
         self._meaning_stems = lru_cache(maxsize=4096)(lambda text: frozenset(tokens(text)))
@@ -195,7 +195,7 @@ class SearchEngine:
         """Entries whose code belongs to one of the code sets (for a restricted search)."""
         idx = self.index
         codes = idx.codes
-        return frozenset(d for d, r in enumerate(idx.doc_code) if codes[r][1] in systems)
+        return frozenset(d for d, r in enumerate(idx.doc_code) if codes[r].system in systems)
 
     def warm(self) -> threading.Thread:
         """Load (or build) the index in a background thread; search() waits for it if needed."""
@@ -414,7 +414,7 @@ class SearchEngine:
             if code_filter:
                 if text_hits:
                     # "E11 ckd": words within the codes named; the codes themselves follow.
-                    code_hits = [(row, score - 30.0) for row, score in code_hits]
+                    code_hits = [(row, score - self.weights.code_among_words) for row, score in code_hits]
                 else:
                     # "LGMD R22 collagen": the code-like word was a word after all.
                     code_hits, text = [], query
@@ -428,12 +428,12 @@ class SearchEngine:
         if sex or age is not None:
             for row, (score, via) in list(pending.items()):
                 c = codes[row]
-                if c[1] == "icd10cm":
-                    pen = mce_penalty(c[0], sex, age)
+                if c.system == "icd10cm":
+                    pen = mce_penalty(c.code, sex, age)
                     if pen:
                         pending[row] = (score - pen, via)
         # Rank on the raw score (it can pass 100); show it clipped to 0-100.
-        ranked = sorted(pending.items(), key=lambda kv: (-kv[1][0], codes[kv[0]][0]))[:limit]
+        ranked = sorted(pending.items(), key=lambda kv: (-kv[1][0], codes[kv[0]].code))[:limit]
         q7 = (frozenset(tokens(text)) & idx.seventh_stems) if text.strip() else frozenset()
         return self._lead_to_replacements(
             [self._result(row, score, via, years, q7) for row, (score, via) in ranked], date, limit)
@@ -538,16 +538,17 @@ class SearchEngine:
         """True when no compiled ICD-10-CM release covers the date (its codes are left out)."""
         return self._year_bits(date).get("icd10cm") is None
 
-    def _allowed(self, row: tuple[Any, ...], systems: set[str], years: dict[str, int | None]) -> bool:
-        if row[1] not in systems:
+    def _allowed(self, row: CodeRow, systems: set[str], years: dict[str, int | None]) -> bool:
+        if row.system not in systems:
             return False
-        bit = years.get(row[1])
-        return bit == 0 or bool(bit and row[4] & bit)
+        bit = years.get(row.system)
+        return bit == 0 or bool(bit and row.years & bit)
 
     def _code_hits(self, query: str, systems: set[str], years: dict[str, int | None],
                    limit: int) -> tuple[list[tuple[int, float]], list[str], str]:
         """Codes named by code-shaped words; the bare prefixes (to filter the text hits); the words left."""
         idx = self.index
+        w = self.weights
         hits: list[tuple[int, float]] = []
         prefixes: list[str] = []
         rest: list[str] = []
@@ -564,7 +565,6 @@ class SearchEngine:
             if abbr and len(parts) > 1:
                 rest.append(part)
                 continue
-            penalty = 25.0 if abbr else 0.0
             if _CODE_TOKEN.match(u) and (any(ch.isdigit() for ch in u) or len(u) == 2):
                 bare = u.replace(".", "")
                 for sys in systems:
@@ -579,13 +579,9 @@ class SearchEngine:
                         if not self._allowed(idx.codes[row], systems, years):
                             continue
                         extra = len(key) - len(bare)
-                        score = 100.0 if extra == 0 else max(85.0, 96.0 - 1.5 * extra) - penalty
+                        score = ranking.code_match(extra, abbr, w)
                         if extra == 0 and len(bare) == 5 and self._also_other_system(bare, sys):
-                            # A code that is both HCPCS and ICD-10-CM (G0439 / G04.39): typed
-                            # without its dot it is the HCPCS code, as `lookup` reads it; the
-                            # dot asks for ICD-10-CM.
-                            if (sys == "icd10cm") == ("." not in u):
-                                score -= 0.5
+                            score += ranking.dotless_code(sys, "." in u, w)
                         hits.append((row, score))
                         n += 1
                         found = True
@@ -609,6 +605,7 @@ class SearchEngine:
     def _text_hits(self, query: str, systems: set[str], years: dict[str, int | None], limit: int,
                    code_filter: list[str], cw: CaseWords | None = None) -> list[tuple[int, float, str]]:
         idx = self.index
+        w = self.weights
         doc_code = idx.doc_code
         concepts = self._concepts(query)
         negated_words: set[str] = set()
@@ -618,7 +615,7 @@ class SearchEngine:
             # have it after "with" down and those that have it after "without" up.
             for c in concepts:
                 if c.word in _NEGATOR_WORDS or c.stems <= cw.negated:
-                    c.weight *= 0.4
+                    c.weight *= w.negated_word
                     negated_words.add(c.word)
         if not concepts:
             return []
@@ -633,7 +630,7 @@ class SearchEngine:
         full, _n = self._intersect(usable, restrict)
         if code_filter:
             pre = tuple(code_filter)
-            full = frozenset(d for d in full if idx.codes[doc_code[d]][0].replace(".", "").startswith(pre))
+            full = frozenset(d for d in full if idx.codes[doc_code[d]].code.replace(".", "").startswith(pre))
             if not full:
                 return []
         if len(full) > MAX_CANDIDATES:
@@ -658,16 +655,19 @@ class SearchEngine:
         total = sum(c.weight for c in concepts) or 1.0
         doc_code, doc_kind, doc_len, codes = idx.doc_code, idx.doc_kind, idx.doc_len, idx.codes
         scored: list[tuple[float, int, float, int]] = []
+        # The weights as locals: this loop runs for up to 600 entries per keystroke.
+        optional_w, seventh_w = w.optional_word, w.seventh_word
+        loose_w, loose_cap, index_w, codeable_w = w.cheap_loose_word, w.cheap_loose_cap, w.cheap_index, w.cheap_codeable
         for d in cand:
-            row = codes[doc_code[d]]
-            if row[1] not in systems:
+            code, system, _title, billable, mask, needs7, _parent = codes[doc_code[d]]  # a CodeRow
+            if system not in systems:
                 continue
-            bit = years.get(row[1])
-            if bit and not row[4] & bit and not (row[1] == "icd10cm" and doc_kind[d] in src.TABLE_KINDS):
+            bit = years.get(system)
+            if bit and not mask & bit and not (system == "icd10cm" and doc_kind[d] in src.TABLE_KINDS):
                 continue  # (an index hit on a code deleted since is kept: it leads to the replacement)
             if bit is None:
                 continue
-            if code_filter and not any(row[0].replace(".", "").startswith(p) for p in code_filter):
+            if code_filter and not any(code.replace(".", "").startswith(p) for p in code_filter):
                 continue
             cov = 0.0
             matched = 0
@@ -677,7 +677,7 @@ class SearchEngine:
                         # Only a parenthesised nonessential word of the path ("urinary (tract)"):
                         # it may be present or not without changing the code, so typing it is
                         # (almost) as good as the path saying it.
-                        cov += c.weight * 0.8
+                        cov += c.weight * optional_w
                         matched += c.size
                     else:
                         cov += c.weight
@@ -685,13 +685,14 @@ class SearchEngine:
                 elif d in c.loose:
                     cov += c.weight * c.loose_quality
                     matched += 1
-                elif c.seventh and row[5]:
-                    cov += c.weight * 0.9  # the header's 7th character will carry this word
+                elif c.seventh and needs7:
+                    cov += c.weight * seventh_w  # the header's 7th character will carry this word
             cov /= total
             kind = doc_kind[d]
             loose_words = max(0, doc_len[d] - matched)
-            cheap = cov - 0.03 * min(loose_words, 10) + (0.04 if kind in src.INDEX_KINDS else 0.0) \
-                + (0.02 if (row[3] or row[5]) else 0.0)
+            cheap = cov - loose_w * min(loose_words, loose_cap) \
+                + (index_w if kind in src.INDEX_KINDS else 0.0) \
+                + (codeable_w if (billable or needs7) else 0.0)
             scored.append((cheap, d, cov, matched))
         top = heapq.nlargest(RERANK, scored)
         qtext = _once(" ".join(c.said for c in concepts))
@@ -709,6 +710,9 @@ class SearchEngine:
         injury_words: list[frozenset[int]] = []      # the concepts each injury entry holds
         ext_missing: dict[int, frozenset[int]] = {}  # external cause code -> concepts it lacks
         seventh_ids = frozenset(i for i, c in enumerate(concepts) if c.seventh)
+        # The conventions of search/ranking.py, bound once for the loop (100 entries per keystroke).
+        index_entry, accidental_poisoning, lost_subterm = ranking.index_entry, ranking.accidental_poisoning, ranking.lost_subterm
+        inclusion_term, primary_unless_secondary, codeable = ranking.inclusion_term, ranking.primary_unless_secondary, ranking.codeable
         for cheap, d, cov, matched in top:
             code_row = doc_code[d]
             row = codes[code_row]
@@ -735,48 +739,35 @@ class SearchEngine:
             sim = (fuzz.token_set_ratio(qtext_d, dtext) + fuzz.token_sort_ratio(qtext_d, dtext)) / 200.0
             tight = min(1.0, matched / max(n, 1))
             kind = doc_kind[d]
-            score = 100.0 * (0.62 * cov + 0.23 * sim + 0.15 * tight)
-            if kind in src.INDEX_KINDS:
-                score += 3.0
-                if default_accidental and kind == src.KIND_DRUG and "Poisoning Accidental" in text:
-                    score += 6.0
-                if _LOST_SUBTERM.search(text):
-                    # The path ends in a bare connector ("heart, diastolic, chronic, and"): the
-                    # flattened index kept its words only as nonessential modifiers, so the entry
-                    # says less than the code means (acute on chronic): it must not win on it.
-                    score -= 4.0
-            if kind == src.KIND_INCLUSION:
-                score -= 1.0
-            if row[1] == "icd10cm" and row[0][:1] in "VWXYST":
+            score = 100.0 * (w.coverage * cov + w.similarity * sim + w.tightness * tight)
+            score += index_entry(kind, w)
+            score += accidental_poisoning(default_accidental, kind, text, w)
+            score += lost_subterm(kind, text, w)
+            score += inclusion_term(kind, w)
+            if row.system == "icd10cm" and row.code[:1] in "VWXYST":
                 have = frozenset(i for i, c in enumerate(concepts) if d in c.loose)
-                if row[0][:1] in "ST":
+                if row.code[:1] in "ST":
                     injury_words.append(have)
                 else:
                     missing = frozenset(range(len(concepts))) - have - seventh_ids
                     if missing:
                         ext_missing[code_row] = ext_missing.get(code_row, missing) & missing
-            if default_primary and ("Secondary" in text or "secondary" in text):
-                score -= 6.0
-            if row[3] or row[5]:
-                score += 2.0
-            else:
-                score -= 6.0
+            score += primary_unless_secondary(default_primary, text, w)
+            score += codeable(row.billable, row.needs_seventh, w)
             if cw is not None:
                 # "without peritonitis", "left knee": the words that tell sibling codes apart
                 # (the entry's text, and the code's own title for index entries).
-                score += case_adjustment(cw, text if kind == src.KIND_TITLE else f"{text} | {row[2]}")
+                score += case_adjustment(cw, text if kind == src.KIND_TITLE else f"{text} | {row.title}", w)
             prev = best.get(code_row)
             if prev is None or score > prev[0]:
                 best[code_row] = (score, self._via(kind, text))
             elif prev is not None:
-                best[code_row] = (prev[0] + 0.5, prev[1])  # more evidence, a little more sure
-        # "dog bite of hand": external causes are never first-listed (guideline I.C.20); when
-        # an injury entry holds the words an external cause leaves out (the site), the injury
-        # (S61.45-, Bite, hand) ranks above the external cause (W54.0).
+                best[code_row] = (ranking.more_evidence(prev[0], w), prev[1])
+        # "dog bite of hand": the injury before the external cause (ranking.external_cause_after_injury).
         for r, missing in ext_missing.items():
             if r in best and any(missing <= have for have in injury_words):
                 sc, via = best[r]
-                best[r] = (sc - 25.0, via)
+                best[r] = (ranking.external_cause_after_injury(sc, w), via)
         self._children_first(best)
         out = [(r, s, v) for r, (s, v) in best.items()]
         out.sort(key=lambda x: -x[1])
@@ -789,15 +780,15 @@ class SearchEngine:
         an index entry such as "C50.4-" names the header because the words do not decide the
         code below it (laterality, 7th character), and the app asks for it."""
         codes = self.index.codes
-        heads = [r for r in best if codes[r][1] == "icd10pcs" and not codes[r][3]]
+        heads = [r for r in best if codes[r].system == "icd10pcs" and not codes[r].billable]
         if not heads:
             return
-        billable = [(codes[r][0].replace(".", ""), best[r][0]) for r in best if codes[r][3] or codes[r][5]]
+        billable = [(codes[r].code.replace(".", ""), best[r][0]) for r in best if codes[r].billable or codes[r].needs_seventh]
         for h in heads:
-            key = codes[h][0].replace(".", "")
+            key = codes[h].code.replace(".", "")
             top = max((sc for c, sc in billable if c.startswith(key) and c != key), default=None)
             if top is not None and best[h][0] >= top:
-                best[h] = (top - 0.5, best[h][1])
+                best[h] = (ranking.table_below_code(top, self.weights), best[h][1])
 
     @staticmethod
     def _via(kind: int, text: str) -> str:
@@ -815,7 +806,7 @@ class SearchEngine:
             pick = self._seventh_pick(row, q7)
             if pick is not None:
                 c = idx.codes[pick]
-                return SearchResult(c[0], c[1], self._title(pick, years), True, _shown(score), via)
+                return SearchResult(c.code, c.system, self._title(pick, years), True, _shown(score), via)
         bit = years.get(system)
         if system == "icd10cm" and bit and bit != (1 << (self._newest.get(system, 2000) - 2000)):
             # The row carries the newest year's flags: M72.2 is a header in FY2027, billable in FY2026.
@@ -845,11 +836,11 @@ class SearchEngine:
     def _seventh_pick(self, head: int, q7: frozenset[str]) -> int | None:
         """The 7th-character code the query's words point to (initial / subsequent / sequela ...)."""
         idx = self.index
-        ht = idx.codes[head][2]
+        ht = idx.codes[head].title
         q = q7 - self._title_stems(head)
         if not q:
             return None
-        kids = [(k, q & self._meaning_stems(idx.codes[k][2][len(ht):])) for k in idx.seventh_children(head)]
+        kids = [(k, q & self._meaning_stems(idx.codes[k].title[len(ht):])) for k in idx.seventh_children(head)]
         # A word that names one 7th character ("sequela") decides more than one shared by
         # several ("closed": initial, subsequent routine / delayed healing ...).
         spread: dict[str, int] = {}

@@ -14,7 +14,7 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from workstation.search import sources as src
 from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
@@ -32,9 +32,21 @@ _KIND_RANK = {
 }
 
 
+class CodeRow(NamedTuple):
+    """One code of the index (a row of `SearchIndex.codes`)."""
+
+    code: str            # as published, with its dot (E11.22)
+    system: str          # icd10cm | icd10pcs | hcpcs
+    title: str           # in the newest year indexed
+    billable: bool       # in the newest year indexed
+    years: int           # bit (year - 2000) set for every fiscal year the code is valid in
+    needs_seventh: bool  # an ICD-10-CM header one 7th character away from billable
+    parent: int          # row of the code it extends by a 7th character, else -1
+
+
 @dataclass
 class SearchIndex:
-    codes: list[tuple[Any, ...]]      # (code, system, title, billable, year mask, needs 7th, parent row)
+    codes: list[CodeRow]
     doc_code: array                   # entry -> code row
     doc_kind: bytes                   # entry -> kind
     doc_len: bytes                    # entry -> number of meaningful stems (capped at 255)
@@ -57,7 +69,7 @@ class SearchIndex:
         if not self.code_keys:
             keys: dict[str, list[tuple[str, int]]] = {}
             for i, row in enumerate(self.codes):
-                keys.setdefault(row[1], []).append((row[0].replace(".", ""), i))
+                keys.setdefault(row.system, []).append((row.code.replace(".", ""), i))
             for sys, v in keys.items():
                 v.sort()
                 self.code_keys[sys] = ([k for k, _ in v], array("i", [r for _, r in v]))
@@ -65,26 +77,26 @@ class SearchIndex:
             stems: set[str] = set()
             heads: set[int] = set()
             for row in self.codes:
-                p = row[6]
-                if p >= 0 and self.codes[p][5]:
-                    stems.update(tokens(row[2][len(self.codes[p][2]):]))
+                p = row.parent
+                if p >= 0 and self.codes[p].needs_seventh:
+                    stems.update(tokens(row.title[len(self.codes[p].title):]))
                     heads.add(p)
             in_titles: set[str] = set()
             for h in heads:
-                in_titles.update(tokens(self.codes[h][2]))
+                in_titles.update(tokens(self.codes[h].title))
             self.seventh_stems = frozenset(stems)
             self.seventh_only = frozenset(stems - in_titles)
         return self
 
     def seventh_children(self, head: int) -> list[int]:
         """Rows of the codes a 7th character makes of a header (S72.001 -> S72.001A ... S72.001S)."""
-        code, system = self.codes[head][0], self.codes[head][1]
+        code, system = self.codes[head].code, self.codes[head].system
         keys, rows = self.code_keys.get(system, ([], array("i")))
         bare = code.replace(".", "")
         i = bisect_left(keys, bare)
         out = []
         while i < len(keys) and keys[i].startswith(bare):
-            if self.codes[rows[i]][6] == head:
+            if self.codes[rows[i]].parent == head:
                 out.append(rows[i])
             i += 1
         return out
@@ -131,7 +143,7 @@ class SearchIndex:
             "doc_kind": base64.b64encode(self.doc_kind).decode(),
             "doc_len": base64.b64encode(self.doc_len).decode(),
             # A title entry's text is its code's title: stored once, in the codes.
-            "doc_text": "\n".join("" if k == src.KIND_TITLE and t == self.codes[c][2] else t
+            "doc_text": "\n".join("" if k == src.KIND_TITLE and t == self.codes[c].title else t
                                   for t, k, c in zip(self.doc_text, self.doc_kind, self.doc_code)),
             "stems": "\n".join(stems),
             "offsets": _b64(offsets),
@@ -150,7 +162,7 @@ class SearchIndex:
         try:
             c = d["codes"]
             code_col = c["code"].split("\n") if c["code"] else []
-            codes = list(zip(code_col, map(_LETTER_SYS.__getitem__, c["system"]), c["title"].split("\n"),
+            codes = list(map(CodeRow, code_col, map(_LETTER_SYS.__getitem__, c["system"]), c["title"].split("\n"),
                              map("1".__eq__, c["billable"]), _unb64("I", c["mask"]),
                              map("1".__eq__, c["needs7"]), _unb64("i", c["parent"])))
             stems = d["stems"].split("\n") if d["stems"] else []
@@ -160,7 +172,7 @@ class SearchIndex:
             optional = _unpack_postings(d["optional"])
             doc_code = _unb64("i", d["doc_code"])
             doc_text = d["doc_text"].split("\n") if len(doc_code) else []
-            doc_text = [t or codes[c][2] for t, c in zip(doc_text, doc_code)]
+            doc_text = [t or codes[c].title for t, c in zip(doc_text, doc_code)]
             word_list = d["words"].split("\n") if d["words"] else []
             word_stem = dict(zip(word_list, map(stems.__getitem__, _unb64("i", d["word_stem"]))))
             code_keys = {sys: (v["keys"].split("\n") if v["keys"] else [], _unb64("i", v["rows"]))
@@ -262,7 +274,7 @@ def build_from(b: src.IndexBuilder) -> SearchIndex:
     # The code itself is a word too ("e1122" typed as text still finds E11.22 through the code path).
     sources = {"books": current_sources(), "counts": {k: v for k, v in b.sources.items() if k.startswith("index:")}}
     return SearchIndex(
-        codes=[tuple(r) for r in codes],
+        codes=[CodeRow(r[0], r[1], r[2], bool(r[3]), r[4], bool(r[5]), r[6]) for r in codes],
         doc_code=doc_code,
         doc_kind=bytes(kinds),
         doc_len=bytes(lens),

@@ -19,7 +19,7 @@ import stat
 import threading
 import time
 from functools import wraps
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -30,10 +30,8 @@ from tinydb.table import Document
 from workstation import faults
 from workstation.cases.model import Case
 from workstation.fileio import atomic_write_bytes, fsync_dir
-from workstation.codes.icd10cm import normalize
 from workstation.paths import sessions_dir
 from workstation.session import coding
-from workstation.session import validate as v
 from workstation.session import undo as undo_history
 from workstation.session.audit import AuditEntry, coder_id, now_utc
 from workstation.session.repair import repair
@@ -62,7 +60,7 @@ from workstation.session.storage import (
     scan_journal,
 )
 from workstation.session.validate import CodingError
-from workstation.session.work import STATUSES, CaseWork, Query, ServiceLine
+from workstation.session.work import CaseWork, Query, ServiceLine
 
 __all__ = [
     "SessionStore", "StoreError", "StoreCorrupt", "StoreLocked", "StorePermissionError",
@@ -674,17 +672,37 @@ class SessionStore:
         return AuditEntry(0, now_utc(), self._who(), action, case_id, before, after)
 
     def _save(self, work: CaseWork, entries: list[AuditEntry], start: bool = True) -> None:
-        if start and work.status == "new":  # the first coding change starts the case
-            work.status = "in_progress"
-            entries.append(self._entry("set_status", work.case_id, "new", "in_progress"))
-        elif start and work.status == "exported":
-            # A coding change to a claim already sent: the case is open again, to be re-coded and
-            # sent as a replacement. The batch stays on the work (and in `exports`) as its history.
-            work.status = "in_progress"
-            entries.append(self._entry("reopen", work.case_id,
-                                       {"status": "exported", "export_batch": work.export_batch},
-                                       {"status": "in_progress", "export_batch": work.export_batch}))
+        """Commit the case's work with its audit entries, in one write; a coding change (`start`)
+        first starts a new case or reopens an exported one (coding.started)."""
+        status = coding.started(work) if start else None
+        if status is not None:
+            entries.append(self._entry(status.action, work.case_id, status.before, status.after))
         self._commit([["work", self._doc_id(work.case_id), work.to_dict()]], entries)
+
+    def _change(self, case_id: str, step: Callable[..., coding.Change], *args: Any) -> Any:
+        """One coding change (a session/coding.py function) as one commit; returns its value."""
+        case, work = self._prepare(case_id)
+        ch = step(case, work, *args)
+        if ch.changed:
+            self._save(work, [self._entry(ch.action, case_id, ch.before, ch.after)], start=ch.starts)
+        return ch.value
+
+    @serialized
+    def change(self, case_id: str, plan: Callable[[Case, CaseWork], list[coding.Change]]) -> list[coding.Change]:
+        """Several coding changes to one case as one user action (`workstation code --dx A --dx B
+        --line ...`): `plan` makes them on the work in turn (session/coding.py functions) and
+        returns them; all are written in one commit. When one is refused, nothing is written."""
+        case, work = self._prepare(case_id)
+        done = [ch for ch in plan(case, work) if ch.changed]
+        if done:
+            entries: list[AuditEntry] = []
+            for ch in done:  # the audit reads as if each had been saved alone
+                entries.append(self._entry(ch.action, case_id, ch.before, ch.after))
+                status = coding.started(work) if ch.starts else None
+                if status is not None:
+                    entries.append(self._entry(status.action, case_id, status.before, status.after))
+            self._save(work, entries, start=False)
+        return done
 
     def _prepare(self, case_id: str) -> tuple[Case, CaseWork]:
         self._writable()
@@ -708,184 +726,71 @@ class SessionStore:
         self._coding_obj[case_id] = c
         return c
 
+    # Each coding change is a rule of session/coding.py, made and committed by the store.
+
     @serialized
     def assign_dx(self, case_id: str, code: str, position: int | None = None) -> str:
         """Assign a diagnosis (validated for the case's date); position 0 makes it first-listed.
         Returns the normalised code."""
-        case, work = self._prepare(case_id)
-        c = v.validate_dx(case, code)
-        if c in work.diagnoses:
-            raise CodingError(f"{c} is already assigned to case {case_id} "
-                              f"(as {v.POINTER_LETTERS[work.diagnoses.index(c)]})")
-        before = list(work.diagnoses)
-        pos = len(before) if position is None else max(0, min(int(position), len(before)))
-        work.diagnoses.insert(pos, c)
-        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
-        self._save(work, [self._entry("assign_dx", case_id, before, list(work.diagnoses))])
-        return c
-
-    def _find_dx(self, work: CaseWork, code: str) -> str:
-        c = normalize(code)
-        if c not in work.diagnoses:
-            raise CodingError(f"{c} is not assigned to case {work.case_id}")
-        return c
+        return self._change(case_id, coding.assign_dx, code, position)
 
     @serialized
     def remove_dx(self, case_id: str, code: str) -> None:
-        _, work = self._prepare(case_id)
-        c = self._find_dx(work, code)
-        before = list(work.diagnoses)
-        work.diagnoses.remove(c)
-        work.poa.pop(c, None)
-        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
-        self._save(work, [self._entry("remove_dx", case_id, before, list(work.diagnoses))])
+        self._change(case_id, coding.remove_dx, code)
 
     @serialized
     def set_poa(self, case_id: str, code: str, indicator: str) -> str:
         """Record the present-on-admission indicator of an inpatient diagnosis ("" clears it).
         Returns the indicator as stored."""
-        case, work = self._prepare(case_id)
-        c, value = v.validate_poa(case, work, code, indicator)
-        before = work.poa.get(c, "")
-        if value == before:
-            return value
-        if value:
-            work.poa[c] = value
-        else:
-            work.poa.pop(c, None)
-        self._save(work, [self._entry("set_poa", case_id, {"code": c, "poa": before}, {"code": c, "poa": value})])
-        return value
+        return self._change(case_id, coding.set_poa, code, indicator)
 
     @serialized
     def set_procedure_date(self, case_id: str, code: str, day: str) -> None:
         """The date an inpatient ICD-10-PCS procedure was performed ("" clears it)."""
-        case, work = self._prepare(case_id)
-        c, d = v.validate_pcs_date(case, work, code, day)
-        before = work.pcs_dates.get(c, "")
-        if d == before:
-            return
-        if d:
-            work.pcs_dates[c] = d
-        else:
-            work.pcs_dates.pop(c, None)
-        self._save(work, [self._entry("set_procedure_date", case_id, {"code": c, "date": before}, {"code": c, "date": d})])
+        self._change(case_id, coding.set_procedure_date, code, day)
 
     @serialized
     def set_stay(self, case_id: str, **fields: str) -> None:
         """Record the inpatient stay's claim fields (admission type and source, patient status, hours)."""
-        case, work = self._prepare(case_id)
-        checked = v.validate_stay(case, fields)
-        before = dict(work.stay.__dict__)
-        new = replace(work.stay, **checked)
-        if new == work.stay:
-            return
-        work.stay = new
-        self._save(work, [self._entry("set_stay", case_id, before, dict(new.__dict__))])
+        self._change(case_id, coding.set_stay, fields)
 
     @serialized
     def move_dx(self, case_id: str, code: str, delta: int) -> None:
         """Resequence: delta -1 moves the code up one place (towards first-listed)."""
-        _, work = self._prepare(case_id)
-        c = self._find_dx(work, code)
-        before = list(work.diagnoses)
-        i = before.index(c)
-        j = max(0, min(i + int(delta), len(before) - 1))
-        if i == j:
-            return
-        work.diagnoses.pop(i)
-        work.diagnoses.insert(j, c)
-        work.lines = v.remap_pointers(work.lines, before, work.diagnoses)
-        self._save(work, [self._entry("move_dx", case_id, before, list(work.diagnoses))])
+        self._change(case_id, coding.move_dx, code, delta)
 
     @serialized
     def add_procedure(self, case_id: str, code: str) -> str:
-        case, work = self._prepare(case_id)
-        c = v.validate_pcs(case, code)
-        if c in work.procedures:
-            raise CodingError(f"{c} is already assigned to case {case_id}")
-        before = list(work.procedures)
-        work.procedures.append(c)
-        self._save(work, [self._entry("add_procedure", case_id, before, list(work.procedures))])
-        return c
+        return self._change(case_id, coding.add_procedure, code)
 
     @serialized
     def remove_procedure(self, case_id: str, code: str) -> None:
-        _, work = self._prepare(case_id)
-        c = code.strip().upper()
-        if c not in work.procedures:
-            raise CodingError(f"{c} is not assigned to case {case_id}")
-        before = list(work.procedures)
-        work.procedures.remove(c)
-        work.pcs_dates.pop(c, None)
-        self._save(work, [self._entry("remove_procedure", case_id, before, list(work.procedures))])
+        self._change(case_id, coding.remove_procedure, code)
 
     @serialized
     def add_line(self, case_id: str, line: ServiceLine) -> int:
         """Add a service line (validated); returns its index (0-based)."""
-        case, work = self._prepare(case_id)
-        new = v.validate_line(work, line, case.coding_date)
-        work.lines.append(new)
-        self._save(work, [self._entry("add_line", case_id, None, asdict(new))])
-        return len(work.lines) - 1
-
-    def _line_index(self, work: CaseWork, index: int) -> int:
-        if not 0 <= int(index) < len(work.lines):
-            raise CodingError(f"case {work.case_id} has no service line {int(index) + 1} "
-                              f"({len(work.lines)} line{'s' if len(work.lines) != 1 else ''})")
-        return int(index)
+        return self._change(case_id, coding.add_line, line)
 
     @serialized
     def update_line(self, case_id: str, index: int, **fields: Any) -> None:
-        case, work = self._prepare(case_id)
-        i = self._line_index(work, index)
-        v.check_line_fields(fields)
-        old = work.lines[i]
-        new = v.validate_line(work, replace(old, **fields), case.coding_date)
-        if new == old:
-            return
-        work.lines[i] = new
-        self._save(work, [self._entry("update_line", case_id, {"index": i, **asdict(old)}, {"index": i, **asdict(new)})])
+        self._change(case_id, coding.update_line, index, fields)
 
     @serialized
     def remove_line(self, case_id: str, index: int) -> None:
-        _, work = self._prepare(case_id)
-        i = self._line_index(work, index)
-        old = work.lines.pop(i)
-        self._save(work, [self._entry("remove_line", case_id, {"index": i, **asdict(old)}, None)])
+        self._change(case_id, coding.remove_line, index)
 
     @serialized
     def move_line(self, case_id: str, index: int, delta: int) -> int:
         """Reorder the service lines: delta -1 moves line `index` up one place. Returns its new index."""
-        _, work = self._prepare(case_id)
-        i = self._line_index(work, index)
-        j = max(0, min(i + int(delta), len(work.lines) - 1))
-        if i == j:
-            return i
-        before = [l.code for l in work.lines]
-        work.lines.insert(j, work.lines.pop(i))
-        self._save(work, [self._entry("move_line", case_id, before, [l.code for l in work.lines])])
-        return j
+        return self._change(case_id, coding.move_line, index, delta)
 
     @serialized
     def restore_coding(self, case_id: str, diagnoses: list[str], procedures: list[str],
                        lines: list[ServiceLine], status: str | None = None) -> None:
         """Undo: put the diagnoses, procedures and lines back as they were before a change (and the
         status, when the change undone was one). Journaled and audited like any change, as "undo"."""
-        _, work = self._prepare(case_id)
-        if status is not None and status not in STATUSES:
-            raise CodingError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
-
-        def coding(w: CaseWork) -> dict[str, Any]:
-            return {"diagnoses": list(w.diagnoses), "procedures": list(w.procedures),
-                    "lines": [asdict(l) for l in w.lines], "status": w.status}
-
-        before = coding(work)
-        work.diagnoses = list(diagnoses)
-        work.procedures = list(procedures)
-        work.lines = [replace(l, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in lines]
-        if status is not None:
-            work.status = status
-        self._save(work, [self._entry("undo", case_id, before, coding(work))], start=status is None)
+        self._change(case_id, coding.restore_coding, diagnoses, procedures, lines, status)
 
     @serialized
     def push_undo(self, case_id: str, label: str, status_change: bool = False) -> int:
@@ -908,44 +813,11 @@ class SessionStore:
     def undo(self, case_id: str) -> str:
         """Put the coding back as it was before the last recorded change, and forget that entry,
         in one journaled change audited as "undo". Returns what was undone ("E11.22 added")."""
-        _, work = self._prepare(case_id)
-        entry = undo_history.last(work)
-        if entry is None:
-            raise CodingError(f"nothing to undo in case {case_id}")
-        if entry.status is not None and entry.status not in STATUSES:
-            raise CodingError(f"unknown status {entry.status!r}; one of: {', '.join(STATUSES)}")
-
-        def coding(w: CaseWork) -> dict[str, Any]:
-            return {"diagnoses": list(w.diagnoses), "procedures": list(w.procedures),
-                    "lines": [asdict(l) for l in w.lines], "status": w.status}
-
-        before = coding(work)
-        work.diagnoses = list(entry.diagnoses)
-        work.procedures = list(entry.procedures)
-        work.lines = [replace(l, modifiers=list(l.modifiers), pointers=list(l.pointers)) for l in entry.lines]
-        if entry.status is not None:
-            work.status = entry.status
-        work.undo = work.undo[:-1]
-        self._save(work, [self._entry("undo", case_id, before, {**coding(work), "undone": entry.label})],
-                   start=entry.status is None)
-        return entry.label
+        return self._change(case_id, coding.undo_last)
 
     @serialized
     def set_status(self, case_id: str, status: str) -> None:
-        _, work = self._prepare(case_id)
-        if status not in STATUSES:
-            raise CodingError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
-        if status == work.status:
-            return
-        if status == "coded":
-            if not work.diagnoses:
-                raise CodingError(f"case {case_id} cannot be marked coded: no diagnosis is assigned")
-            if work.open_queries:
-                raise CodingError(f"case {case_id} cannot be marked coded: "
-                                  f"{len(work.open_queries)} provider query still open")
-        before = work.status
-        work.status = status
-        self._save(work, [self._entry("set_status", case_id, before, status)], start=False)
+        self._change(case_id, coding.set_status, status)
 
     def _status_entry(self, case_id: str, change: "coding.StatusChange | None") -> list[AuditEntry]:
         return [] if change is None else [self._entry("set_status", case_id, change.before, change.after)]
@@ -1001,12 +873,7 @@ class SessionStore:
 
     @serialized
     def set_notes(self, case_id: str, text: str) -> None:
-        _, work = self._prepare(case_id)
-        if text == work.notes:
-            return
-        before = work.notes
-        work.notes = text
-        self._save(work, [self._entry("set_notes", case_id, before, text)], start=False)
+        self._change(case_id, coding.set_notes, text)
 
     @serialized
     def set_setting(self, key: str, value: Any) -> None:
@@ -1022,13 +889,7 @@ class SessionStore:
     def set_payer_claim_number(self, case_id: str, number: str) -> None:
         """The payer's claim control number of the claim already sent (REF*F8 on a replacement).
         Empty clears it. Audited; it does not reopen an exported case (the coding is unchanged)."""
-        _, work = self._prepare(case_id)
-        value = v.validate_payer_claim_number(number)
-        if value == work.payer_claim_number:
-            return
-        before = work.payer_claim_number
-        work.payer_claim_number = value
-        self._save(work, [self._entry("set_payer_claim_number", case_id, before, value)], start=False)
+        self._change(case_id, coding.set_payer_claim_number, number)
 
     @serialized
     def set_current_case(self, case_id: str | None) -> None:

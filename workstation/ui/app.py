@@ -12,7 +12,7 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -21,6 +21,10 @@ from workstation.cases.demo import DemoError, demo_cases
 from workstation.codes.books import CodebookError
 from workstation.session.store import SessionStore, StoreError, resolve_path
 from workstation.ui.commands import CodeCommands, WorkstationCommands
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from rich.console import RenderableType
+    from textual.notifications import SeverityLevel
 
 T = TypeVar("T")
 
@@ -51,7 +55,7 @@ class WorkstationApp(App[int]):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._store_thread, lambda: fn(*args, **kwargs))
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Notifications carry messages that quote case text (file names, payer ids): never markup."""
         from workstation.ui.text import clean
@@ -76,7 +80,7 @@ class WorkstationApp(App[int]):
         self._exit_renderables.append(Text(crash.message(error, self.crash_log)))
         self._close_messages_no_wait()
 
-    def panic(self, *renderables: Any) -> None:
+    def panic(self, *renderables: RenderableType) -> None:
         if getattr(self, "crash_error", None) is not None:  # an exception with its own rendering
             self._fatal_error()
             return
@@ -198,7 +202,7 @@ def run(session: str | None = None, demo: bool = False) -> int:
         _close(store)
 
 
-def _close(store: Any) -> None:
+def _close(store: SessionStore) -> None:
     """Close the store on the way out; a change that still cannot be saved is reported, not kept
     "in memory" (the process is ending), and the lock is released either way."""
     from workstation.session.storage import StoreWriteError

@@ -1,12 +1,11 @@
 """The UI's one door into the domain core: plain functions over the real modules, no Textual.
 
 Screens and widgets call these from workers; each returns the core's own types (`SearchResult`,
-`Claim`, `Edit`) or a lookup result dict, so a type checker follows the UI into the core.
+`Claim`, `Edit`, `LookupResult`), so a type checker follows the UI into the core.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from workstation.billing.claim import Claim, build_claim
 from workstation.billing.edits import Edit, scrub
@@ -18,6 +17,7 @@ from workstation.codes.errors import LookupError_
 from workstation.codes.formats import SYSTEM_LABELS
 from workstation.codes.icd10cm import ICD10CM
 from workstation.codes.lookup import icd10cm_result, lookup
+from workstation.codes.lookup_result import LookupResult
 from workstation.search.engine import SearchResult, get_engine
 from workstation.session.store import SessionStore
 from workstation.session.work import CaseWork
@@ -53,7 +53,7 @@ def icd10cm(date: str | None = None) -> ICD10CM:
         return books.icd10cm()
 
 
-def detail(code: str, system: str, date: str | None = None) -> dict[str, Any] | None:
+def detail(code: str, system: str, date: str | None = None) -> LookupResult | None:
     """Everything the detail panel shows for a code, or None when the code is unknown."""
     if system == "icd10cm":
         try:

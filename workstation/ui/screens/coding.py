@@ -41,7 +41,9 @@ from workstation.ui.widgets.codes_pane import VIEWS, CodesPane, result_prompt  #
 from workstation.ui.widgets.mode_footer import ModeFooter, typing
 
 if TYPE_CHECKING:  # the suggestion engine loads only when `g` asks for it
+    from textual import events
     from workstation.cases.model import Case
+    from workstation.codes.lookup_result import LookupResult
     from workstation.suggest.suggest import Suggestion
 
 T = TypeVar("T")
@@ -107,7 +109,7 @@ class CodingScreen(Screen):
         super().__init__()
         self.case_id = case_id
         self.order = order  # the worklist's order of cases (as filtered), for n and p
-        self.case: Any = None
+        self.case: Case | None = None
         self.work_state: CaseWork | None = None
         self.claim: ClaimData | None = None
         self.save_state = ""
@@ -137,7 +139,7 @@ class CodingScreen(Screen):
         return self.codes.view
 
     @property
-    def detail_data(self) -> dict[str, Any] | None:
+    def detail_data(self) -> LookupResult | None:
         return self.codes.detail_data
 
     def set_current(self, code: str, system: str) -> None:
@@ -197,7 +199,7 @@ class CodingScreen(Screen):
             t.append("  " + self.save_state, style="bold")
         self.query_one("#title-bar", Static).update(t)
 
-    def on_descendant_focus(self, event: Any) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Keep the pane marker true when focus moves by mouse or by a widget's own keys.
         node = getattr(event, "widget", None) or self.focused
         while node is not None and node is not self:

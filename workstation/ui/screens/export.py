@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from workstation.export import batch
 from workstation.ui.screens.forms import Confirm, ConfirmNo, Picker
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.export.batch import Plan
+    from workstation.session.store import SessionStore
 
 FORMATS = [
     ("837", "837P professional + 837I inpatient facility claims (X12 005010X222A1 / X223A2)", "837p"),
@@ -27,18 +31,18 @@ FORMATS = [
 ]
 
 
-def export_dir(store: Any) -> Path:
+def export_dir(store: SessionStore) -> Path:
     base = Path(getattr(store, "path", "") or ".").parent / "exports"
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(base, 0o700)
     return base
 
 
-def out_path(store: Any, fmt: str, ext: str, now: datetime) -> Path:
+def out_path(store: SessionStore, fmt: str, ext: str, now: datetime) -> Path:
     return export_dir(store) / f"{fmt}-{now:%Y%m%d-%H%M%S}.{ext}"
 
 
-def plan_text(plan: Any, fmt: str, path: Path) -> Text:
+def plan_text(plan: Plan, fmt: str, path: Path) -> Text:
     """The summary before writing: what goes out, what is held and why (cases not yet coded counted)."""
     t = Text()
     total = sum((r.total for r in plan.ready), 0)
@@ -92,7 +96,7 @@ def start_export(app: Any) -> None:
     app.push_screen(Picker("Export: which format?", options), chosen)
 
 
-def again_text(plan: Any) -> Text:
+def again_text(plan: Plan) -> Text:
     """The cases already exported that would go out again, with the batch each went in."""
     by_id = {h.case_id: h for h in plan.held}
     t = Text()

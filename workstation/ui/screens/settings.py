@@ -7,7 +7,7 @@ audited) before "saved ✓" shows.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,10 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workstation.ui.screens.forms import ConfirmNo, FormScreen
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from types import ModuleType
+    from workstation.billing.settings import PracticeSettings
 
 # (setting key as the CLI names it, label)
 FIELDS: list[tuple[str, str]] = [
@@ -55,20 +59,20 @@ def input_id(key: str) -> str:
     return "set-" + key.replace(".", "-").replace("_", "-")
 
 
-def _settings_mod() -> Any:
+def _settings_mod() -> ModuleType:
     from workstation.billing import settings
 
     return settings
 
 
-def copy_of(s: Any) -> Any:
+def copy_of(s: PracticeSettings) -> PracticeSettings:
     mod = _settings_mod()
     out = mod.PracticeSettings.from_dict(s.to_dict())
     out.coder_id = s.coder_id
     return out
 
 
-def apply_fields(s: Any, values: dict[str, str]) -> list[tuple[str, str]]:
+def apply_fields(s: PracticeSettings, values: dict[str, str]) -> list[tuple[str, str]]:
     """Set every changed field with the CLI's rules; (key, message) for each one refused."""
     mod = _settings_mod()
     errors: list[tuple[str, str]] = []
@@ -187,8 +191,8 @@ class SettingsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.saved: Any = None  # what the store holds
-        self.working: Any = None  # with payer and fee changes not yet saved
+        self.saved: PracticeSettings | None = None  # what the store holds
+        self.working: PracticeSettings | None = None  # with payer and fee changes not yet saved
         self.status = ""
 
     def compose(self) -> ComposeResult:
@@ -327,7 +331,7 @@ class SettingsScreen(Screen):
         self.save(candidate)
 
     @work(exclusive=True, group="settings-save")
-    async def save(self, candidate: Any) -> None:
+    async def save(self, candidate: PracticeSettings) -> None:
         mod = _settings_mod()
         try:
             await self.app.store_call(candidate.save, self.app.store)

@@ -6,7 +6,7 @@ chooser opens when needed); Escape closes the list.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +15,14 @@ from textual.screen import ModalScreen
 from workstation.suggest.suggest import Suggestion
 from workstation.ui.widgets.suggestions import SuggestionsPanel
 
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.cases.model import Case
+
 
 class SuggestionsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("g", "dismiss", "Close", show=False)]
 
-    def __init__(self, case: Any, coded: set[str], store_path: str | None,
+    def __init__(self, case: Case, coded: set[str], store_path: str | None,
                  on_accept: Callable[[Suggestion], None],
                  on_highlight: Callable[[Suggestion | None], None] | None = None) -> None:
         super().__init__()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,6 +13,13 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from workstation.ui.labels import ENCOUNTER_LABELS, STATUS_LABELS
 from workstation.ui.text import clean, plain, safe
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from rich.text import Text
+    from workstation.cases.model import Case
+    from workstation.cases.report import ImportReport
+    from workstation.session.store import SessionStore
+    from workstation.session.work import CaseWork
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class Row:
         return all(w in hay for w in words)
 
 
-def row_of(case: Any, work: Any) -> Row:
+def row_of(case: Case, work: CaseWork) -> Row:
     p = case.patient
     cov = case.coverage
     payer = "Self-pay" if cov.self_pay or not cov.payer_name else cov.payer_name
@@ -53,7 +60,7 @@ def row_of(case: Any, work: Any) -> Row:
     )
 
 
-def _new_year(case: Any, work: Any) -> bool:
+def _new_year(case: Case, work: CaseWork) -> bool:
     try:
         from workstation.session.impact import must_change
 
@@ -62,7 +69,7 @@ def _new_year(case: Any, work: Any) -> bool:
         return False
 
 
-def import_report_text(report: Any, added: list[str], base: str = "") -> Any:
+def import_report_text(report: ImportReport, added: list[str], base: str = "") -> Text:
     """What an import did: counts, then every message naming its file and record (errors first)."""
     from rich.text import Text
 
@@ -85,7 +92,7 @@ def import_report_text(report: Any, added: list[str], base: str = "") -> Any:
     return t
 
 
-def load_rows(store: Any) -> list[Row]:
+def load_rows(store: SessionStore) -> list[Row]:
     works = store.all_work()
     return [row_of(c, works.get(c.case_id)) for c in store.cases()]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rich.text import Text
 from textual import events
@@ -13,6 +13,9 @@ from textual.widgets import Input, Static
 
 from workstation.ui.labels import ENCOUNTER_LABELS
 from workstation.ui.text import clean_text
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.cases.model import Address, Case, Person
 
 # Words too short or too common to be worth lighting up in the notes.
 _STOP = {"and", "the", "with", "without", "for", "due", "not", "other", "unspecified", "of", "to", "in"}
@@ -28,7 +31,7 @@ def terms_of(*queries: str) -> list[str]:
     return out
 
 
-def _person(p: Any) -> str:
+def _person(p: Person) -> str:
     name = f"{p.last}, {p.first}" + (f" {p.middle}" if p.middle else "")
     return f"{name} · {p.sex} · {p.dob or '—'}"
 
@@ -37,13 +40,13 @@ def _zip(z: str) -> str:
     return f"{z[:5]}-{z[5:]}" if len(z) == 9 and z.isdigit() else z
 
 
-def _address(a: Any) -> str:
+def _address(a: Address) -> str:
     if a is None or not (a.line1 or a.city):
         return ""
     return ", ".join(x for x in (a.line1, a.line2, a.city, f"{a.state} {_zip(a.zip)}".strip()) if x)
 
 
-def header_text(case: Any) -> Text:
+def header_text(case: Case) -> Text:
     """Demographics, encounter and coverage as a compact block."""
     e, cov, p = case.encounter, case.coverage, case.patient
     t = Text()
@@ -78,7 +81,7 @@ def header_text(case: Any) -> Text:
     return clean_text(t)  # case text: no control characters reach the terminal
 
 
-def evidence_offset(case: Any, doc: int) -> int:
+def evidence_offset(case: Case, doc: int) -> int:
     """Where document `doc`'s text starts in documentation_text's rendering."""
     at = 0
     for i, d in enumerate(case.documents):
@@ -92,7 +95,7 @@ def evidence_offset(case: Any, doc: int) -> int:
     return at
 
 
-def documentation_text(case: Any, terms: Iterable[str]) -> tuple[Text, int]:
+def documentation_text(case: Case, terms: Iterable[str]) -> tuple[Text, int]:
     """The documents, titles in bold, every term lit; also the number of hits."""
     t = Text()
     for i, d in enumerate(case.documents):
@@ -140,7 +143,7 @@ class CasePane(Vertical):
         with VerticalScroll(id="doc-scroll"):
             yield Static("", id="doc")
 
-    def show_case(self, case: Any) -> None:
+    def show_case(self, case: Case) -> None:
         self.case = case
         self.border_title = f"Case {case.case_id}"
         self.query_one("#case-header", Static).update(header_text(case))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -23,6 +23,14 @@ from textual.widgets.option_list import Option
 
 from workstation.billing.money import format_money, money as parse_money
 from workstation.ui.text import plain
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from rich.console import RenderableType
+    from workstation.billing.claim import Claim
+    from workstation.billing.edits import Edit
+    from workstation.cases.model import Case
+    from workstation.session.store import SessionStore
+    from workstation.session.work import CaseWork
 
 LETTERS = "ABCDEFGHIJKL"
 MARKS = {"error": "✖", "warning": "▲", "info": "·"}
@@ -57,7 +65,7 @@ class Entry:
 class ClaimData:
     """Everything the pane shows, gathered in a worker (titles looked up, claim built)."""
 
-    head: Any = field(default_factory=Text)
+    head: RenderableType = field(default_factory=Text)
     entries: list[Entry] = field(default_factory=list)
     total: str = ""
     edits: list[tuple[str, str, str]] = field(default_factory=list)  # (severity, target, message)
@@ -82,7 +90,7 @@ def _name(p: Any) -> str:
     return str(getattr(p, "name", "") or "—")
 
 
-def claim_head(case: Any, claim: Any) -> Table:
+def claim_head(case: Case, claim: Claim | None) -> Table:
     """Patient (2), insured (4, 11), payer, provider (24J, 33) blocks: from the claim when built, else the case."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="bold")
@@ -110,7 +118,7 @@ def claim_head(case: Any, claim: Any) -> Table:
     return grid
 
 
-def build_entries(work: Any, titles: dict[str, str], claim: Any, marks: dict[str, str], dos: str) -> list[Entry]:
+def build_entries(work: CaseWork, titles: dict[str, str], claim: Claim | None, marks: dict[str, str], dos: str) -> list[Entry]:
     out: list[Entry] = []
     poa = getattr(work, "poa", None)  # inpatient: the POA key (o) sets it; None for outpatient work
     inpatient = getattr(claim, "encounter_type", "") == "inpatient"
@@ -209,7 +217,7 @@ class ClaimPane(VerticalScroll):
         foot.append("\n")
         if data.problem:
             foot.append(data.problem + "\n", style="dim")
-        parts: list[Any] = [foot]
+        parts: list[RenderableType] = [foot]
         if data.queries:
             parts.append(Text("Provider queries", style="bold"))
             parts.extend(Text(f"  {q}") for q in data.queries)
@@ -256,13 +264,13 @@ class ClaimPane(VerticalScroll):
 EDIT_KEYS = {"work.payer_claim_number": "press r to enter the payer claim number"}
 
 
-def ui_message(edit: Any) -> str:
+def ui_message(edit: Edit) -> str:
     msg = str(edit.message)
     hint = EDIT_KEYS.get(str(getattr(edit, "target", "")))
     return f"{msg} [{hint}]" if hint else msg
 
 
-def gather(store: Any, case: Any, work: Any) -> ClaimData:
+def gather(store: SessionStore, case: Case, work: CaseWork) -> ClaimData:
     """Build the claim, scrub it and look up the titles (runs on the store thread)."""
     from workstation.ui import core
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.console import Group
@@ -12,6 +12,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from workstation.ui.core import SYSTEM_LABELS
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from rich.console import RenderableType
+    from workstation.codes.lookup_result import LookupNote, LookupResult
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Link:
     label: str  # the note kind it sits in
 
 
-def links_of(detail: dict[str, Any]) -> list[Link]:
+def links_of(detail: LookupResult) -> list[Link]:
     out: list[Link] = []
     seen: set[str] = set()
     for n in detail.get("notes") or []:
@@ -38,7 +42,7 @@ def _link_style(code: str) -> Style:
     return Style(underline=True, bold=True, meta={"@click": f"screen.follow({code!r})"})
 
 
-def _note_text(n: dict[str, Any]) -> Text:
+def _note_text(n: LookupNote) -> Text:
     """A note's text with every code in it as a link."""
     t = Text()
     text = n.get("text", "")
@@ -54,9 +58,9 @@ def _note_text(n: dict[str, Any]) -> Text:
     return t
 
 
-def _notes_block(notes: list[dict[str, Any]]) -> Group:
+def _notes_block(notes: list[LookupNote]) -> Group:
     """Notes grouped under one heading per (kind, origin), nearest level first, with hanging bullets."""
-    parts: list[Any] = []
+    parts: list[RenderableType] = []
     grid: Table | None = None
     last: tuple[str, str] | None = None
     for n in notes:
@@ -77,7 +81,7 @@ def _notes_block(notes: list[dict[str, Any]]) -> Group:
     return Group(*parts)
 
 
-def render_detail(detail: dict[str, Any] | None, code: str = "") -> Any:
+def render_detail(detail: LookupResult | None, code: str = "") -> RenderableType:
     if not detail:
         return Text(f"{code}: not found in the code books" if code else "Highlight a code to see its notes.", style="dim")
     t = Text()
@@ -127,7 +131,7 @@ def render_detail(detail: dict[str, Any] | None, code: str = "") -> Any:
             for term in incl.get(ch, []):
                 t.append(f"       {term}\n", style="dim")
     notes = [n for n in detail.get("notes") or [] if n.get("kind") not in ("seventh_char",)]
-    parts: list[Any] = [t]
+    parts: list[RenderableType] = [t]
     if notes:
         parts.append(Text(""))
         parts.append(_notes_block(notes))
@@ -151,7 +155,7 @@ class CodeDetail(VerticalScroll):
     def compose(self):
         yield Static(render_detail(None), id="detail-body")
 
-    def show(self, detail: dict[str, Any] | None, code: str = "") -> None:
+    def show(self, detail: LookupResult | None, code: str = "") -> None:
         self.detail = detail
         self.query_one("#detail-body", Static).update(render_detail(detail, code))
         self.scroll_home(animate=False)

@@ -6,13 +6,16 @@ children are. Node data is a `NodeData`, so the screen knows which code a node s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.codes.icd10cm import ICD10CM, Code
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,10 @@ def code_label(code: str, title: str, billable: bool, level: str = "") -> Text:
     return t
 
 
-def icd10cm_source(book: Any) -> TreeSource:
+def icd10cm_source(book: ICD10CM) -> TreeSource:
     """Chapters → blocks → categories → codes of one ICD-10-CM release."""
 
-    def item(c: Any) -> tuple[NodeData, Text]:
+    def item(c: Code) -> tuple[NodeData, Text]:
         kids = bool(book._children.get(c.index))
         return NodeData(c.code, "" if c.level == "chapter" else c.code, "icd10cm", kids), code_label(c.code, c.title, c.billable, c.level)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +35,10 @@ from workstation.ui.widgets import trees
 from workstation.ui.widgets.code_detail import CodeDetail, Link, links_of
 from workstation.ui.widgets.code_tree import CodeTree, NodeData, TreeSource, icd10cm_source
 from workstation.ui.widgets.pcs_builder import PcsBuilder
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.codes.icd10pcs import ICD10PCS
+    from workstation.codes.lookup_result import LookupResult
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ class CodesPane(Vertical):
         self.age: int | None = None
         self.note = NoteContext()  # the case's notes and suggested codes: they break ties in the ranking
         self.current: tuple[str, str] | None = None  # (code, system) highlighted now
-        self.detail_data: dict[str, Any] | None = None
+        self.detail_data: LookupResult | None = None
         self.history = CodeHistory()
         self.loaded_views: set[str] = set()
         self.searching = False
@@ -227,7 +231,7 @@ class CodesPane(Vertical):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_detail, code, system, detail)
 
-    def _show_detail(self, code: str, system: str, detail: dict[str, Any] | None) -> None:
+    def _show_detail(self, code: str, system: str, detail: LookupResult | None) -> None:
         if self.current != (code, system):
             return
         self.detail_data = detail
@@ -303,7 +307,7 @@ class CodesPane(Vertical):
         source = trees.source_for(view, self.date)
         self.app.call_from_thread(self._set_source, view, source)
 
-    def _set_pcs(self, book: Any) -> None:
+    def _set_pcs(self, book: ICD10PCS) -> None:
         builder = self.query_one(PcsBuilder)
         builder.set_book(book)
         self.loaded_views.add("pcs")

@@ -9,13 +9,19 @@ Outpatient cases hide the panel.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
 from workstation.session.work import POA_VALUES
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.cases.model import Case
+    from workstation.grouping.drg import DrgResult
+    from workstation.grouping.whatif import WhatIf
+    from workstation.session.work import CaseWork
 
 
 def next_poa(current: str) -> str:
@@ -25,7 +31,7 @@ def next_poa(current: str) -> str:
     return order[(i + 1) % len(order)]
 
 
-def render_drg(result: Any = None, error: str = "", whatif: Any = None) -> Text:
+def render_drg(result: DrgResult | None = None, error: str = "", whatif: WhatIf | None = None) -> Text:
     """The panel's text for a DrgResult (or the reason there is none)."""
     t = Text()
     if error:
@@ -77,7 +83,7 @@ class DrgPanel(Static):
     DrgPanel.inpatient { display: block; }
     """
 
-    def compute(self, case: Any, work_state: Any) -> None:
+    def compute(self, case: Case, work_state: CaseWork) -> None:
         inpatient = getattr(getattr(case, "encounter", None), "type", "") == "inpatient"
         self.set_class(inpatient, "inpatient")
         if not inpatient:
@@ -85,7 +91,7 @@ class DrgPanel(Static):
         self._group(case, work_state)
 
     @work(thread=True, exclusive=True, group="drg")
-    def _group(self, case: Any, work_state: Any) -> None:
+    def _group(self, case: Case, work_state: CaseWork) -> None:
         from workstation.grouping.drg import GroupingError
         from workstation.grouping.whatif import what_would_change
 

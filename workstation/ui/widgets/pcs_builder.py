@@ -10,7 +10,7 @@ codes can be built.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import re
 
@@ -22,6 +22,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.codes.icd10pcs import ICD10PCS
 
 
 class PcsBuilder(Vertical):
@@ -39,7 +42,7 @@ class PcsBuilder(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.book: Any = None
+        self.book: ICD10PCS | None = None
         self.prefix = ""
         self.typed = ""  # small letters typed to find a choice by its label
         self.choices: list[tuple[str, str]] = []
@@ -48,7 +51,7 @@ class PcsBuilder(Vertical):
         yield Static("", id="pcs-axes")
         yield OptionList(id="pcs-choices", compact=True)
 
-    def set_book(self, book: Any) -> None:
+    def set_book(self, book: ICD10PCS) -> None:
         self.book = book
         self.set_prefix("")
 

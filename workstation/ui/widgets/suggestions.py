@@ -19,7 +19,7 @@ Wiring into the coding screen (left to the lead while issue 15 restructures codi
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -33,6 +33,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from workstation.suggest.suggest import Suggestion
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.cases.model import Case
 
 
 class SuggestionsPanel(Vertical):
@@ -85,7 +88,7 @@ class SuggestionsPanel(Vertical):
 
     # ------------------------------------------------------------ data
 
-    def show_case(self, case: Any, coded: set[str] | None = None, store_path: str | None = None) -> None:
+    def show_case(self, case: Case, coded: set[str] | None = None, store_path: str | None = None) -> None:
         """Compute and show the case's suggestions (in a worker)."""
         self.case_id = case.case_id
         self.coded = set(coded or ())
@@ -96,7 +99,7 @@ class SuggestionsPanel(Vertical):
         self._compute(case)
 
     @work(thread=True, exclusive=True, group="suggest")
-    def _compute(self, case: Any) -> None:
+    def _compute(self, case: Case) -> None:
         from workstation.suggest import rejections
         from workstation.suggest.suggest import suggest_case
 

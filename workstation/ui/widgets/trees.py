@@ -6,13 +6,16 @@ saying so instead of failing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from workstation.codes import hcpcs, index_tables
 from workstation.codes.index_tables import TermTable
 from workstation.ui.widgets.code_tree import NodeData, TreeSource, code_label
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
+    from workstation.codes.index_tables import Term
 
 
 def unavailable(name: str, why: str) -> TreeSource:
@@ -55,7 +58,7 @@ def find_path(view: str, text: str) -> str | None:
 _PATHS: dict[str, list[tuple[int, list[str]]]] = {}
 
 
-def _by_words(view: str, table: Any, text: str) -> list[Any]:
+def _by_words(view: str, table: TermTable, text: str) -> list[Term]:
     """Terms whose full path has a word starting with each typed word, shortest path first."""
     words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w]
     if not words:
@@ -115,7 +118,7 @@ def _index_source(view: str) -> TreeSource:
     name = _INDEX_NAMES[view]
     table = _table(view)
     mains = table.main_terms()
-    by_letter: dict[str, list[Any]] = {}
+    by_letter: dict[str, list[Term]] = {}
     for t in mains:
         by_letter.setdefault(_letter(t.term), []).append(t)
     grouped = len(mains) > 40  # the Neoplasm Table has one main term: no letters
@@ -150,7 +153,7 @@ def column_label(column: str) -> str:
     return " ".join(words).capitalize()
 
 
-def column_items(term: Any) -> list[tuple[NodeData, Text]]:
+def column_items(term: Term) -> list[tuple[NodeData, Text]]:
     """A drug or neoplasm row's columns as leaves: each column's code can be chosen."""
     out = []
     for col, code in (getattr(term, "columns", None) or {}).items():
@@ -163,7 +166,7 @@ def column_items(term: Any) -> list[tuple[NodeData, Text]]:
     return out
 
 
-def term_item(term: Any) -> tuple[NodeData, Text]:
+def term_item(term: Term) -> tuple[NodeData, Text]:
     codes = list(getattr(term, "codes", []) or [])
     label = Text()
     label.append(str(term.term))

@@ -26,7 +26,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Callable
 
-from workstation.codes.icd10cm import SourceError, normalize
+from workstation.codes.errors import SourceError
+from workstation.codes.icd10cm import normalize
 
 SYSTEM = "registry"
 BOOK = "registry"

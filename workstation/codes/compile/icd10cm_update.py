@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workstation.codes.icd10cm import SourceError, _LEVEL_LETTER, _LETTER_LEVEL, normalize
+from workstation.codes.errors import SourceError
+from workstation.codes.icd10cm import _LEVEL_LETTER, _LETTER_LEVEL, normalize
 
 MISSING = ("The instructional notes (Includes, Excludes1/2, Code first, Use additional code, Code also) "
            "of codes new in FY{fy} are not in the CMS addenda: only notes inherited from existing "

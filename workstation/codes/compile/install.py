@@ -15,7 +15,7 @@ PATH is a .zip (as downloaded) or a folder. What is recognised, by the names CMS
   `HCPC2020_CONTR_ANWEB.xlsx`, the January release), with the readme, record layout and notes
   beside it (recorded by sha256). It serves from the quarter's first day until the next book; a
   code it adds is not valid before its ADD DT, a code it ends not after its TERM DT
-  (`codes/hcpcs_release.py`).
+  (`codes/compile/hcpcs_release.py`).
 
 The compiled book goes to `<user data>/codebooks/` (never into the clone) with its own manifest:
 source names, sha256 and counts. From then on it serves its dates: a full October release
@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from workstation.codes import icd10cm
+from workstation.codes.compile import icd10cm
+from workstation.codes.errors import SourceError
 from workstation.codes.bookfile import pack, read_manifest, sha256_file, update_manifest
 from workstation.fileio import atomic_write_bytes
 
@@ -140,7 +141,7 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
         raise
     try:
         doc = icd10cm.compile_tabular(tab)
-    except icd10cm.SourceError as exc:
+    except SourceError as exc:
         raise InstallError(f"{tab.name}: {exc}") from None
     if doc["version"] and doc["version"] != str(fy):
         raise InstallError(f"{tab.name}: its <version> says {doc['version']}, its name says {fy}")
@@ -177,13 +178,14 @@ def _prepare_icd10cm(folder: Path, label: str, mine: dict[str, Any]) -> _Prepare
 def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
     """The Alphabetic Index, Drug and Neoplasm tables and External Cause Index beside a tabular,
     compiled with the shipped compiler; each replaces the FY2025 one from then on."""
-    from workstation.codes import index_tables
+    from workstation.codes import index_tables as index_books
+    from workstation.codes.compile import index_tables
     from workstation.codes.icd10cm import ICD10CM
 
     fy = int(tabular.entry["fiscal_year"])
     out: list[_Prepared] = []
     book = ICD10CM(fy, "", tabular.doc)
-    for kind in index_tables.KINDS:
+    for kind in index_books.KINDS:
         pat = re.compile(rf"^icd10cm[_-]{kind}[_-](?:april[_-])?{fy}(?:[_-]april)?\.xml$", re.I)
         found = [p for p in sorted(folder.rglob("*.xml")) if pat.match(p.name)]
         if not found:
@@ -195,7 +197,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
         try:
             rows, heads = index_tables.parse_index_xml(src, kind)
             doc, counts = index_tables.compile_book(kind, rows, heads)
-        except (icd10cm.SourceError, ValueError) as exc:
+        except (SourceError, ValueError) as exc:
             raise InstallError(f"{src.name}: {exc}") from None
         codes = [c for r in rows for c in r.codes] + [c for r in rows if r.cells for c in r.cells if c]
         counts = {**counts, **index_tables.code_counts(codes, {fy: book})}
@@ -204,7 +206,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
             "system": f"icd10cm-{kind}",
             "release": f"FY{fy} (installed)",
             "fiscal_year": fy,
-            "title": index_tables.TITLES[kind],
+            "title": index_books.TITLES[kind],
             "sources": _sources(folder, [src]),
             "counts": counts,
         }
@@ -214,6 +216,7 @@ def _prepare_tables(folder: Path, tabular: _Prepared) -> list[_Prepared]:
 
 def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
     from workstation.codes import icd10pcs
+    from workstation.codes.compile import icd10pcs as pcs_compile
 
     hits = [(p, int(m.group(1))) for p in sorted(folder.rglob("*.xml")) if (m := _PCS.match(p.name))]
     if not hits:
@@ -229,11 +232,11 @@ def _prepare_icd10pcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepar
         parts[kind] = found[0]
     try:
         labels: dict[str, int] = {}
-        version, axes, compiled = icd10pcs.compile_tables(tables, labels)
+        version, axes, compiled = pcs_compile.compile_tables(tables, labels)
         doc = {"version": version, "labels": list(labels), "axes": axes, "tables": compiled,
-               "index": icd10pcs.compile_index(parts["index"]),
-               "definitions": icd10pcs.compile_definitions(parts["definitions"])}
-    except (icd10pcs.SourceError, icd10cm.SourceError, ET.ParseError, ValueError) as exc:
+               "index": pcs_compile.compile_index(parts["index"]),
+               "definitions": pcs_compile.compile_definitions(parts["definitions"])}
+    except (SourceError, ET.ParseError, ValueError) as exc:
         raise InstallError(f"{tables.name}: {exc}") from None
     if version and version != str(fy):
         raise InstallError(f"{tables.name}: its <version> says {version}, its name says {fy}")
@@ -265,14 +268,15 @@ MIN_HCPCS_CODES = 5_000
 
 
 def _hcpcs_files(folder: Path) -> list[Path]:
-    from workstation.codes.hcpcs_release import release_of
+    from workstation.codes.compile.hcpcs_release import release_of
 
     return [p for p in sorted(folder.rglob("*")) if p.is_file() and release_of(p.name)]
 
 
 def _prepare_hcpcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared | None:
     """A HCPCS quarterly release: the workbook and/or the fixed-width text of one quarter."""
-    from workstation.codes import hcpcs, hcpcs_release
+    from workstation.codes import hcpcs
+    from workstation.codes.compile import hcpcs as hcpcs_compile, hcpcs_release
     from workstation.codes.errors import SourceError
 
     files = _hcpcs_files(folder)
@@ -309,7 +313,7 @@ def _prepare_hcpcs(folder: Path, label: str, mine: dict[str, Any]) -> _Prepared 
             raise InstallError(f"{by_ext['.xlsx'].name}: its codes differ from {main.name} "
                                f"({len(diff)} codes, e.g. {', '.join(diff[:5])}); nothing changed")
     try:
-        doc = hcpcs.compile_release(records, release.label, hcpcs.hcpcs())
+        doc = hcpcs_compile.compile_release(records, release.label, hcpcs.hcpcs())
     except SourceError as exc:
         raise InstallError(f"{main.name}: {exc}") from None
     n_codes = len(doc["codes"])
