@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from workstation.codes.hcpcs import F2020
+from workstation.codes.compile.hcpcs import F2020
 
 # The CMS workbook's columns this test fills (the others are left out; the reader goes by header).
 HEADER = ["HCPC", "SEQNUM", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION", "COV", "BETOS",

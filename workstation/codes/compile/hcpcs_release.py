@@ -9,7 +9,7 @@ transaction report beside them. Annual files before the quarterly names read
 Both forms hold one record per code or modifier (record id 3 / 7), with continuation records
 (4 / 8) that carry the rest of a long description, and the dates that decide validity:
 ADD DT (the code was added), ACT EFF DT (the action's effective date), TERM DT (the last day it
-may be billed) and ACTION CD. The fixed-width columns are `hcpcs.F2020` (the layout CMS has kept
+may be billed) and ACTION CD. The fixed-width columns are `compile/hcpcs.F2020` (the layout CMS has kept
 since 2014). The workbook is read with the standard library (zipfile + XML), by its header row;
 a workbook trimmed to the two columns HCPCS and LONG_DESCRIPTION (as the July 2025 copy among the
 sources is) gives codes and long descriptions only: no dates, no short descriptions.
@@ -105,7 +105,7 @@ def _iso(value: str) -> str:
 # ---------------------------------------------------------------- fixed-width text
 
 def read_text(path: Path) -> list[Record]:
-    from workstation.codes.hcpcs import parse_2020
+    from workstation.codes.compile.hcpcs import parse_2020
 
     out = []
     for code, r in parse_2020(path).items():
