@@ -482,16 +482,35 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
 
 
 def code_change_rows(rows: Rows) -> None:
-    """ICD-10-CM codes added, deleted and retitled between each pair of consecutive compiled releases."""
+    """ICD-10-CM codes added, deleted and retitled between each pair of consecutive compiled releases.
+    They depend on the compiled books only, so they are kept in <user data>/analytics/code-changes.json
+    (codes only) for as long as the books and the package are the same (see scrub_context)."""
     from workstation.codes.books import icd10cm, icd10cm_years
     from workstation.codes.diff import diff_releases
 
+    cached = user_data_dir() / "analytics" / "code-changes.json"
+    context = scrub_context()
+    try:
+        doc = orjson.loads(cached.read_bytes())
+        if isinstance(doc, dict) and doc.get("context") == context and isinstance(doc.get("rows"), list):
+            for row in doc["rows"]:
+                rows.add("code_changes", row)
+            return
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    out: list[dict[str, Any]] = []
     years = icd10cm_years()
     for old, new in zip(years, years[1:]):
         d = diff_releases(icd10cm(old), icd10cm(new))
         for change in ("added", "deleted", "became_header", "retitled"):
             for item in d[change]:
-                rows.add("code_changes", {"code": item["code"], "from_year": old, "to_year": new, "change": change})
+                out.append({"code": item["code"], "from_year": old, "to_year": new, "change": change})
+    for row in out:
+        rows.add("code_changes", row)
+    try:
+        atomic_write_bytes(cached, orjson.dumps({"context": context, "rows": out}), mode=0o600)
+    except OSError:
+        pass  # a cache: the next extract compares the releases again
 
 
 def _open_readonly(path: Path) -> SessionStore:
@@ -637,14 +656,29 @@ def _ddl(cols: dict[str, str]) -> str:
     return ", ".join('"' + c + '" ' + t for c, t in cols.items())
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Tables all_<name> in the connection from the NDJSON row files under `folder`."""
+def load_rows(con: duckdb.DuckDBPyConnection, folder: Path, views: bool = False) -> set[str]:
+    """Tables all_<name> in the connection from the NDJSON row files under `folder`; or, with
+    `views`, views straight over those files (for one pass, such as writing Parquet: nothing is
+    held in memory, and the files must stay until the views are read). Returns the names of the
+    tables that have rows (every line of a row file is one row)."""
+    filled: set[str] = set()
     for name, cols in {**TABLES, **REFERENCE_TABLES}.items():
         files = sorted(str(p) for p in folder.glob(f"*/{name}.ndjson") if p.stat().st_size)
+        if files:
+            filled.add(name)
+        select = (f"SELECT {_quoted(cols)} FROM read_json([{', '.join(_sql_literal(f) for f in files)}], "
+                  f"format='newline_delimited', columns={_columns_sql(cols)})")
+        if views and files:
+            con.execute(f"CREATE OR REPLACE VIEW all_{name} AS {select}")
+            continue
         con.execute(f"CREATE OR REPLACE TABLE all_{name} ({_ddl(cols)})")
         if files:
-            con.execute(f"INSERT INTO all_{name} SELECT {_quoted(cols)} FROM read_json(?, "
-                        f"format='newline_delimited', columns={_columns_sql(cols)})", [files])
+            con.execute(f"INSERT INTO all_{name} {select}")
+    return filled
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def load_connection(paths: Iterable[Path] = (), include_default: bool = True, scrub_edits: bool = True,
@@ -667,8 +701,20 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
                        progress: Callable[[int, int, str], None] | None = None, jobs: int = 1) -> ExtractResult:
     """Write the extract as Parquet partitioned by month under OUT (replacing an earlier extract)."""
     t0 = time.perf_counter()
-    con, result = load_connection(paths, include_default, scrub_edits, progress, jobs)
-    out = Path(out).expanduser()
+    tmp = _private_tempdir()
+    try:
+        result = collect(paths, include_default, tmp, scrub_edits, progress, jobs)
+        con = duckdb.connect()
+        con.execute("SET preserve_insertion_order = false")  # rows have no order; lets DuckDB write in parallel
+        filled = load_rows(con, tmp, views=True)
+        _write_parquet(con, Path(out).expanduser(), result, t0, filled)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path, result: ExtractResult, t0: float,
+                   filled: set[str]) -> None:
     t = time.perf_counter()
     try:
         out.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -677,8 +723,7 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
             target = out / name
             if target.exists():
                 shutil.rmtree(target)
-            n = con.execute(f"SELECT count(*) FROM all_{name}").fetchone()[0]  # type: ignore[index]
-            if n:
+            if name in filled:
                 con.execute(f"COPY all_{name} TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (month))")
             else:  # an empty table still gets its schema, so the SQL runs over it
                 (target / "month=none").mkdir(parents=True)
@@ -696,7 +741,6 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
         raise ExtractError(f"cannot write the extract to {out}: {exc}") from None
     finally:
         con.close()
-    return result
 
 
 def _sql_path(p: Path) -> str:
