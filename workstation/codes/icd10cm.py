@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -43,6 +43,7 @@ _SKIP_TAGS = {"name", "desc", "diag", "section", "sectionIndex", "sevenChrNote",
 
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called several times per code by every scrub (a fifth of its time)
 def normalize(code: str) -> str:
     """'e1122' / 'E11.22' / ' e11.22 ' -> 'E11.22'; ranges and chapters pass through upper-cased."""
     c = code.strip().upper().replace(" ", "")
