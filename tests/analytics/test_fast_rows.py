@@ -119,6 +119,7 @@ def test_fast_rows_equal_the_reference_rows_on_benchmark_stores(tmp_path: Path) 
         assert len(reference["cases"]) == 300 and stats["cache_hits"] == stats["scrubbed"] == 300
 
 
+@pytest.mark.slow  # two spawned processes import the package and load the books
 def test_the_pool_writes_the_same_tables_as_one_process(stores: Stores) -> None:
     def tables(con) -> dict[str, list[tuple]]:
         return {t: con.execute(f"SELECT * FROM all_{t} ORDER BY ALL").fetchall() for t in (*ex.TABLES, *ex.REFERENCE_TABLES)}
