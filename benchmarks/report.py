@@ -149,6 +149,26 @@ def baseline(folder: Path) -> dict[str, float]:
     return {"case_mix + charges_by_payer (plain Python over the stores)": time.perf_counter() - t0}
 
 
+def profile(stores: Path, data_dir: Path, out: Path) -> None:
+    """cProfile of a first (nothing cached) extract of five stores in one process: the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    from workstation.analytics import extract as ex
+
+    some = sorted(stores.glob("*.json"))[:5]
+    os.environ["WORKSTATION_DATA_DIR"] = str(data_dir)
+    prof = cProfile.Profile()
+    prof.enable()
+    ex.extract_to_parquet(out, some, include_default=False, jobs=1)
+    prof.disable()
+    text = io.StringIO()
+    pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(30)
+    print(f"profile of a first extract of {len(some)} stores, one process (cumulative seconds, cProfile overhead included):")
+    print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:6000])
+
+
 def cpu() -> float:
     """CPU seconds of this process and its finished worker processes (the machine is shared: wall
     time includes waiting for a core)."""
@@ -163,6 +183,9 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--stores", type=int, default=50)
     ap.add_argument("--keep", type=Path, help="keep the fabricated stores and extract in this folder")
+    ap.add_argument("--runs", type=int, default=1, help="extract this many times (first run and warm), for the spread")
+    ap.add_argument("--profile", action="store_true",
+                    help="also profile (cProfile) a first extract of 5 stores in one process; print where the time goes")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="workstation-bench-report-"))
@@ -180,23 +203,38 @@ def main() -> int:
         print(f"fabricated {args.cases:,} coded encounters in {args.stores} stores: {time.perf_counter() - t:.1f} s")
 
         out = tmp / "extract"
-        t, c = time.perf_counter(), cpu()
-        result = ex.extract_to_parquet(out, [stores], include_default=False, jobs=ex.default_jobs())
-        took, took_cpu = time.perf_counter() - t, cpu() - c
-        print(f"extract (stores -> Parquet by month, scrubbed, {ex.default_jobs()} processes): {took:.2f} s "
-              f"({took_cpu:.1f} CPU s)   target < 20 s   "
-              f"[{result.counts['cases']:,} cases, {result.counts['diagnoses']:,} diagnoses, "
-              f"{result.counts['edits']:,} edits, {result.counts['audit']:,} audit events; {len(result.skipped)} skipped]")
+        jobs = ex.default_jobs()
 
-        t, c = time.perf_counter(), cpu()
-        ex.extract_to_parquet(out, [stores], include_default=False, jobs=ex.default_jobs())
-        print(f"extract again, nothing changed (the scrubber's edits come from the edit cache): "
-              f"{time.perf_counter() - t:.2f} s ({cpu() - c:.1f} CPU s)")
-        t, c = time.perf_counter(), cpu()
-        ex.extract_to_parquet(tmp / "extract-no-edits", [stores], include_default=False, scrub_edits=False,
-                              jobs=ex.default_jobs())
-        print(f"extract without the claim scrubber (no edit rows): {time.perf_counter() - t:.2f} s "
-              f"({cpu() - c:.1f} CPU s)")
+        def timed(label: str, data_dir: Path, target: Path, scrub_edits: bool = True) -> tuple[float, float]:
+            os.environ["WORKSTATION_DATA_DIR"] = str(data_dir)
+            load = os.getloadavg()[0]
+            t, c = time.perf_counter(), cpu()
+            result = ex.extract_to_parquet(target, [stores], include_default=False, scrub_edits=scrub_edits, jobs=jobs)
+            took, took_cpu = time.perf_counter() - t, cpu() - c
+            phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+            print(f"{label}: {took:.2f} s ({took_cpu:.1f} CPU s; load {load:.1f})   target < 20 s   "
+                  f"[{result.counts['cases']:,} cases, {result.counts['diagnoses']:,} diagnoses, "
+                  f"{result.counts['edits']:,} edits, {result.counts['audit']:,} audit events; "
+                  f"{len(result.skipped)} skipped; scrubbed {result.scrubbed:,}, from the edit cache "
+                  f"{result.cache_hits:,}; {phases}]")
+            return took, took_cpu
+
+        first: list[float] = []
+        warm: list[float] = []
+        for run in range(args.runs):
+            data = tmp / f"userdata-{run}"  # nothing cached: the first extract of an installation
+            first.append(timed(f"extract, first run #{run + 1} (stores -> Parquet by month, scrubbed, {jobs} processes)",
+                               data, out)[0])
+            warm.append(timed(f"extract again #{run + 1}, nothing changed (edits from the edit cache)", data, out)[0])
+        if args.runs > 1:
+            print(f"extract first run: min {min(first):.2f} s, median {sorted(first)[len(first) // 2]:.2f} s, "
+                  f"max {max(first):.2f} s; warm: min {min(warm):.2f} s, median {sorted(warm)[len(warm) // 2]:.2f} s, "
+                  f"max {max(warm):.2f} s")
+        timed("extract without the claim scrubber (no edit rows)", tmp / "userdata-noscrub", tmp / "extract-no-edits",
+              scrub_edits=False)
+        os.environ["WORKSTATION_DATA_DIR"] = str(tmp / "userdata-0")
+        if args.profile:
+            profile(stores, tmp / "userdata-profile", tmp / "extract-profile")
 
         con = ex.connect_extract(out)
         for name in rp.report_names():

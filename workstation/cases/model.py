@@ -114,23 +114,20 @@ class Case:
         return "\n\n".join(f"{d.title}\n{d.text}" for d in self.documents)
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _build(cls: type, data: Any) -> Any:
     """Rebuild a dataclass tree from plain dicts, ignoring unknown keys."""
     if not isinstance(data, dict):
         raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
     kwargs: dict[str, Any] = {}
-    hints = {f.name: f for f in fields(cls)}
-    nested = {
-        "address": Address,
-        "facility_address": Address,
-        "patient": Person,
-        "subscriber": Person,
-        "encounter": Encounter,
-        "coverage": Coverage,
-        "rendering_provider": Provider,
-    }
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # dataclasses.fields() is slow to call per record (the analytics extract reads 100,000)
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    nested = _NESTED
     for name, value in data.items():
-        if name not in hints:
+        if name not in names:
             continue
         if name == "documents":
             kwargs[name] = [_build(Document, d) for d in (value or [])]
@@ -139,3 +136,14 @@ def _build(cls: type, data: Any) -> Any:
         else:
             kwargs[name] = value
     return cls(**kwargs)
+
+
+_NESTED: dict[str, type] = {
+    "address": Address,
+    "facility_address": Address,
+    "patient": Person,
+    "subscriber": Person,
+    "encounter": Encounter,
+    "coverage": Coverage,
+    "rendering_provider": Provider,
+}
