@@ -19,7 +19,7 @@ from workstation.cases.demo import demo_cases
 from workstation.cdi.gaps import find_gaps
 from workstation.cdi.queries import draft
 from workstation.cli import main
-from workstation.export.batch import run_export
+from workstation.export.batch import plan_export, run_export
 from workstation.export.validate_837i import validate_837i
 from workstation.export.validate_837p import validate_837p
 from workstation.session.store import SessionStore
@@ -142,3 +142,25 @@ def test_facility_settings_not_ready_hold_the_stays_and_the_837p_still_goes(tmp_
     with SessionStore.open(path, create=False, readonly=True) as again:
         assert again.work("DEMO-008").status == "coded"
         assert again.work("DEMO-001").status == "exported"
+
+
+def test_a_stays_professional_lines_go_out_afterwards_on_an_837p_as_an_original_claim(tmp_path: Path) -> None:
+    """`837` bills the stay on the hospital's 837I and says how to bill the physician's lines; doing
+    what it says sends them on an 837P as an original claim (CLM05-3 = 1), never a replacement."""
+    store = coded_demo(tmp_path / "s.json")
+    try:
+        stay = next(cid for cid in sorted(INPATIENT - QUERIED - SELF_PAY) if store.work(cid).lines)
+        advice = f"workstation export --format 837p --case {stay} --again"
+        assert advice in plan_export(store, "837").summary()
+        run_export(store, "837", tmp_path / "demo.837p", now=datetime(2026, 10, 1, 8, 0))
+        assert store.work(stay).status == "exported"
+        out = tmp_path / "pro.837p"
+        again = run_export(store, "837p", out, case_ids=[stay], again=True, now=datetime(2026, 10, 1, 9, 0))
+        text = out.read_text().replace("\n", "")
+        assert claim_ids(text) == [stay]
+        clm = next(seg for seg in text.split("~") if seg.startswith("CLM*"))
+        assert clm.split("*")[5].split(":")[2] == "1", clm   # an original claim
+        assert validate_837p(out.read_text()).ok
+        assert len(store.work(stay).exports) == 2 and again.files
+    finally:
+        store.close()

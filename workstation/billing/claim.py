@@ -289,8 +289,8 @@ def build_claim(case: Case, work: CaseWork, settings: PracticeSettings | None = 
         prior_authorization=cov.prior_authorization,
         accident=accident,
         facility=service_facility_for(case, settings),
-        # Sent before (the case was exported): this claim replaces that one (NUBC frequency 7).
-        frequency="7" if work.sent_before and not cov.self_pay else "1",
+        # A professional claim sent before: this one replaces it (NUBC frequency 7).
+        frequency="7" if work.sent_before_as(facility=False) and not cov.self_pay else "1",
         payer_claim_number=work.payer_claim_number,
         self_pay=cov.self_pay,
         encounter_type=enc.type,

@@ -77,5 +77,7 @@ def professional_lines_note(case: Case, work: CaseWork) -> str:
     """What the summary says of an inpatient case's own CPT lines on a facility-only claim."""
     if not work.lines:
         return ""
+    # The case is marked exported with the 837I, so the physician's 837P needs --again (it goes
+    # out as an original claim then: it was never sent on an 837P).
     return (f"its {len(work.lines)} professional line(s) are the physician's claim, not on the hospital's 837I "
-            "(bill them with --format 837p)")
+            f"(bill them afterwards with: workstation export --format 837p --case {case.case_id} --again)")

@@ -102,7 +102,7 @@ def _claim(seg: _Segments, ic: InpatientClaim, fac: FacilitySettings, hl: int) -
     tob = (fac.type_of_bill or "").lstrip("0")
     if len(tob) != 3:
         raise X12DataError(f"claim {cid}: type of bill is not set")
-    frequency = "7" if work.sent_before else tob[2]
+    frequency = "7" if work.sent_before_as(facility=True) else tob[2]
     seg.add("CLM", cid, amount(total), "", "", COMPONENT.join([tob[:2], "A", frequency]), "", "A", "Y", "Y")
     if not stay.discharge_hour:
         raise X12DataError(f"claim {cid}: discharge hour is missing")

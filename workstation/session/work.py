@@ -24,6 +24,9 @@ POA_MEANINGS = {
 }
 
 
+FACILITY_BATCH_PREFIX = "837I-"  # export/batch.py names an 837I batch so (837I-YYYYMMDD-ISA13)
+
+
 @dataclass
 class ServiceLine:
     code: str  # HCPCS Level II or CPT
@@ -134,3 +137,11 @@ class CaseWork:
     def sent_before(self) -> bool:
         """True once a claim or statement for the case went out (its next claim replaces that one)."""
         return bool(self.export_batch or self.exports)
+
+    def sent_before_as(self, facility: bool) -> bool:
+        """True once a bill of this kind went out for the case: the hospital's claim (an 837I batch)
+        or the professional one (837P, CMS-1500, statement). Only a claim of the same kind is
+        replaced by the next one (frequency 7): a stay billed on the 837I has not had its
+        physician's 837P sent, so that goes out as an original."""
+        batches = [e.get("batch", "") for e in self.exports] or [self.export_batch]
+        return any(b and b.startswith(FACILITY_BATCH_PREFIX) == facility for b in batches)
