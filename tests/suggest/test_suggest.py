@@ -186,3 +186,18 @@ def test_activity_and_status_with_an_external_cause() -> None:
     assert not any(c.startswith(("Y93", "Y99")) for c in work) or any(c[:1] in "VWX" for c in work)
     # no injury: nothing external at all
     assert not any(c[:1] in "VWXY" for c in codes("HPI: Walking daily.\nASSESSMENT: Hypertension.", ed))
+
+
+def test_a_dose_in_parentheses_leaves_the_subterm_it_follows() -> None:
+    # "(1/2 pack per day)" is detail, not a date: the "cigarettes" subterm before it still counts.
+    assert codes("ASSESSMENT: Nicotine dependence, cigarettes (1/2 pack per day).") == ["F17.210"]
+    # No product named: the unspecified nicotine dependence, not the cigarette code.
+    assert codes("ASSESSMENT: Nicotine dependence (1/2 pack per day).") == ["F17.200"]
+
+
+def test_the_period_of_e_coli_ends_no_clause() -> None:
+    # "E. coli" stays with its infection, which then names its organism (B96.20).
+    got = codes("DIAGNOSES: Urinary tract infection, E. coli. Essential hypertension.", INP)
+    assert got == ["N39.0", "B96.20", "I10"]
+    got = codes("DIAGNOSES: Urinary tract infection. Essential hypertension.", INP)
+    assert got == ["N39.0", "I10"]

@@ -332,13 +332,20 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
+def _keep_detail(m: re.Match[str]) -> str:
+    inner = m.group(1)
+    return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
+
+
+def _detail_out(text: str) -> str:
+    """The text without parenthesised detail that carries numbers or a list."""
+    return " ".join(_PARENS.sub(_keep_detail, text).split())
+
+
 def _query(text: str) -> str:
     """What is searched: the words without parenthesised detail that carries numbers or a
     list ("(1/2 pack per day)", "(LCx, RCA, non-obstructive)"); "(alprazolam)" stays."""
-    def keep(m: re.Match[str]) -> str:
-        inner = m.group(1)
-        return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
-    t = _PARENS.sub(keep, text)
+    t = _PARENS.sub(_keep_detail, text)
     # "taken as prescribed" says adverse effect (not poisoning); the Drug table's column
     # already says so, the words only dilute the match.
     t = re.sub(r"\b(?:taken )?(?:as prescribed|correctly)\b", " ", t, flags=re.I)
@@ -350,7 +357,9 @@ def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> li
     ("... chronic kidney disease, CKD stage 3b": E11.22, then N18.32)."""
     out: list[Suggestion] = []
     # The condition without its leading context words ("Probable pneumonia" -> "pneumonia").
-    parts = _parts(_LEAD_TRIGGER.sub("", _clean(st.text)))
+    # Numeric detail in parentheses goes before the dates do: "(1/2 pack per day)" is a dose,
+    # and once its "1/2" is taken for a date the rest would be searched as words.
+    parts = _parts(_LEAD_TRIGGER.sub("", _clean(_detail_out(st.text))))
     first = True
     while parts and len(out) < 4:
         s, used = _diagnosis(engine, st, patient, seventh, parts, strict=not first)
