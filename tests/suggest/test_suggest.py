@@ -201,3 +201,13 @@ def test_the_period_of_e_coli_ends_no_clause() -> None:
     assert got == ["N39.0", "B96.20", "I10"]
     got = codes("DIAGNOSES: Urinary tract infection. Essential hypertension.", INP)
     assert got == ["N39.0", "I10"]
+
+
+def test_what_follows_with_that_the_code_does_not_say_is_coded_too() -> None:
+    # R65.20 says organ dysfunction, not which organ: the acute kidney injury is its own code.
+    got = codes("DIAGNOSES: Sepsis due to Escherichia coli. Severe sepsis with acute kidney injury "
+                "(sepsis-related organ dysfunction), no septic shock.", INP)
+    assert got == ["A41.51", "R65.20", "N17.9"]
+    # What the code's own title says ("with hyperglycemia", "with organ dysfunction") is no second code.
+    assert codes("DIAGNOSES: Type 2 diabetes mellitus with hyperglycemia.", INP) == ["E11.65"]
+    assert codes("DIAGNOSES: Severe sepsis with organ dysfunction.", INP) == ["R65.20"]

@@ -365,9 +365,32 @@ def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> li
         s, used = _diagnosis(engine, st, patient, seventh, parts, strict=not first)
         if s is not None and all(o.code != s.code for o in out):
             out.append(s)
+        if first and s is not None:
+            out.extend(o for o in _with_tail(engine, st, patient, seventh, parts[0], s) if o.code not in
+                       {x.code for x in out})
         parts = parts[max(used, 1):]
         first = False
     return out
+
+
+_WITH_TAIL = re.compile(r"\bwith\s+(.+)$", re.I)
+
+
+def _with_tail(engine: Any, st: Statement, patient: Patient, seventh: str, part: str,
+               got: Suggestion) -> list[Suggestion]:
+    """"Severe sepsis with acute kidney injury": the code found (R65.20) names the sepsis and its
+    organ dysfunction, not which one; what follows "with" that the code's own words do not say is
+    a condition of its own (its "use additional code" note), searched as a later part is."""
+    m = _WITH_TAIL.search(part)
+    if m is None:
+        return []
+    tail = " ".join(_PARENS.sub(" ", m.group(1)).split())
+    said = matcher.statement_stems(tail)
+    named = matcher.statement_stems(got.title + " " + " ".join(got.why))
+    if len(said - named) < 2:
+        return []
+    s, _used = _diagnosis(engine, st, patient, seventh, [tail], strict=True)
+    return [s] if s is not None and s.code != got.code else []
 
 
 def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
