@@ -76,3 +76,14 @@ def test_absent_words_support_no_subterm() -> None:
     w = walk_index("Acute appendicitis without perforation or gangrene")
     assert w is not None and w.code == "K35.80"
     assert walk_index("Acute appendicitis with gangrene").code == "K35.891"
+
+
+def test_unsupported_subterm() -> None:
+    from workstation.suggest.matcher import statement_stems, unsupported_subterm
+
+    path = "Atherosclerosis, transplanted heart, native coronary artery"
+    title = "Atherosclerosis of native coronary artery of transplanted heart without angina pectoris"
+    assert unsupported_subterm(path, statement_stems("atherosclerosis of native coronary arteries"), title) == \
+        "transplanted heart"
+    assert unsupported_subterm(path, statement_stems("atherosclerosis of native artery of transplanted heart"),
+                               title) == ""

@@ -211,3 +211,16 @@ def test_what_follows_with_that_the_code_does_not_say_is_coded_too() -> None:
     # What the code's own title says ("with hyperglycemia", "with organ dysfunction") is no second code.
     assert codes("DIAGNOSES: Type 2 diabetes mellitus with hyperglycemia.", INP) == ["E11.65"]
     assert codes("DIAGNOSES: Severe sepsis with organ dysfunction.", INP) == ["R65.20"]
+
+
+def test_a_subterm_the_note_does_not_say_is_not_walked() -> None:
+    # The search reaches I25.811 through "Atherosclerosis, transplanted heart, native coronary
+    # artery"; the note says no transplant, so the walk's Atherosclerosis, coronary, artery I25.10.
+    got = codes("DISCHARGE DIAGNOSES: Coronary atherosclerosis of native coronary arteries.", INP)
+    assert got == ["I25.10"]
+    got = codes("DISCHARGE DIAGNOSES: Atherosclerosis of native coronary artery of transplanted heart.", INP)
+    assert got == ["I25.811"]
+    # A subterm the code's title does not repeat is a synonym ("cardiorenal"): still I13.0.
+    got = codes("ASSESSMENT:\n1. Hypertensive heart and chronic kidney disease with heart failure.\n"
+                "2. Chronic diastolic heart failure.\n3. CKD stage 4.")
+    assert "I13.0" in got and "I13.10" not in got

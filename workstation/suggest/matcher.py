@@ -156,6 +156,30 @@ def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: froze
     return None
 
 
+def unsupported_subterm(path_text: str, have: frozenset[str], title: str,
+                        book: TermTable | None = None) -> str:
+    """The first subterm of an Alphabetic Index path that the statement does not say while the
+    code's title does ("" when there is none, or the path is not in the index). A coder goes
+    down only the subterms the documentation supports: "Atherosclerosis, transplanted heart,
+    native coronary artery" (I25.811, "... of transplanted heart ...") is not the path for
+    "atherosclerosis of native coronary arteries". A subterm the title does not repeat is a
+    synonym of what the title says ("cardiorenal" for "heart and chronic kidney disease") and
+    is not asked for; nor are connectors ("with", "due to") and NEC / NOS words."""
+    named = frozenset(tokens(title))
+    idx = book if book is not None else alphabetic_index()
+    found = idx.find(path_text)
+    if not found:
+        return ""
+    for t in idx.path(found[0].id)[1:]:
+        key = normalize_text(t.term)
+        ks = _term_stems(t)
+        if key in _CONNECTORS or not ks:
+            continue
+        if not ks & have and ks & named:
+            return t.term
+    return ""
+
+
 # ------------------------------------------------------------------ tabular check
 
 

@@ -440,6 +440,12 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
             # the index entry the words reach is the code ("Appendicitis, acute" K35.80, not
             # K35.890 Other acute appendicitis ...).
             code, via = walk.code, f"index: {walk.path_text}"
+        elif via.startswith("index: ") and walk is not None and walk.code[:3] == hit.code[:3] and \
+                walk.code.rstrip("-") != hit.code and (off := matcher.unsupported_subterm(via[7:], stems, hit.title)):
+            # The search reached the code through a subterm the statement does not say; the
+            # coder's walk goes down only the subterms the words support.
+            why.append(f"not {hit.code} ({via}): the note does not say {off!r}")
+            code, via = walk.code, f"index: {walk.path_text}"
         why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
         if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
                 hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
