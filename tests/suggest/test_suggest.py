@@ -224,3 +224,19 @@ def test_a_subterm_the_note_does_not_say_is_not_walked() -> None:
     got = codes("ASSESSMENT:\n1. Hypertensive heart and chronic kidney disease with heart failure.\n"
                 "2. Chronic diastolic heart failure.\n3. CKD stage 4.")
     assert "I13.0" in got and "I13.10" not in got
+
+
+ED_84 = Patient("F", 84, "2026-02-20", "outpatient", "emergency")
+_FALL = "\nASSESSMENT: Closed fracture of the right femoral neck, initial encounter, due to fall from bed."
+
+
+@pytest.mark.parametrize("hpi,place", [
+    ("Lives alone in a single-family house. Rolled out of bed and landed on the bedroom floor.", "Y92.013"),
+    # No room named, or two rooms: the unspecified place in the house (the coder chooses).
+    ("Lives alone in a single-family house. Rolled out of bed and landed on the floor.", "Y92.019"),
+    ("Lives alone in a single-family house. Walked from the kitchen and fell on the bedroom floor.", "Y92.019"),
+])
+def test_the_place_goes_down_to_the_room_the_note_names(hpi: str, place: str) -> None:
+    got = codes("HPI: " + hpi + _FALL, ED_84)
+    assert got[:2] == ["S72.011A", "W06.XXXA"]
+    assert [c for c in got if c.startswith("Y92")] == [place]

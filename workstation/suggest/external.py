@@ -58,6 +58,29 @@ def accept(kind: str, code: str, score: float, phrase: str, title_and_via: str) 
     return len(said & named) >= min(2, len(said))
 
 
+def refine_place(via: str, said: frozenset[str]) -> str:
+    """The place one subterm further down the External Cause Index, when the note names it:
+    "lives in a single-family house" and "on the bedroom floor" is Place of occurrence,
+    residence, house, single family, bedroom Y92.013, not the unspecified place Y92.019.
+    Only one subterm may fit ("" when none or several do: the coder chooses); "specified NEC"
+    is never taken from words."""
+    from workstation.codes.index_tables import external_cause_index, normalize_text
+
+    prefix = "external cause index: "
+    if not via.startswith(prefix):
+        return ""
+    idx = external_cause_index()
+    found = idx.find(via[len(prefix):])
+    if not found:
+        return ""
+    fits = set()
+    for kid in idx.children(found[0].id):
+        stems = frozenset(tokens(normalize_text(kid.term)))
+        if kid.codes and stems and "nec" not in stems and stems <= said:
+            fits.add(kid.codes[0])
+    return fits.pop() if len(fits) == 1 else ""
+
+
 # ------------------------------------------------------------------ activity (Y93) and status (Y99)
 
 _ANIMAL_WALK = re.compile(r"\bwalk(?:ing)?\s+(?:the|a|his|her|their)?\s*(?:\w+'s\s+|family\s+)?(?:dog|cat|pet|horse)s?\b", re.I)

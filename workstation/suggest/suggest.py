@@ -212,18 +212,24 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
     done: set[str] = {"how"} if have & set("VWX") else set()
     # The diagnosis statements say it best ("... due to fall from bed"); then the history.
     ordered = sorted(statements, key=lambda st: 0 if st.section in DIAGNOSTIC else 1)
-    for st in ordered:
-        if st.context.negated or st.context.hypothetical or st.section not in (*DIAGNOSTIC, "hpi", "other"):
-            continue
+    told = [st for st in ordered if not (st.context.negated or st.context.hypothetical)
+            and st.section in (*DIAGNOSTIC, "hpi", "other")]
+    said = matcher.statement_stems(" ".join(st.text for st in told))
+    for st in told:
         for ph in external.phrases(_clean(st.text)):
             if ph.kind in done:
                 continue
             for h in engine.search(ph.text, system="icd10cm", limit=15, date=patient.date or None):
                 if not external.accept(ph.kind, h.code, h.score, ph.text, f"{h.title} {h.via}"):
                     continue
-                fin = matcher.finish(h.code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
+                code, more = h.code, []
+                if ph.kind == "where" and (deeper := external.refine_place(h.via, said)):
+                    code, more = deeper, [f"{deeper}: the room or part of the place the note names ({h.code} "
+                                          "is the unspecified place)"]
+                fin = matcher.finish(code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
                 if fin is None:
                     break
+                fin.notes[:0] = more
                 what = "how it happened" if ph.kind == "how" else "where it happened (place of occurrence)"
                 out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
                                       st.section, [f"external cause, {what}: {h.via if h.via != 'title' else 'title match'}"
