@@ -87,3 +87,15 @@ def test_unsupported_subterm() -> None:
         "transplanted heart"
     assert unsupported_subterm(path, statement_stems("atherosclerosis of native artery of transplanted heart"),
                                title) == ""
+
+
+@pytest.mark.parametrize("text,code", [
+    # "site classification" is an instruction, walked through; "trunk (skin) (subcutaneous)" says
+    # more of the statement than "subcutaneous" alone, by its non-essential modifiers.
+    ("Lipoma of subcutaneous tissue of the back (trunk)", "D17.1"),
+    ("Lipoma of subcutaneous tissue", "D17.30"),
+    ("Lipoma", "D17.9"),
+])
+def test_walk_through_site_classification(text: str, code: str) -> None:
+    w = walk_index(text)
+    assert w is not None and w.code == code
