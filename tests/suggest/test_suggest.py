@@ -240,3 +240,12 @@ def test_the_place_goes_down_to_the_room_the_note_names(hpi: str, place: str) ->
     got = codes("HPI: " + hpi + _FALL, ED_84)
     assert got[:2] == ["S72.011A", "W06.XXXA"]
     assert [c for c in got if c.startswith("Y92")] == [place]
+
+
+def test_a_drug_named_in_parentheses_after_its_class() -> None:
+    # "ACE inhibitor (lisinopril)": searched with and without the aside, the better hit counts.
+    got = codes("ASSESSMENT: Angioedema, adverse effect of ACE inhibitor (lisinopril) taken as prescribed. "
+                "Essential hypertension.", ED_84)
+    assert got == ["T78.3XXA", "T46.4X5A", "I10"]
+    # A drug the patient is on is no adverse effect.
+    assert codes("ASSESSMENT: Angioedema. Essential hypertension (on lisinopril).", ED_84) == ["T78.3XXA", "I10"]

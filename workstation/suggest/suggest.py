@@ -411,16 +411,20 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         q = _query(", ".join(parts[:k]))
         if k > 1 and not _LETTERS.search(parts[k - 1]):
             continue
-        hits = engine.search(q, system="icd10cm", limit=8, date=patient.date or None,
-                             sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
-        for h in hits:
-            if matcher.mce_refusal(h.code, patient.sex, patient.age):
-                continue
-            # More of the statement supporting the same or a better score: the more specific.
-            score = h.score + _PART_BONUS * (k - 1)
-            if best is None or score > best[0]:
-                best = (score, h, q, k)
-            break
+        # Words in parentheses are the note's aside ("ACE inhibitor (lisinopril)": the class and
+        # its drug): the words with and without them are both tried, the better hit counts.
+        bare = " ".join(_PARENS.sub(" ", q).split())
+        for qq in dict.fromkeys((q, bare) if bare and _LETTERS.search(bare) else (q,)):
+            hits = engine.search(qq, system="icd10cm", limit=8, date=patient.date or None,
+                                 sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
+            for h in hits:
+                if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                    continue
+                # More of the statement supporting the same or a better score: the more specific.
+                score = h.score + _PART_BONUS * (k - 1)
+                if best is None or score > best[0]:
+                    best = (score, h, qq, k)
+                break
     walk = matcher.walk_index(text)
     stems = matcher.statement_stems(text)
     why: list[str] = []
