@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
+from workstation.search.tokenize import tokens
 from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
@@ -197,6 +198,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         # In the ED the hospital supplies the drugs and bills them on its own claim.
         out.extend(_drugs(statements, patient))
         out.extend(_services(engine, texts, patient))
+    out = _open_bites(out, statements, patient)
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -248,6 +250,39 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                                       st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
                                                    "(guideline I.C.20)"], [], h.score))
                 break
+    return out
+
+
+_BITE = re.compile(r"\b(?:bite|bites|bitten)\b", re.I)
+_WOUND_KIND = re.compile(r"^(?:Laceration (?:with|without) foreign body|Puncture wound (?:with|without) foreign body|"
+                         r"Unspecified open wound)\b")
+_NOT_SITE = frozenset(tokens("open bite of initial encounter subsequent sequela right left unspecified with without "
+                             "damage to nail foreign body"))
+
+
+def _open_bites(found: list[Suggestion], statements: list[Statement], patient: Patient) -> list[Suggestion]:
+    """An open wound the note says was made by a bite is an open bite: Index "Bite (animal)
+    (human), hand S61.45-", a subcategory of its own beside laceration and puncture (S61.41-,
+    S61.43-), even when the note calls the wound a laceration. The open bite code of the same
+    site and side (its title checked in the tabular) replaces the laceration's, when a statement
+    that is not negated says "bite" or "bitten" and names the wound's site."""
+    from workstation.codes import books
+
+    bites = [st for st in statements if _BITE.search(st.text) and not (st.context.negated or st.context.hypothetical)]
+    if not bites:
+        return found
+    said = matcher.statement_stems(" ".join(st.text for st in bites))
+    book = books.icd10cm(date=patient.date or _today())
+    out: list[Suggestion] = []
+    for s in found:
+        if s.system == "icd10cm" and s.code[:1] == "S" and len(s.code) >= 6 and _WOUND_KIND.match(s.title):
+            twin = book.get(s.code[:5] + "5" + s.code[6:])
+            site = frozenset(tokens(twin.title)) - _NOT_SITE if twin is not None else frozenset()
+            if twin is not None and twin.title.startswith("Open bite") and site & said:
+                s = Suggestion(twin.code, "icd10cm", twin.title, s.kind, s.evidence, s.doc, s.start, s.end, s.section,
+                               [f"{s.code} ({s.title}) made by a bite: an open bite (Index: Bite, open wound)",
+                                *s.why], list(s.context), s.score, twin.billable, s.needs_seventh)
+        out.append(s)
     return out
 
 
