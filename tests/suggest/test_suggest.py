@@ -262,3 +262,19 @@ def test_a_drug_named_in_parentheses_after_its_class() -> None:
 ])
 def test_a_wound_made_by_a_bite_is_an_open_bite(note: str, wound: str) -> None:
     assert codes(note, ED_84)[0] == wound
+
+
+_CHF = "\nDISCHARGE DIAGNOSES:\n1. CHF exacerbation.\n2. Hypertension."
+
+
+@pytest.mark.parametrize("history,underdosed", [
+    ("HISTORY: Weight gain and orthopnea after running out of furosemide.", True),
+    # Denied, or only advice in the plan: no underdosing.
+    ("HISTORY: Weight gain and orthopnea. Denies running out of furosemide.", False),
+    ("HISTORY: Weight gain and orthopnea.\nPLAN: Do not run out of furosemide.", False),
+])
+def test_underdosing_told_in_the_history(history: str, underdosed: bool) -> None:
+    got = codes(history + _CHF, Patient("F", 77, "2026-09-04", "inpatient", "inpatient"))
+    assert got[:2] == ["I50.9", "I11.0"]
+    assert ("T50.1X6A" in got) is underdosed
+    assert not any(c.startswith("Z91.1") for c in got)  # intent not documented

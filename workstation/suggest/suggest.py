@@ -33,7 +33,7 @@ from datetime import date as Date
 from typing import Any
 
 from workstation.search.tokenize import tokens
-from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services
+from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services, underdosing
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -199,6 +199,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         out.extend(_drugs(statements, patient))
         out.extend(_services(engine, texts, patient))
     out = _open_bites(out, statements, patient)
+    out.extend(_underdosing(engine, statements, patient, seventh, {s.code for s in out}))
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -249,6 +250,32 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                 out.append(Suggestion(h.code, "icd10cm", h.title, "diagnosis", st.text, st.doc, st.start, st.end,
                                       st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
                                                    "(guideline I.C.20)"], [], h.score))
+                break
+    return out
+
+
+def _underdosing(engine: Any, statements: list[Statement], patient: Patient, seventh: str,
+                 found: set[str]) -> list[Suggestion]:
+    """Underdosing the note tells ("after running out of furosemide", underdosing.py): the Drug
+    Table's Underdosing column, after the condition (guideline I.C.19.e.5.c)."""
+    out: list[Suggestion] = []
+    for st in statements:
+        if st.section not in underdosing.SECTIONS or st.context.negated or st.context.hypothetical:
+            continue
+        for u in underdosing.told(st.text):
+            q = f"underdosing of {u.drug}"
+            for h in engine.search(q, system="icd10cm", limit=5, date=patient.date or None):
+                if not underdosing.accept(h.code, h.via, u.drug, h.score):
+                    continue
+                fin = matcher.finish(h.code, matcher.statement_stems(q), patient.date or _today(), seventh)
+                if fin is None or fin.code in found:
+                    break
+                found.add(fin.code)
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text[u.start:u.end], st.doc,
+                                      st.start + u.start, st.start + u.end, st.section,
+                                      [f"underdosing: {h.via} (search: {q!r}); after the condition it worsened, "
+                                       "intent not documented so no Z91.1- code (guideline I.C.19.e.5.c)",
+                                       *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
                 break
     return out
 
