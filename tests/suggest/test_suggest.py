@@ -278,3 +278,21 @@ def test_underdosing_told_in_the_history(history: str, underdosed: bool) -> None
     assert got[:2] == ["I50.9", "I11.0"]
     assert ("T50.1X6A" in got) is underdosed
     assert not any(c.startswith("Z91.1") for c in got)  # intent not documented
+
+
+@pytest.mark.parametrize("hpi,has", [
+    ("HPI: On insulin for years (insulin pump, Humalog).", True),
+    # Negated, or only talked about in the plan: no status code.
+    ("HPI: On insulin injections; no insulin pump.", False),
+    ("HPI: On insulin injections.\nPLAN: Discussed an insulin pump.", False),
+])
+def test_a_device_the_patient_has_is_its_status_code(hpi: str, has: bool) -> None:
+    got = codes(hpi + "\nASSESSMENT: Diabetes mellitus, on insulin.", Patient("M", 24, "2026-03-01", "outpatient"))
+    assert "Z79.4" in got
+    assert ("Z96.41" in got) is has
+
+
+def test_a_device_named_by_a_deeper_subterm_s_last_words_is_not_a_status() -> None:
+    # "Presence, intravascular implant, coronary artery": "coronary artery" alone names no device.
+    got = codes("HPI: Drug-eluting stent placed in the coronary artery today.\nASSESSMENT: Coronary atherosclerosis.")
+    assert got == ["I25.10"]

@@ -33,7 +33,7 @@ from datetime import date as Date
 from typing import Any
 
 from workstation.search.tokenize import tokens
-from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services, underdosing
+from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services, status, underdosing
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -200,6 +200,7 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         out.extend(_services(engine, texts, patient))
     out = _open_bites(out, statements, patient)
     out.extend(_underdosing(engine, statements, patient, seventh, {s.code for s in out}))
+    out.extend(_device_status(statements, patient, {s.code for s in out}))
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -251,6 +252,28 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                                       st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
                                                    "(guideline I.C.20)"], [], h.score))
                 break
+    return out
+
+
+def _device_status(statements: list[Statement], patient: Patient, found: set[str]) -> list[Suggestion]:
+    """Devices the patient has (status.py): the index's "Presence, insulin pump" Z96.41."""
+    from workstation.codes import books
+
+    book = books.icd10cm(date=patient.date or _today())
+    out: list[Suggestion] = []
+    for st in statements:
+        c = st.context
+        if st.section not in status.SECTIONS or c.negated or c.uncertain or c.hypothetical or c.historical or c.family:
+            continue
+        for d in status.devices(st.text):
+            got = book.get(d.code)
+            if got is None or not got.billable or d.code in found:
+                continue
+            found.add(d.code)
+            out.append(Suggestion(d.code, "icd10cm", got.title, "diagnosis", st.text[d.start:d.end], st.doc,
+                                  st.start + d.start, st.start + d.end, st.section,
+                                  [f"index: {d.path} {d.code}", "status: a device the patient has (guideline "
+                                   "I.C.21.c.3)"], [], 90.0))
     return out
 
 
