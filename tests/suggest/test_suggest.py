@@ -296,3 +296,11 @@ def test_a_device_named_by_a_deeper_subterm_s_last_words_is_not_a_status() -> No
     # "Presence, intravascular implant, coronary artery": "coronary artery" alone names no device.
     got = codes("HPI: Drug-eluting stent placed in the coronary artery today.\nASSESSMENT: Coronary atherosclerosis.")
     assert got == ["I25.10"]
+
+
+def test_no_pregnancy_code_without_a_pregnancy_in_the_record() -> None:
+    woman = Patient("F", 30, "2026-03-01", "outpatient")
+    # Chapter 15 only for a pregnancy the notes tell of (guideline I.C.15.a).
+    assert codes("ASSESSMENT: Diabetes mellitus, on insulin.", woman) == ["E11.9", "Z79.4"]
+    got = codes("ASSESSMENT: Pregnancy at 28 weeks. Gestational diabetes mellitus, on insulin.", woman)
+    assert "O24.414" in got

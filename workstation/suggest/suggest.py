@@ -53,6 +53,7 @@ class Patient:
     setting: str = "outpatient"
     encounter: str = ""       # cases.model ENCOUNTER_TYPES ("emergency", "office" ...), when known
     medicare: bool = False    # Medicare pays (its G-codes for vaccine administration)
+    pregnancy_told: bool = True  # the notes say pregnancy or delivery (set by the reading itself)
 
 
 @dataclass
@@ -121,6 +122,9 @@ def suggest_text(text: str, patient: Patient) -> Reading:
 # ------------------------------------------------------------------ the reading
 
 _LETTERS = re.compile(r"[A-Za-z]{3,}")
+_PREGNANCY = re.compile(r"\b(?:pregnan\w*|gestation\w*|gravid\w*|trimester|antepartum|intrapartum|postpartum|"
+                        r"puerper\w*|deliver\w*|labou?r|obstetric\w*|prenatal|antenatal|weeks'? gestation|"
+                        r"G\d+\s*P\d+|EDD|LMP|postnatal|cesarean|caesarean|miscarriage|abortion|ectopic)\b", re.I)
 _PARENS = re.compile(r"\(([^()]*)\)")
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
 _FAMILY_WORDS = re.compile(r"^(?:family history of|family hx of|fh of|(?:his|her|the patient's) )?"
@@ -139,6 +143,11 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
     for i, t in enumerate(texts):
         statements.extend(read(t, i))
     all_text = "\n".join(texts)
+    if not _PREGNANCY.search(all_text):
+        # Chapter 15 codes are for a pregnancy, childbirth or the puerperium the record tells of
+        # (guideline I.C.15.a); without one, "diabetes mellitus, on insulin" is no O24 code.
+        from dataclasses import replace as _replace
+        patient = _replace(patient, pregnancy_told=False)
     seventh = matcher.seventh_from(all_text) or _default_seventh(all_text, patient)
     statements = _same_as_preoperative(statements)
     any_diagnostic = any(s.section in DIAGNOSTIC for s in statements)
@@ -503,7 +512,8 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
             hits = engine.search(qq, system="icd10cm", limit=8, date=patient.date or None,
                                  sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
             for h in hits:
-                if matcher.mce_refusal(h.code, patient.sex, patient.age):
+                if matcher.mce_refusal(h.code, patient.sex, patient.age) or (
+                        h.code[:1] == "O" and not patient.pregnancy_told):
                     continue
                 # More of the statement supporting the same or a better score: the more specific.
                 score = h.score + _PART_BONUS * (k - 1)
@@ -551,7 +561,7 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         code = walk.code
         score = 70.0
         why.append(f"index: {walk.path_text} {walk.code}")
-    if not code:
+    if not code or (code[:1] == "O" and not patient.pregnancy_told):
         return None, used
     fin = matcher.finish(code, stems | matcher.statement_stems(st.sentence), patient.date or _today(), own7)
     if fin is None:
