@@ -304,3 +304,14 @@ def test_no_pregnancy_code_without_a_pregnancy_in_the_record() -> None:
     assert codes("ASSESSMENT: Diabetes mellitus, on insulin.", woman) == ["E11.9", "Z79.4"]
     got = codes("ASSESSMENT: Pregnancy at 28 weeks. Gestational diabetes mellitus, on insulin.", woman)
     assert "O24.414" in got
+
+
+@pytest.mark.parametrize("where,place", [
+    ("in the back yard of their house", ["Y92.017"]),   # house, see residence, house, single family, yard
+    ("in the back yard", []),                          # whose yard is not said: no place code
+])
+def test_the_place_walked_down_the_external_cause_index(where: str, place: list[str]) -> None:
+    got = codes(f"HPI: Walking the family's dog {where} when a neighbor's dog bit her hand.\n"
+                "ASSESSMENT: Open bite of right hand, initial encounter. Bitten by dog.", ED_84)
+    assert got[:2] == ["S61.451A", "W54.0XXA"]
+    assert [c for c in got if c.startswith("Y92")] == place

@@ -228,8 +228,11 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
     told = [st for st in ordered if not (st.context.negated or st.context.hypothetical)
             and st.section in (*DIAGNOSTIC, "hpi", "other")]
     said = matcher.statement_stems(" ".join(st.text for st in told))
+    places: list[tuple[Statement, str]] = []
     for st in told:
         for ph in external.phrases(_clean(st.text)):
+            if ph.kind == "where":
+                places.append((st, ph.text))
             if ph.kind in done:
                 continue
             for h in engine.search(ph.text, system="icd10cm", limit=15, date=patient.date or None):
@@ -249,6 +252,19 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                                                    f" (search: {ph.text!r}); never first-listed (guideline I.C.20)",
                                                    *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
                 done.add(ph.kind)
+                break
+    if "where" not in done:
+        # No place in the index's own words: the coder's walk down "Place of occurrence".
+        for st, words in places:
+            code, path = external.walk_place(words)
+            fin = matcher.finish(code, matcher.statement_stems(words), patient.date or _today(), seventh) if code \
+                else None
+            if fin is not None:
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [f"external cause, where it happened (place of occurrence): "
+                                                   f"external cause index: {path} ({words!r}); never first-listed "
+                                                   "(guideline I.C.20)", *fin.notes], [], 80.0, fin.billable,
+                                      fin.needs_seventh))
                 break
     if not out and not have:
         return out  # activity and status go with a cause (or place) code, never alone
