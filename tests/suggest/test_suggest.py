@@ -252,13 +252,13 @@ def test_a_drug_named_in_parentheses_after_its_class() -> None:
 
 
 @pytest.mark.parametrize("note,wound", [
-    ("CC: Dog bite to right hand.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
-     "encounter. Bitten by dog.", "S61.451A"),   # made by a bite: the open bite, though called a laceration
+    (("CC: Dog bite to right hand.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
+      "encounter. Bitten by dog."), "S61.451A"),   # made by a bite: the open bite, though called a laceration
     ("CC: Cut on glass.\nASSESSMENT: Laceration without foreign body of the right hand, initial encounter.",
      "S61.411A"),
     # The bite is on another site: the hand's laceration stays a laceration.
-    ("CC: Dog bite to left leg.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
-     "encounter, from a fall. Bitten by dog on the left leg, skin intact.", "S61.411A"),
+    (("CC: Dog bite to left leg.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
+      "encounter, from a fall. Bitten by dog on the left leg, skin intact."), "S61.411A"),
 ])
 def test_a_wound_made_by_a_bite_is_an_open_bite(note: str, wound: str) -> None:
     assert codes(note, ED_84)[0] == wound

@@ -240,8 +240,8 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                     continue
                 code, more = h.code, []
                 if ph.kind == "where" and (deeper := external.refine_place(h.via, said)):
-                    code, more = deeper, [f"{deeper}: the room or part of the place the note names ({h.code} "
-                                          "is the unspecified place)"]
+                    code, more = deeper, [(f"{deeper}: the room or part of the place the note names ({h.code} "
+                                           "is the unspecified place)")]
                 fin = matcher.finish(code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
                 if fin is None:
                     break
@@ -261,9 +261,9 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                 else None
             if fin is not None:
                 out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
-                                      st.section, [f"external cause, where it happened (place of occurrence): "
-                                                   f"external cause index: {path} ({words!r}); never first-listed "
-                                                   "(guideline I.C.20)", *fin.notes], [], 80.0, fin.billable,
+                                      st.section, [(f"external cause, where it happened (place of occurrence): "
+                                                    f"external cause index: {path} ({words!r}); never first-listed "
+                                                    "(guideline I.C.20)"), *fin.notes], [], 80.0, fin.billable,
                                       fin.needs_seventh))
                 break
     if not out and not have:
@@ -297,8 +297,8 @@ def _device_status(statements: list[Statement], patient: Patient, found: set[str
             found.add(d.code)
             out.append(Suggestion(d.code, "icd10cm", got.title, "diagnosis", st.text[d.start:d.end], st.doc,
                                   st.start + d.start, st.start + d.end, st.section,
-                                  [f"index: {d.path} {d.code}", "status: a device the patient has (guideline "
-                                   "I.C.21.c.3)"], [], 90.0))
+                                  [f"index: {d.path} {d.code}", ("status: a device the patient has (guideline "
+                                                                  "I.C.21.c.3)")], [], 90.0))
     return out
 
 
@@ -321,8 +321,8 @@ def _underdosing(engine: Any, statements: list[Statement], patient: Patient, sev
                 found.add(fin.code)
                 out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text[u.start:u.end], st.doc,
                                       st.start + u.start, st.start + u.end, st.section,
-                                      [f"underdosing: {h.via} (search: {q!r}); after the condition it worsened, "
-                                       "intent not documented so no Z91.1- code (guideline I.C.19.e.5.c)",
+                                      [(f"underdosing: {h.via} (search: {q!r}); after the condition it worsened, "
+                                        "intent not documented so no Z91.1- code (guideline I.C.19.e.5.c)"),
                                        *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
                 break
     return out
