@@ -111,3 +111,12 @@ def test_sentences_keep_abbreviations_whole() -> None:
 def test_clauses_split_before_uncertainty() -> None:
     s = sentences("Numbness of both feet, possibly diabetic neuropathy.")[0]
     assert [c.text for c in clauses(s)] == ["Numbness of both feet", "possibly diabetic neuropathy"]
+
+
+def test_an_abbreviation_period_ends_no_clause() -> None:
+    from workstation.suggest.context import Sentence, clauses
+
+    s = Sentence("Urinary tract infection, E. coli", 0, 32)
+    assert [c.text for c in clauses(s)] == ["Urinary tract infection, E. coli"]
+    s = Sentence("Urinary tract infection. Sepsis", 0, 31)
+    assert [c.text for c in clauses(s)] == ["Urinary tract infection", "Sepsis"]

@@ -76,3 +76,26 @@ def test_absent_words_support_no_subterm() -> None:
     w = walk_index("Acute appendicitis without perforation or gangrene")
     assert w is not None and w.code == "K35.80"
     assert walk_index("Acute appendicitis with gangrene").code == "K35.891"
+
+
+def test_unsupported_subterm() -> None:
+    from workstation.suggest.matcher import statement_stems, unsupported_subterm
+
+    path = "Atherosclerosis, transplanted heart, native coronary artery"
+    title = "Atherosclerosis of native coronary artery of transplanted heart without angina pectoris"
+    assert unsupported_subterm(path, statement_stems("atherosclerosis of native coronary arteries"), title) == \
+        "transplanted heart"
+    assert unsupported_subterm(path, statement_stems("atherosclerosis of native artery of transplanted heart"),
+                               title) == ""
+
+
+@pytest.mark.parametrize("text,code", [
+    # "site classification" is an instruction, walked through; "trunk (skin) (subcutaneous)" says
+    # more of the statement than "subcutaneous" alone, by its non-essential modifiers.
+    ("Lipoma of subcutaneous tissue of the back (trunk)", "D17.1"),
+    ("Lipoma of subcutaneous tissue", "D17.30"),
+    ("Lipoma", "D17.9"),
+])
+def test_walk_through_site_classification(text: str, code: str) -> None:
+    w = walk_index(text)
+    assert w is not None and w.code == code

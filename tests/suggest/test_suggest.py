@@ -186,3 +186,132 @@ def test_activity_and_status_with_an_external_cause() -> None:
     assert not any(c.startswith(("Y93", "Y99")) for c in work) or any(c[:1] in "VWX" for c in work)
     # no injury: nothing external at all
     assert not any(c[:1] in "VWXY" for c in codes("HPI: Walking daily.\nASSESSMENT: Hypertension.", ed))
+
+
+def test_a_dose_in_parentheses_leaves_the_subterm_it_follows() -> None:
+    # "(1/2 pack per day)" is detail, not a date: the "cigarettes" subterm before it still counts.
+    assert codes("ASSESSMENT: Nicotine dependence, cigarettes (1/2 pack per day).") == ["F17.210"]
+    # No product named: the unspecified nicotine dependence, not the cigarette code.
+    assert codes("ASSESSMENT: Nicotine dependence (1/2 pack per day).") == ["F17.200"]
+
+
+def test_the_period_of_e_coli_ends_no_clause() -> None:
+    # "E. coli" stays with its infection, which then names its organism (B96.20).
+    got = codes("DIAGNOSES: Urinary tract infection, E. coli. Essential hypertension.", INP)
+    assert got == ["N39.0", "B96.20", "I10"]
+    got = codes("DIAGNOSES: Urinary tract infection. Essential hypertension.", INP)
+    assert got == ["N39.0", "I10"]
+
+
+def test_what_follows_with_that_the_code_does_not_say_is_coded_too() -> None:
+    # R65.20 says organ dysfunction, not which organ: the acute kidney injury is its own code.
+    got = codes("DIAGNOSES: Sepsis due to Escherichia coli. Severe sepsis with acute kidney injury "
+                "(sepsis-related organ dysfunction), no septic shock.", INP)
+    assert got == ["A41.51", "R65.20", "N17.9"]
+    # What the code's own title says ("with hyperglycemia", "with organ dysfunction") is no second code.
+    assert codes("DIAGNOSES: Type 2 diabetes mellitus with hyperglycemia.", INP) == ["E11.65"]
+    assert codes("DIAGNOSES: Severe sepsis with organ dysfunction.", INP) == ["R65.20"]
+
+
+def test_a_subterm_the_note_does_not_say_is_not_walked() -> None:
+    # The search reaches I25.811 through "Atherosclerosis, transplanted heart, native coronary
+    # artery"; the note says no transplant, so the walk's Atherosclerosis, coronary, artery I25.10.
+    got = codes("DISCHARGE DIAGNOSES: Coronary atherosclerosis of native coronary arteries.", INP)
+    assert got == ["I25.10"]
+    got = codes("DISCHARGE DIAGNOSES: Atherosclerosis of native coronary artery of transplanted heart.", INP)
+    assert got == ["I25.811"]
+    # A subterm the code's title does not repeat is a synonym ("cardiorenal"): still I13.0.
+    got = codes("ASSESSMENT:\n1. Hypertensive heart and chronic kidney disease with heart failure.\n"
+                "2. Chronic diastolic heart failure.\n3. CKD stage 4.")
+    assert "I13.0" in got and "I13.10" not in got
+
+
+ED_84 = Patient("F", 84, "2026-02-20", "outpatient", "emergency")
+_FALL = "\nASSESSMENT: Closed fracture of the right femoral neck, initial encounter, due to fall from bed."
+
+
+@pytest.mark.parametrize("hpi,place", [
+    ("Lives alone in a single-family house. Rolled out of bed and landed on the bedroom floor.", "Y92.013"),
+    # No room named, or two rooms: the unspecified place in the house (the coder chooses).
+    ("Lives alone in a single-family house. Rolled out of bed and landed on the floor.", "Y92.019"),
+    ("Lives alone in a single-family house. Walked from the kitchen and fell on the bedroom floor.", "Y92.019"),
+])
+def test_the_place_goes_down_to_the_room_the_note_names(hpi: str, place: str) -> None:
+    got = codes("HPI: " + hpi + _FALL, ED_84)
+    assert got[:2] == ["S72.011A", "W06.XXXA"]
+    assert [c for c in got if c.startswith("Y92")] == [place]
+
+
+def test_a_drug_named_in_parentheses_after_its_class() -> None:
+    # "ACE inhibitor (lisinopril)": searched with and without the aside, the better hit counts.
+    got = codes("ASSESSMENT: Angioedema, adverse effect of ACE inhibitor (lisinopril) taken as prescribed. "
+                "Essential hypertension.", ED_84)
+    assert got == ["T78.3XXA", "T46.4X5A", "I10"]
+    # A drug the patient is on is no adverse effect.
+    assert codes("ASSESSMENT: Angioedema. Essential hypertension (on lisinopril).", ED_84) == ["T78.3XXA", "I10"]
+
+
+@pytest.mark.parametrize("note,wound", [
+    (("CC: Dog bite to right hand.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
+      "encounter. Bitten by dog."), "S61.451A"),   # made by a bite: the open bite, though called a laceration
+    ("CC: Cut on glass.\nASSESSMENT: Laceration without foreign body of the right hand, initial encounter.",
+     "S61.411A"),
+    # The bite is on another site: the hand's laceration stays a laceration.
+    (("CC: Dog bite to left leg.\nASSESSMENT: Laceration without foreign body of the right hand, initial "
+      "encounter, from a fall. Bitten by dog on the left leg, skin intact."), "S61.411A"),
+])
+def test_a_wound_made_by_a_bite_is_an_open_bite(note: str, wound: str) -> None:
+    assert codes(note, ED_84)[0] == wound
+
+
+_CHF = "\nDISCHARGE DIAGNOSES:\n1. CHF exacerbation.\n2. Hypertension."
+
+
+@pytest.mark.parametrize("history,underdosed", [
+    ("HISTORY: Weight gain and orthopnea after running out of furosemide.", True),
+    # Denied, or only advice in the plan: no underdosing.
+    ("HISTORY: Weight gain and orthopnea. Denies running out of furosemide.", False),
+    ("HISTORY: Weight gain and orthopnea.\nPLAN: Do not run out of furosemide.", False),
+])
+def test_underdosing_told_in_the_history(history: str, underdosed: bool) -> None:
+    got = codes(history + _CHF, Patient("F", 77, "2026-09-04", "inpatient", "inpatient"))
+    assert got[:2] == ["I50.9", "I11.0"]
+    assert ("T50.1X6A" in got) is underdosed
+    assert not any(c.startswith("Z91.1") for c in got)  # intent not documented
+
+
+@pytest.mark.parametrize("hpi,has", [
+    ("HPI: On insulin for years (insulin pump, Humalog).", True),
+    # Negated, or only talked about in the plan: no status code.
+    ("HPI: On insulin injections; no insulin pump.", False),
+    ("HPI: On insulin injections.\nPLAN: Discussed an insulin pump.", False),
+])
+def test_a_device_the_patient_has_is_its_status_code(hpi: str, has: bool) -> None:
+    got = codes(hpi + "\nASSESSMENT: Diabetes mellitus, on insulin.", Patient("M", 24, "2026-03-01", "outpatient"))
+    assert "Z79.4" in got
+    assert ("Z96.41" in got) is has
+
+
+def test_a_device_named_by_a_deeper_subterm_s_last_words_is_not_a_status() -> None:
+    # "Presence, intravascular implant, coronary artery": "coronary artery" alone names no device.
+    got = codes("HPI: Drug-eluting stent placed in the coronary artery today.\nASSESSMENT: Coronary atherosclerosis.")
+    assert got == ["I25.10"]
+
+
+def test_no_pregnancy_code_without_a_pregnancy_in_the_record() -> None:
+    woman = Patient("F", 30, "2026-03-01", "outpatient")
+    # Chapter 15 only for a pregnancy the notes tell of (guideline I.C.15.a).
+    assert codes("ASSESSMENT: Diabetes mellitus, on insulin.", woman) == ["E11.9", "Z79.4"]
+    got = codes("ASSESSMENT: Pregnancy at 28 weeks. Gestational diabetes mellitus, on insulin.", woman)
+    assert "O24.414" in got
+
+
+@pytest.mark.parametrize("where,place", [
+    ("in the back yard of their house", ["Y92.017"]),   # house, see residence, house, single family, yard
+    ("in the back yard", []),                          # whose yard is not said: no place code
+])
+def test_the_place_walked_down_the_external_cause_index(where: str, place: list[str]) -> None:
+    got = codes(f"HPI: Walking the family's dog {where} when a neighbor's dog bit her hand.\n"
+                "ASSESSMENT: Open bite of right hand, initial encounter. Bitten by dog.", ED_84)
+    assert got[:2] == ["S61.451A", "W54.0XXA"]
+    assert [c for c in got if c.startswith("Y92")] == place

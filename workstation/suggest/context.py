@@ -361,10 +361,18 @@ def clauses(sentence: Sentence) -> list[Sentence]:
     for m in _CLAUSE_CUT.finditer(text):
         if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
             continue  # inside parentheses: an aside, not a new clause
+        if m.group(0).startswith(".") and _abbreviation_before(text, m.start()):
+            continue  # "E. coli", "vs. B12": the period of an abbreviation ends no clause
         _add_clause(out, sentence, pos, m.start())
         pos = m.end()
     _add_clause(out, sentence, pos, len(text))
     return out
+
+
+def _abbreviation_before(text: str, at: int) -> bool:
+    prev = text[:at].rstrip()
+    word = prev.rsplit(None, 1)[-1].lower() if prev else ""
+    return word.lstrip("(") in _NO_END
 
 
 def _add_clause(out: list[Sentence], s: Sentence, a: int, b: int) -> None:

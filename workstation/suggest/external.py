@@ -58,6 +58,67 @@ def accept(kind: str, code: str, score: float, phrase: str, title_and_via: str) 
     return len(said & named) >= min(2, len(said))
 
 
+def refine_place(via: str, said: frozenset[str]) -> str:
+    """The place one subterm further down the External Cause Index, when the note names it:
+    "lives in a single-family house" and "on the bedroom floor" is Place of occurrence,
+    residence, house, single family, bedroom Y92.013, not the unspecified place Y92.019.
+    Only one subterm may fit ("" when none or several do: the coder chooses); "specified NEC"
+    is never taken from words."""
+    from workstation.codes.index_tables import external_cause_index, normalize_text
+
+    prefix = "external cause index: "
+    if not via.startswith(prefix):
+        return ""
+    idx = external_cause_index()
+    found = idx.find(via[len(prefix):])
+    if not found:
+        return ""
+    fits = set()
+    for kid in idx.children(found[0].id):
+        stems = frozenset(tokens(normalize_text(kid.term)))
+        if kid.codes and stems and "nec" not in stems and stems <= said:
+            fits.add(kid.codes[0])
+    return fits.pop() if len(fits) == 1 else ""
+
+
+def walk_place(phrase: str) -> tuple[str, str]:
+    """The place as a coder walks the External Cause Index when the words are not the index's
+    own: from "Place of occurrence" down the subterms the phrase names (any comma form of a
+    subterm names it: "house, single family" answers to "house"), through "see" references.
+    "back yard of their house": house, see residence, house, single family, yard Y92.017.
+    (code, path) of the walk covering most of the phrase's words, at least two of them; ("", "")
+    when there is none."""
+    from workstation.codes.index_tables import external_cause_index, normalize_text
+
+    idx = external_cause_index()
+    roots = idx.find("Place of occurrence")
+    if not roots:
+        return "", ""
+    have = frozenset(tokens(phrase))
+    best: tuple[int, int, str, str] = (0, 0, "", "")
+
+    def forms(term: str) -> list[frozenset[str]]:
+        return [f for f in (frozenset(tokens(p)) for p in normalize_text(term).split(", ")) if f]
+
+    def down(tid: int, covered: frozenset[str], depth: int, names: list[str], seen: frozenset[int]) -> None:
+        nonlocal best
+        t = idx.term(tid)
+        if t.codes and (len(covered), depth) > best[:2] and len(covered) >= 2:
+            best = (len(covered), depth, t.codes[0], ", ".join(names))
+        if depth > 8:
+            return
+        for kid in idx.children(tid):
+            fs = [f for f in forms(kid.term) if f <= have]
+            if fs and "nec" not in frozenset().union(*fs):
+                down(kid.id, covered | frozenset().union(*fs), depth + 1, names + [kid.term], seen | {kid.id})
+        for sid in [*t.see_ids, *t.see_also_ids]:
+            if sid not in seen:
+                down(sid, covered, depth + 1, names + [f"see {idx.path_text(sid)}"], seen | {sid})
+
+    down(roots[0].id, frozenset(), 0, ["Place of occurrence"], frozenset({roots[0].id}))
+    return best[2], best[3]
+
+
 # ------------------------------------------------------------------ activity (Y93) and status (Y99)
 
 _ANIMAL_WALK = re.compile(r"\bwalk(?:ing)?\s+(?:the|a|his|her|their)?\s*(?:\w+'s\s+|family\s+)?(?:dog|cat|pet|horse)s?\b", re.I)

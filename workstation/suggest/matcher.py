@@ -30,7 +30,9 @@ from workstation.search.tokenize import STOP_WORDS, stem, tokens, words
 # Subterms that are connectors: entered only when the statement uses the word (or, for
 # "with", always: the classification presumes the link, guideline I.A.15).
 _CONNECTORS = {"with": None, "without": ("without", "no", "not"), "due to": ("due", "from", "secondary", "caused"),
-               "in": None, "and": None}
+               "in": None, "and": None,
+               # "Lipoma, site classification, trunk": an instruction to go on by site, no words of its own.
+               "site classification": None}
 _NEG_TERM = re.compile(r"\b(?:without|no|not)\b")
 # Main terms too general to start a walk from a note's words alone.
 _WEAK_MAIN = frozenset(stem(w) for w in (
@@ -63,6 +65,10 @@ def statement_stems(text: str) -> frozenset[str]:
 
 def _term_stems(t: Term) -> frozenset[str]:
     return frozenset(s for s in tokens(normalize_text(t.term)) if s not in ("nec", "nos"))
+
+
+def _modifier_stems(t: Term) -> frozenset[str]:
+    return frozenset(tokens(t.nonessential)) if t.nonessential else frozenset()
 
 
 def _forms(t: Term) -> list[frozenset[str]]:
@@ -136,7 +142,9 @@ def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: froze
             avail = have | negated if _NEG_TERM.search(key) else have
             if not ks or not ks <= avail or ks <= used:
                 continue
-            sub = _descend(idx, path + [kid], used | ks, have, raw, negated)
+            # Non-essential modifiers the statement also says confirm the subterm: "trunk (skin)
+            # (subcutaneous)" says more of "subcutaneous tissue of the back (trunk)" than "subcutaneous".
+            sub = _descend(idx, path + [kid], used | ks | (_modifier_stems(kid) & have), have, raw, negated)
             if sub and (best is None or _better(sub, best)):
                 best = sub
     if best is not None:
@@ -154,6 +162,30 @@ def _descend(idx: TermTable, path: list[Term], used: frozenset[str], have: froze
         if path[i].codes:
             return IndexWalk(tuple(path), path[i].codes[0], used)
     return None
+
+
+def unsupported_subterm(path_text: str, have: frozenset[str], title: str,
+                        book: TermTable | None = None) -> str:
+    """The first subterm of an Alphabetic Index path that the statement does not say while the
+    code's title does ("" when there is none, or the path is not in the index). A coder goes
+    down only the subterms the documentation supports: "Atherosclerosis, transplanted heart,
+    native coronary artery" (I25.811, "... of transplanted heart ...") is not the path for
+    "atherosclerosis of native coronary arteries". A subterm the title does not repeat is a
+    synonym of what the title says ("cardiorenal" for "heart and chronic kidney disease") and
+    is not asked for; nor are connectors ("with", "due to") and NEC / NOS words."""
+    named = frozenset(tokens(title))
+    idx = book if book is not None else alphabetic_index()
+    found = idx.find(path_text)
+    if not found:
+        return ""
+    for t in idx.path(found[0].id)[1:]:
+        key = normalize_text(t.term)
+        ks = _term_stems(t)
+        if key in _CONNECTORS or not ks:
+            continue
+        if not ks & have and ks & named:
+            return t.term
+    return ""
 
 
 # ------------------------------------------------------------------ tabular check

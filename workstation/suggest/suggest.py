@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services
+from workstation.search.tokenize import tokens
+from workstation.suggest import combine, drugs, encounter, external, matcher, pcs, services, status, underdosing
 from workstation.suggest.context import _LEAD_TRIGGER, DIAGNOSTIC, Statement, read
 
 SETTINGS = ("outpatient", "inpatient")
@@ -52,6 +53,7 @@ class Patient:
     setting: str = "outpatient"
     encounter: str = ""       # cases.model ENCOUNTER_TYPES ("emergency", "office" ...), when known
     medicare: bool = False    # Medicare pays (its G-codes for vaccine administration)
+    pregnancy_told: bool = True  # the notes say pregnancy or delivery (set by the reading itself)
 
 
 @dataclass
@@ -120,6 +122,9 @@ def suggest_text(text: str, patient: Patient) -> Reading:
 # ------------------------------------------------------------------ the reading
 
 _LETTERS = re.compile(r"[A-Za-z]{3,}")
+_PREGNANCY = re.compile(r"\b(?:pregnan\w*|gestation\w*|gravid\w*|trimester|antepartum|intrapartum|postpartum|"
+                        r"puerper\w*|deliver\w*|labou?r|obstetric\w*|prenatal|antenatal|weeks'? gestation|"
+                        r"G\d+\s*P\d+|EDD|LMP|postnatal|cesarean|caesarean|miscarriage|abortion|ectopic)\b", re.I)
 _PARENS = re.compile(r"\(([^()]*)\)")
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
 _FAMILY_WORDS = re.compile(r"^(?:family history of|family hx of|fh of|(?:his|her|the patient's) )?"
@@ -138,6 +143,11 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
     for i, t in enumerate(texts):
         statements.extend(read(t, i))
     all_text = "\n".join(texts)
+    if not _PREGNANCY.search(all_text):
+        # Chapter 15 codes are for a pregnancy, childbirth or the puerperium the record tells of
+        # (guideline I.C.15.a); without one, "diabetes mellitus, on insulin" is no O24 code.
+        from dataclasses import replace as _replace
+        patient = _replace(patient, pregnancy_told=False)
     seventh = matcher.seventh_from(all_text) or _default_seventh(all_text, patient)
     statements = _same_as_preoperative(statements)
     any_diagnostic = any(s.section in DIAGNOSTIC for s in statements)
@@ -197,6 +207,9 @@ def suggest_documents(texts: list[str], patient: Patient) -> Reading:
         # In the ED the hospital supplies the drugs and bills them on its own claim.
         out.extend(_drugs(statements, patient))
         out.extend(_services(engine, texts, patient))
+    out = _open_bites(out, statements, patient)
+    out.extend(_underdosing(engine, statements, patient, seventh, {s.code for s in out}))
+    out.extend(_device_status(statements, patient, {s.code for s in out}))
     first, later = _encounter_reasons(engine, texts, patient, {s.code for s in out})
     causes = _external_causes(engine, statements, patient, out, seventh)
     return Reading(_tidy(first + out + causes + later, patient), skipped)
@@ -212,24 +225,46 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
     done: set[str] = {"how"} if have & set("VWX") else set()
     # The diagnosis statements say it best ("... due to fall from bed"); then the history.
     ordered = sorted(statements, key=lambda st: 0 if st.section in DIAGNOSTIC else 1)
-    for st in ordered:
-        if st.context.negated or st.context.hypothetical or st.section not in (*DIAGNOSTIC, "hpi", "other"):
-            continue
+    told = [st for st in ordered if not (st.context.negated or st.context.hypothetical)
+            and st.section in (*DIAGNOSTIC, "hpi", "other")]
+    said = matcher.statement_stems(" ".join(st.text for st in told))
+    places: list[tuple[Statement, str]] = []
+    for st in told:
         for ph in external.phrases(_clean(st.text)):
+            if ph.kind == "where":
+                places.append((st, ph.text))
             if ph.kind in done:
                 continue
             for h in engine.search(ph.text, system="icd10cm", limit=15, date=patient.date or None):
                 if not external.accept(ph.kind, h.code, h.score, ph.text, f"{h.title} {h.via}"):
                     continue
-                fin = matcher.finish(h.code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
+                code, more = h.code, []
+                if ph.kind == "where" and (deeper := external.refine_place(h.via, said)):
+                    code, more = deeper, [(f"{deeper}: the room or part of the place the note names ({h.code} "
+                                           "is the unspecified place)")]
+                fin = matcher.finish(code, matcher.statement_stems(ph.text), patient.date or _today(), seventh)
                 if fin is None:
                     break
+                fin.notes[:0] = more
                 what = "how it happened" if ph.kind == "how" else "where it happened (place of occurrence)"
                 out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
                                       st.section, [f"external cause, {what}: {h.via if h.via != 'title' else 'title match'}"
                                                    f" (search: {ph.text!r}); never first-listed (guideline I.C.20)",
                                                    *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
                 done.add(ph.kind)
+                break
+    if "where" not in done:
+        # No place in the index's own words: the coder's walk down "Place of occurrence".
+        for st, words in places:
+            code, path = external.walk_place(words)
+            fin = matcher.finish(code, matcher.statement_stems(words), patient.date or _today(), seventh) if code \
+                else None
+            if fin is not None:
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text, st.doc, st.start, st.end,
+                                      st.section, [(f"external cause, where it happened (place of occurrence): "
+                                                    f"external cause index: {path} ({words!r}); never first-listed "
+                                                    "(guideline I.C.20)"), *fin.notes], [], 80.0, fin.billable,
+                                      fin.needs_seventh))
                 break
     if not out and not have:
         return out  # activity and status go with a cause (or place) code, never alone
@@ -242,6 +277,87 @@ def _external_causes(engine: Any, statements: list[Statement], patient: Patient,
                                       st.section, [f.why, f"search: {f.query!r}; with the external cause codes "
                                                    "(guideline I.C.20)"], [], h.score))
                 break
+    return out
+
+
+def _device_status(statements: list[Statement], patient: Patient, found: set[str]) -> list[Suggestion]:
+    """Devices the patient has (status.py): the index's "Presence, insulin pump" Z96.41."""
+    from workstation.codes import books
+
+    book = books.icd10cm(date=patient.date or _today())
+    out: list[Suggestion] = []
+    for st in statements:
+        c = st.context
+        if st.section not in status.SECTIONS or c.negated or c.uncertain or c.hypothetical or c.historical or c.family:
+            continue
+        for d in status.devices(st.text):
+            got = book.get(d.code)
+            if got is None or not got.billable or d.code in found:
+                continue
+            found.add(d.code)
+            out.append(Suggestion(d.code, "icd10cm", got.title, "diagnosis", st.text[d.start:d.end], st.doc,
+                                  st.start + d.start, st.start + d.end, st.section,
+                                  [f"index: {d.path} {d.code}", ("status: a device the patient has (guideline "
+                                                                  "I.C.21.c.3)")], [], 90.0))
+    return out
+
+
+def _underdosing(engine: Any, statements: list[Statement], patient: Patient, seventh: str,
+                 found: set[str]) -> list[Suggestion]:
+    """Underdosing the note tells ("after running out of furosemide", underdosing.py): the Drug
+    Table's Underdosing column, after the condition (guideline I.C.19.e.5.c)."""
+    out: list[Suggestion] = []
+    for st in statements:
+        if st.section not in underdosing.SECTIONS or st.context.negated or st.context.hypothetical:
+            continue
+        for u in underdosing.told(st.text):
+            q = f"underdosing of {u.drug}"
+            for h in engine.search(q, system="icd10cm", limit=5, date=patient.date or None):
+                if not underdosing.accept(h.code, h.via, u.drug, h.score):
+                    continue
+                fin = matcher.finish(h.code, matcher.statement_stems(q), patient.date or _today(), seventh)
+                if fin is None or fin.code in found:
+                    break
+                found.add(fin.code)
+                out.append(Suggestion(fin.code, "icd10cm", fin.title, "diagnosis", st.text[u.start:u.end], st.doc,
+                                      st.start + u.start, st.start + u.end, st.section,
+                                      [(f"underdosing: {h.via} (search: {q!r}); after the condition it worsened, "
+                                        "intent not documented so no Z91.1- code (guideline I.C.19.e.5.c)"),
+                                       *fin.notes], [], h.score, fin.billable, fin.needs_seventh))
+                break
+    return out
+
+
+_BITE = re.compile(r"\b(?:bite|bites|bitten)\b", re.I)
+_WOUND_KIND = re.compile(r"^(?:Laceration (?:with|without) foreign body|Puncture wound (?:with|without) foreign body|"
+                         r"Unspecified open wound)\b")
+_NOT_SITE = frozenset(tokens("open bite of initial encounter subsequent sequela right left unspecified with without "
+                             "damage to nail foreign body"))
+
+
+def _open_bites(found: list[Suggestion], statements: list[Statement], patient: Patient) -> list[Suggestion]:
+    """An open wound the note says was made by a bite is an open bite: Index "Bite (animal)
+    (human), hand S61.45-", a subcategory of its own beside laceration and puncture (S61.41-,
+    S61.43-), even when the note calls the wound a laceration. The open bite code of the same
+    site and side (its title checked in the tabular) replaces the laceration's, when a statement
+    that is not negated says "bite" or "bitten" and names the wound's site."""
+    from workstation.codes import books
+
+    bites = [st for st in statements if _BITE.search(st.text) and not (st.context.negated or st.context.hypothetical)]
+    if not bites:
+        return found
+    said = matcher.statement_stems(" ".join(st.text for st in bites))
+    book = books.icd10cm(date=patient.date or _today())
+    out: list[Suggestion] = []
+    for s in found:
+        if s.system == "icd10cm" and s.code[:1] == "S" and len(s.code) >= 6 and _WOUND_KIND.match(s.title):
+            twin = book.get(s.code[:5] + "5" + s.code[6:])
+            site = frozenset(tokens(twin.title)) - _NOT_SITE if twin is not None else frozenset()
+            if twin is not None and twin.title.startswith("Open bite") and site & said:
+                s = Suggestion(twin.code, "icd10cm", twin.title, s.kind, s.evidence, s.doc, s.start, s.end, s.section,
+                               [f"{s.code} ({s.title}) made by a bite: an open bite (Index: Bite, open wound)",
+                                *s.why], list(s.context), s.score, twin.billable, s.needs_seventh)
+        out.append(s)
     return out
 
 
@@ -332,13 +448,20 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
+def _keep_detail(m: re.Match[str]) -> str:
+    inner = m.group(1)
+    return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
+
+
+def _detail_out(text: str) -> str:
+    """The text without parenthesised detail that carries numbers or a list."""
+    return " ".join(_PARENS.sub(_keep_detail, text).split())
+
+
 def _query(text: str) -> str:
     """What is searched: the words without parenthesised detail that carries numbers or a
     list ("(1/2 pack per day)", "(LCx, RCA, non-obstructive)"); "(alprazolam)" stays."""
-    def keep(m: re.Match[str]) -> str:
-        inner = m.group(1)
-        return " " if ("," in inner or any(c.isdigit() for c in inner)) else m.group(0)
-    t = _PARENS.sub(keep, text)
+    t = _PARENS.sub(_keep_detail, text)
     # "taken as prescribed" says adverse effect (not poisoning); the Drug table's column
     # already says so, the words only dilute the match.
     t = re.sub(r"\b(?:taken )?(?:as prescribed|correctly)\b", " ", t, flags=re.I)
@@ -350,15 +473,40 @@ def _diagnoses(engine: Any, st: Statement, patient: Patient, seventh: str) -> li
     ("... chronic kidney disease, CKD stage 3b": E11.22, then N18.32)."""
     out: list[Suggestion] = []
     # The condition without its leading context words ("Probable pneumonia" -> "pneumonia").
-    parts = _parts(_LEAD_TRIGGER.sub("", _clean(st.text)))
+    # Numeric detail in parentheses goes before the dates do: "(1/2 pack per day)" is a dose,
+    # and once its "1/2" is taken for a date the rest would be searched as words.
+    parts = _parts(_LEAD_TRIGGER.sub("", _clean(_detail_out(st.text))))
     first = True
     while parts and len(out) < 4:
         s, used = _diagnosis(engine, st, patient, seventh, parts, strict=not first)
         if s is not None and all(o.code != s.code for o in out):
             out.append(s)
+        if first and s is not None:
+            out.extend(o for o in _with_tail(engine, st, patient, seventh, parts[0], s) if o.code not in
+                       {x.code for x in out})
         parts = parts[max(used, 1):]
         first = False
     return out
+
+
+_WITH_TAIL = re.compile(r"\bwith\s+(.+)$", re.I)
+
+
+def _with_tail(engine: Any, st: Statement, patient: Patient, seventh: str, part: str,
+               got: Suggestion) -> list[Suggestion]:
+    """"Severe sepsis with acute kidney injury": the code found (R65.20) names the sepsis and its
+    organ dysfunction, not which one; what follows "with" that the code's own words do not say is
+    a condition of its own (its "use additional code" note), searched as a later part is."""
+    m = _WITH_TAIL.search(part)
+    if m is None:
+        return []
+    tail = " ".join(_PARENS.sub(" ", m.group(1)).split())
+    said = matcher.statement_stems(tail)
+    named = matcher.statement_stems(got.title + " " + " ".join(got.why))
+    if len(said - named) < 2:
+        return []
+    s, _used = _diagnosis(engine, st, patient, seventh, [tail], strict=True)
+    return [s] if s is not None and s.code != got.code else []
 
 
 def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
@@ -373,16 +521,21 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         q = _query(", ".join(parts[:k]))
         if k > 1 and not _LETTERS.search(parts[k - 1]):
             continue
-        hits = engine.search(q, system="icd10cm", limit=8, date=patient.date or None,
-                             sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
-        for h in hits:
-            if matcher.mce_refusal(h.code, patient.sex, patient.age):
-                continue
-            # More of the statement supporting the same or a better score: the more specific.
-            score = h.score + _PART_BONUS * (k - 1)
-            if best is None or score > best[0]:
-                best = (score, h, q, k)
-            break
+        # Words in parentheses are the note's aside ("ACE inhibitor (lisinopril)": the class and
+        # its drug): the words with and without them are both tried, the better hit counts.
+        bare = " ".join(_PARENS.sub(" ", q).split())
+        for qq in dict.fromkeys((q, bare) if bare and _LETTERS.search(bare) else (q,)):
+            hits = engine.search(qq, system="icd10cm", limit=8, date=patient.date or None,
+                                 sex=patient.sex if patient.sex in ("F", "M") else None, age=patient.age)
+            for h in hits:
+                if matcher.mce_refusal(h.code, patient.sex, patient.age) or (
+                        h.code[:1] == "O" and not patient.pregnancy_told):
+                    continue
+                # More of the statement supporting the same or a better score: the more specific.
+                score = h.score + _PART_BONUS * (k - 1)
+                if best is None or score > best[0]:
+                    best = (score, h, qq, k)
+                break
     walk = matcher.walk_index(text)
     stems = matcher.statement_stems(text)
     why: list[str] = []
@@ -408,6 +561,12 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
             # the index entry the words reach is the code ("Appendicitis, acute" K35.80, not
             # K35.890 Other acute appendicitis ...).
             code, via = walk.code, f"index: {walk.path_text}"
+        elif via.startswith("index: ") and walk is not None and walk.code[:3] == hit.code[:3] and \
+                walk.code.rstrip("-") != hit.code and (off := matcher.unsupported_subterm(via[7:], stems, hit.title)):
+            # The search reached the code through a subterm the statement does not say; the
+            # coder's walk goes down only the subterms the words support.
+            why.append(f"not {hit.code} ({via}): the note does not say {off!r}")
+            code, via = walk.code, f"index: {walk.path_text}"
         why.append(f"{'title match' if via == 'title' else via}" + (f" (search: {q!r})" if q != text else ""))
         if walk is not None and not via.startswith("index") and walk.code.rstrip("-").replace(".", "") and \
                 hit.code.replace(".", "").startswith(walk.code.rstrip("-").replace(".", "")[:4]):
@@ -418,7 +577,7 @@ def _diagnosis(engine: Any, st: Statement, patient: Patient, seventh: str,
         code = walk.code
         score = 70.0
         why.append(f"index: {walk.path_text} {walk.code}")
-    if not code:
+    if not code or (code[:1] == "O" and not patient.pregnancy_told):
         return None, used
     fin = matcher.finish(code, stems | matcher.statement_stems(st.sentence), patient.date or _today(), own7)
     if fin is None:
