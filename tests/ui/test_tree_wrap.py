@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from workstation.ui.widgets.code_tree import CodeTree
-from workstation.ui.widgets.codes_pane import CodesPane
 from workstation.ui.widgets.wrapping_tree import wrap_parts
 
 from test_flows import open_case, search, settle
@@ -90,3 +91,19 @@ async def test_titles_wrap_at_every_width_and_the_cursor_stays_in_view(make_app)
             if size[0] in (80, 160, 200):  # the codes pane is 70+ cells wide there
                 short = node.parent.parent  # "S82.6  Fracture of lateral malleolus": a short title keeps one row
                 assert tree._rows_of(short.line)[1] == 1, size
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tabular_tree_with_long_titles(snap_compare, make_app, size) -> None:
+    """S82.61XA-XD in the tabular: each title whole, its words lined up under the title."""
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")  # the first case
+        await settle(pilot)
+        await pilot.press(*"S82.61XA")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # to the results; open it in the tabular
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

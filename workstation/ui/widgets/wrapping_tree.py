@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from rich.style import NULL_STYLE, Style
+from rich.style import Style
 from rich.text import Text
 from textual._segment_tools import line_pad
 from textual.geometry import Region, Size
