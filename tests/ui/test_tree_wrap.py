@@ -91,6 +91,13 @@ async def test_titles_wrap_at_every_width_and_the_cursor_stays_in_view(make_app)
             if size[0] in (80, 160, 200):  # the codes pane is 70+ cells wide there
                 short = node.parent.parent  # "S82.6  Fracture of lateral malleolus": a short title keeps one row
                 assert tree._rows_of(short.line)[1] == 1, size
+        # A click on a continuation row is a click on its code
+        xb = next(n for n in tree.cursor_node.parent.children if n.data.code == "S82.61XB")
+        start, n = tree._rows_of(xb.line)
+        assert n > 1
+        await pilot.click("#tabular", offset=(30, start + 1 - tree.scroll_offset.y))
+        await settle(pilot)
+        assert tree.current().code == "S82.61XB"
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")

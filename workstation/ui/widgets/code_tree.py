@@ -94,7 +94,7 @@ class CodeTree(WrappingTree[NodeData]):
         return len(m.group(0))
 
     def on_resize(self) -> None:
-        self._invalidate()  # labels are cut to the width: lay the lines out again
+        self._invalidate()  # titles wrap to the width: lay the rows out again
 
     def set_source(self, source: TreeSource) -> None:
         self.source = source

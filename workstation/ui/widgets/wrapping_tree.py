@@ -75,14 +75,14 @@ class WrappingTree(Tree[T], Generic[T]):
             return ""
         return self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
 
-    def _parts(self, line_no: int) -> list[Part]:
-        """Where line `line_no`'s label (without its icon) is cut into rows."""
+    def _parts(self, line_no: int, width: int | None = None) -> list[Part]:
+        """Where line `line_no`'s label (without its icon) is cut into rows (`width`: the wrap room)."""
         line = self._tree_lines_cached[line_no] if self._tree_lines_cached is not None else None
         if line is None:
             return [(0, 0)]
         node = line.node
         plain = node._label.plain
-        room = self._wrap_room() - line._get_guide_width(self.guide_depth, self.show_root) - len(self._icon(node))
+        room = (self._wrap_room() if width is None else width) - line._get_guide_width(self.guide_depth, self.show_root) - len(self._icon(node))
         if room <= 0 or len(plain) <= room:
             return [(0, len(plain))]
         hang = min(self.hanging_indent(node), room // 2)
@@ -106,7 +106,7 @@ class WrappingTree(Tree[T], Generic[T]):
         starts: list[int] = []
         for i in range(len(lines)):
             starts.append(len(row_map))
-            row_map.extend((i, p) for p in range(len(self._parts(i))))
+            row_map.extend((i, p) for p in range(len(self._parts(i, room))))
         self._row_map, self._row_start = row_map, starts
         # Never wider than the tree: no sideways scrolling that hides the codes on the left.
         self.virtual_size = Size(room or self.virtual_size.width, len(row_map))
@@ -131,7 +131,9 @@ class WrappingTree(Tree[T], Generic[T]):
         return -1 if line < 0 else self._rows_of(line)[0]
 
     def get_label_width(self, node: TreeNode[T]) -> int:
-        return min(super().get_label_width(node), max(16, self._wrap_room()))
+        # Measured without rendering the label (Tree renders every one on each layout); never
+        # wider than the tree, which has no sideways scrolling to hide the codes on the left.
+        return min(len(self._icon(node)) + node._label.cell_len, max(16, self._wrap_room()))
 
     def _get_label_region(self, line: int) -> Region | None:
         try:
