@@ -59,6 +59,16 @@ async def test_a_long_title_wraps_in_the_tabular_at_80x24_and_the_keys_move_by_c
         await pilot.press("up")
         await settle(pilot)
         assert tree.current().code == "S82.61XA"
+        # Page Down moves a screen of rows, so the code it lands on was just below the screen
+        before = tree.cursor_line
+        await pilot.press("pagedown")
+        await settle(pilot)
+        moved = tree.cursor_line - before
+        assert 1 <= moved < tree.size.height - 1  # fewer codes than rows: their titles take two or three
+        assert 0 <= tree.row_of(tree.cursor_node) - tree.scroll_offset.y < tree.size.height
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert tree.cursor_line == before
         # Left goes up to the parent, Right comes back down; Enter chooses the code
         await pilot.press("left")
         assert tree.current().code == "S82.61"

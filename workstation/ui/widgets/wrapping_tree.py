@@ -160,6 +160,25 @@ class WrappingTree(Tree[T], Generic[T]):
             if node in lines[line_no].path:
                 self._refresh_line(line_no)
 
+    def _page(self, delta: int) -> None:
+        """Move the cursor a screen of rows (not of nodes) up or down."""
+        self._tree_lines  # built
+        if not self._row_map:
+            return
+        here = self.cursor_line if self.cursor_line >= 0 else (0 if delta > 0 else self.last_line)
+        row = self._rows_of(here)[0] + delta * max(1, self.scrollable_content_region.height - 1)
+        line = self._row_map[max(0, min(row, len(self._row_map) - 1))][0]
+        if line == here:  # a node taller than the screen: still move one
+            line = max(0, min(here + delta, self.last_line))
+        self.cursor_line = line
+        self.scroll_to_line(line, animate=False)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
     # ------------------------------------------------------------ drawing
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
