@@ -445,17 +445,6 @@ async def test_export_from_the_worklist_then_a_copy_from_the_case(make_app, stor
         assert store.work("UI-001").status == "exported"
 
 
-def test_long_tree_titles_keep_their_end() -> None:
-    from rich.text import Text
-
-    from workstation.ui.widgets.code_tree import fit_middle
-
-    title = Text("S82.61  Displaced fracture of lateral malleolus of right fibula")
-    cut = fit_middle(title, 40).plain
-    assert len(cut) == 40 and cut.startswith("S82.61") and cut.endswith("right fibula") and "…" in cut
-    assert fit_middle(title, 200).plain == title.plain
-
-
 async def test_narrow_screen_keeps_the_notes_beside_the_codes_with_b(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

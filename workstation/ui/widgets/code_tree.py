@@ -5,17 +5,22 @@ children are. Node data is a `NodeData`, so the screen knows which code a node s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from workstation.ui.widgets.wrapping_tree import WrappingTree
+
 if TYPE_CHECKING:  # annotations only: nothing more is imported at run time
     from workstation.codes.icd10cm import ICD10CM, Code
+
+
+_CODE_COLUMN = re.compile(r"([A-Z0-9][A-Z0-9.\-]{0,7})\s+")  # "S82.61   " before a title
 
 
 @dataclass(frozen=True)
@@ -62,17 +67,11 @@ def icd10cm_source(book: ICD10CM) -> TreeSource:
     )
 
 
-def fit_middle(text: Text, room: int) -> Text:
-    """The text cut in the middle to `room` cells ("Displaced fracture of … right fibula")."""
-    if room < 16 or text.cell_len <= room:
-        return text
-    tail = (room - 1) * 3 // 5
-    head = room - 1 - tail
-    return Text.assemble(text[:head], ("…", "dim"), text[len(text) - tail:])
+class CodeTree(WrappingTree[NodeData]):
+    """A Tree whose nodes load their children on first expansion. Right opens, Left closes or goes up.
 
-
-class CodeTree(Tree[NodeData]):
-    """A Tree whose nodes load their children on first expansion. Right opens, Left closes or goes up."""
+    Long titles wrap under themselves (`WrappingTree`) rather than lose their end: the end of a
+    title is where "left" and "right", "initial" and "subsequent" are."""
 
     BINDINGS = [
         Binding("right", "open_node", "Open", show=False),
@@ -86,22 +85,16 @@ class CodeTree(Tree[NodeData]):
         self.source: TreeSource | None = None
         self._by_key: dict[str, TreeNode[NodeData]] = {}
 
-    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
-        """A label longer than the tree is wide loses its middle, not its end: the end of a
-        title is where "left" and "right", "initial" and "subsequent" are."""
-        text = super().render_label(node, base_style, style)
-        depth, n = 0, node
-        while n.parent is not None and n.parent is not self.root:
-            depth, n = depth + 1, n.parent
-        room = self.scrollable_content_region.width - (depth + 1) * self.guide_depth
-        return fit_middle(text, room)
-
-    def get_label_width(self, node: TreeNode[NodeData]) -> int:
-        # Never wider than the tree: no sideways scrolling that hides the codes on the left.
-        return min(super().get_label_width(node), max(16, self.scrollable_content_region.width))
+    def hanging_indent(self, node: TreeNode[NodeData]) -> int:
+        """Continuation rows of a code's title start under the title, past the code column."""
+        data = node.data
+        m = _CODE_COLUMN.match(node.label.plain if isinstance(node.label, Text) else str(node.label))
+        if m is None or data is None or not (any(ch.isdigit() for ch in m.group(1)) or data.key.startswith("section:")):
+            return 0
+        return len(m.group(0))
 
     def on_resize(self) -> None:
-        self._invalidate()  # labels are cut to the width: lay the lines out again
+        self._invalidate()  # titles wrap to the width: lay the rows out again
 
     def set_source(self, source: TreeSource) -> None:
         self.source = source
@@ -151,7 +144,7 @@ class CodeTree(Tree[NodeData]):
         self._tree_lines  # rebuild line numbers after the expansions, so the cursor lands right
         self.move_cursor(node)
         # A third of the way down, so what is below the code shows too.
-        self.scroll_to(y=max(0, node.line - max(1, self.size.height // 3)), animate=False)
+        self.scroll_to(y=max(0, self.row_of(node) - max(1, self.size.height // 3)), animate=False)
         return True
 
     def action_open_node(self) -> None:
