@@ -141,14 +141,18 @@ def check_codes(ctx: ScrubContext) -> list[Edit]:
 
 
 def _known(ctx: ScrubContext) -> list[str]:
-    """The claim's diagnoses that exist in the DOS's code year, normalized, in order, once each."""
-    book = ctx.book
-    out: list[str] = []
-    for raw in ctx.diagnoses[:MAX_DIAGNOSES]:
-        code = normalize(raw) if raw else ""
-        if code and code not in out and book.get(code) is not None:
-            out.append(code)
-    return out
+    """The claim's diagnoses that exist in the DOS's code year, normalized, in order, once each
+    (worked out once per scrub: the sequencing and guideline checks both read it)."""
+    known = ctx.notes.get("known_dx")
+    if known is None:
+        book = ctx.book
+        known = []
+        for raw in ctx.diagnoses[:MAX_DIAGNOSES]:
+            code = normalize(raw) if raw else ""
+            if code and code not in known and book.get(code) is not None:
+                known.append(code)
+        ctx.notes["known_dx"] = known
+    return list(known)
 
 
 def check_sequencing(ctx: ScrubContext) -> list[Edit]:
