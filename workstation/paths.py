@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,9 +26,13 @@ def user_data_dir() -> Path:
 
     WORKSTATION_DATA_DIR overrides; else $XDG_DATA_HOME/workstation or ~/.local/share/workstation.
     """
-    env = os.environ.get("WORKSTATION_DATA_DIR")
+    env = os.environ
+    return _user_data_dir(env.get("WORKSTATION_DATA_DIR"), env.get("XDG_DATA_HOME"), env.get("HOME"))
+
+
+@lru_cache(maxsize=64)  # the scrubber asks for the CPT and NCCI files on every claim: build the Path once
+def _user_data_dir(env: str | None, xdg: str | None, _home: str | None) -> Path:
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "workstation"

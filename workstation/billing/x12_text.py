@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The X12 basic character set (less the delimiters) plus '#' for addresses ("APT #4"): receivers
 # differ on the extended set, so nothing else passes. Anything else (control characters,
@@ -25,7 +26,12 @@ def clean(text: object, max_len: int | None = None) -> str:
     """Upper-cased ASCII without delimiters or control characters, single-spaced, cut to max_len."""
     if text is None:
         return ""
-    s = _NOT_ALLOWED.sub(" ", fold_ascii(str(text)).upper())
+    return _clean(text if type(text) is str else str(text), max_len)
+
+
+@lru_cache(maxsize=4096)  # the scrubber cleans the same payer names, cities and ids on every claim
+def _clean(text: str, max_len: int | None) -> str:
+    s = _NOT_ALLOWED.sub(" ", fold_ascii(text).upper())
     s = _SPACES.sub(" ", s).strip()
     if max_len is not None and len(s) > max_len:
         s = s[:max_len].rstrip()

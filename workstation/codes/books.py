@@ -38,6 +38,7 @@ Reader = Callable[[Any, str, dict[str, Any]], BookT]
 _opened: dict[str, object] = {}            # manifest name -> the reader object built from it
 _opening: dict[str, threading.Lock] = {}   # one lock per book, so two books can load at once
 _guard = threading.Lock()
+_icd10cm_for: dict[tuple[object, object], object] = {}  # (fiscal_year, date) -> book: icd10cm() per claim is hot
 
 
 def installed_dir() -> Path:
@@ -99,6 +100,7 @@ def reload() -> None:
     book_entry.cache_clear()
     with _guard:
         _opened.clear()
+        _icd10cm_for.clear()
 
 
 @lru_cache(maxsize=None)
@@ -206,6 +208,17 @@ def release_for_date(d: Date | str, system: str = "icd10cm") -> dict[str, Any]:
 
 def icd10cm(fiscal_year: int | None = None, date: Date | str | None = None) -> ICD10CM:
     """The ICD-10-CM book for a date of service, or for a fiscal year (its newest update), or the newest one."""
+    key = (fiscal_year, date)
+    book = _icd10cm_for.get(key)
+    if book is None:
+        book = _icd10cm(fiscal_year, date)
+        if len(_icd10cm_for) > 4096:
+            _icd10cm_for.clear()
+        _icd10cm_for[key] = book
+    return book  # type: ignore[return-value]  # only ICD10CM objects are kept under these keys
+
+
+def _icd10cm(fiscal_year: int | None, date: Date | str | None) -> ICD10CM:
     if date is not None:
         return open_book("icd10cm", _read_icd10cm, name=release_for_date(date)["name"])
     if fiscal_year is None and not icd10cm_years():

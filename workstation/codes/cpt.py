@@ -14,6 +14,7 @@ import io
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,12 @@ class CptCode:
 
 
 def cpt_path() -> Path:
-    return user_data_dir() / FILE_NAME
+    return _file_in(user_data_dir())
+
+
+@lru_cache(maxsize=64)  # looked up on every scrub: the Path is built once per folder
+def _file_in(folder: Path) -> Path:
+    return folder / FILE_NAME
 
 
 def _decode(raw: bytes, path: Path) -> str:

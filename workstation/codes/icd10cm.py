@@ -116,12 +116,21 @@ class ICD10CM:
             kids.setdefault(p, []).append(i)
         return kids
 
+    @cached_property
+    def _built(self) -> dict[int, Code]:
+        return {}
+
     def _code(self, i: int) -> Code:
-        cols = self.doc["codes"]
-        return Code(
-            self._codes[i], self._titles[i], _LETTER_LEVEL[cols["level"][i]],
-            cols["billable"][i] == "1", i, cols["parent"][i],
-        )
+        # Built once per row and kept with the book (Code is frozen): the scrubber looks the same
+        # codes up many times per claim.
+        c = self._built.get(i)
+        if c is None:
+            cols = self.doc["codes"]
+            c = self._built[i] = Code(
+                self._codes[i], self._titles[i], _LETTER_LEVEL[cols["level"][i]],
+                cols["billable"][i] == "1", i, cols["parent"][i],
+            )
+        return c
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -134,8 +143,12 @@ class ICD10CM:
         return None if i is None else self._code(i)
 
     def all_codes(self) -> Iterator[Code]:
-        for i in range(len(self._codes)):
-            yield self._code(i)
+        built = self._built
+        cols = self.doc["codes"]
+        levels, billable, parents = cols["level"], cols["billable"], cols["parent"]
+        for i, (code, title) in enumerate(zip(self._codes, self._titles)):
+            c = built.get(i)  # a bulk walk (release diffs) builds without keeping
+            yield c if c is not None else Code(code, title, _LETTER_LEVEL[levels[i]], billable[i] == "1", i, parents[i])
 
     def rows(self) -> Iterator[tuple[str, str, str, bool]]:
         """Every row as (code, title, level, billable), in tabular order: for bulk readers (search)."""

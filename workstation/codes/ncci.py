@@ -28,6 +28,7 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
@@ -77,7 +78,12 @@ class ImportReport:
 
 
 def ncci_path() -> Path:
-    return user_data_dir() / FILE_NAME
+    return _file_in(user_data_dir())
+
+
+@lru_cache(maxsize=64)  # looked up on every scrub: the Path is built once per folder
+def _file_in(folder: Path) -> Path:
+    return folder / FILE_NAME
 
 
 def _iso(d8: str) -> str:

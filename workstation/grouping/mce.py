@@ -96,9 +96,11 @@ def _run(claim: dict[str, Any]) -> dict[str, tuple[int, bool]]:
     return {e["name"]: (int(e.get("count") or 1), e.get("edit_type") != "POSTPAYMENT") for e in res.get("edits") or []}
 
 
-def edit_case(case: Case, work: CaseWork, any_setting: bool = False) -> list[MceFinding]:
+def edit_case(case: Case, work: CaseWork, any_setting: bool = False, only: str | None = None) -> list[MceFinding]:
     """The MCE edits of the code year on the case as coded, each on the code it falls on.
-    `any_setting` runs it on an outpatient case too (for the code-year age lists only)."""
+    `any_setting` runs it on an outpatient case too (for the code-year age lists only); `only`
+    keeps one edit (e.g. AGE_CONFLICT): the same findings as filtering the result afterwards, but
+    the per-code runs are skipped when the whole claim does not raise that edit."""
     if (case.encounter.type != "inpatient" and not any_setting) or not work.diagnoses:
         return []
     discharge = discharge_of(case)
@@ -120,6 +122,8 @@ def edit_case(case: Case, work: CaseWork, any_setting: bool = False) -> list[Mce
     # not reported from a partial run).
     whole = _run({**base, "pdx": pdx, "sdx": [{"code": bare(c)} for c in work.diagnoses[1:]],
                   "procedures": [{"code": bare(p)} for p in work.procedures]})
+    if only is not None:
+        whole = {n: v for n, v in whole.items() if n == only}
     if not whole:
         return []
     alone = _run({**base, "pdx": pdx, "sdx": [], "procedures": []})

@@ -7,7 +7,7 @@ from functools import lru_cache
 from workstation.billing.claim import MAX_DIAGNOSES
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.codes.icd10cm import normalize
-from workstation.codes.model import Note
+from workstation.codes.model import CodeRef, Note
 
 # Letter, digit, digit-or-letter, optional dot and up to four characters.
 _DX_RE = re.compile(r"[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
@@ -141,14 +141,18 @@ def check_codes(ctx: ScrubContext) -> list[Edit]:
 
 
 def _known(ctx: ScrubContext) -> list[str]:
-    """The claim's diagnoses that exist in the DOS's code year, normalized, in order, once each."""
-    book = ctx.book
-    out: list[str] = []
-    for raw in ctx.diagnoses[:MAX_DIAGNOSES]:
-        code = normalize(raw) if raw else ""
-        if code and code not in out and book.get(code) is not None:
-            out.append(code)
-    return out
+    """The claim's diagnoses that exist in the DOS's code year, normalized, in order, once each
+    (worked out once per scrub: the sequencing and guideline checks both read it)."""
+    known = ctx.notes.get("known_dx")
+    if known is None:
+        book = ctx.book
+        known = []
+        for raw in ctx.diagnoses[:MAX_DIAGNOSES]:
+            code = normalize(raw) if raw else ""
+            if code and code not in known and book.get(code) is not None:
+                known.append(code)
+        ctx.notes["known_dx"] = known
+    return list(known)
 
 
 def check_sequencing(ctx: ScrubContext) -> list[Edit]:
@@ -163,21 +167,18 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
     # Excludes1: the two conditions cannot be reported together. One edit per pair.
     reported: set[frozenset[str]] = set()
     for a in dx:
-        for note in notes_of_kind(fy, a, "excludes1"):
-            for ref in note.refs:
-                if ref.covers(a):
-                    continue  # a note that names the code's own range says nothing about pairs
-                for b in dx:
-                    if b == a or not ref.covers(b):
-                        continue
-                    pair = frozenset((a, b))
-                    if pair in reported:
-                        continue
-                    reported.add(pair)
-                    out.append(Edit("dx.excludes1", "error",
-                                    f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
-                                    f"\"{note.text}\". Keep the one the documentation supports.",
-                                    _src(fy, f"Excludes1 at {note.origin}"), a))
+        for note, ref in _excludes1_refs(fy, a):
+            for b in dx:
+                if b == a or not ref.covers(b):
+                    continue
+                pair = frozenset((a, b))
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                out.append(Edit("dx.excludes1", "error",
+                                f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
+                                f"\"{note.text}\". Keep the one the documentation supports.",
+                                _src(fy, f"Excludes1 at {note.origin}"), a))
 
     first = dx[0] if dx and ctx.diagnoses and normalize(ctx.diagnoses[0]) == dx[0] else None
     from workstation.billing.edits.mce_edits import mce_lists
@@ -197,8 +198,7 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
         # Code first: the named underlying condition, when coded, must come before this code. A note
         # printed as a list ("such as: ...") is one instruction with alternatives, grouped by where
         # it is printed; it is met when any named condition is already listed before this code.
-        for origin, notes in _code_first_groups(fy, code).items():
-            refs = [r for n in notes for r in n.refs if not r.covers(code)]
+        for origin, notes, refs in _code_first_refs(fy, code):
             if any(r.covers(b) for r in refs for b in dx[:i]):
                 continue
             after = [b for b in dx[i + 1:] if any(r.covers(b) for r in refs)]
@@ -219,13 +219,37 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
         # Use additional code: a reminder only where the note names codes and none is on the claim.
         # A note printed as a list ("insulin (Z79.4)", "oral antidiabetic drugs (Z79.84)" ...) is
         # one instruction with alternatives: group by where it is printed, one reminder each.
-        for origin, notes in _use_additional_groups(fy, code).items():
-            refs = [r for n in notes for r in n.refs if not r.covers(code)]
+        for origin, notes, refs in _use_additional_refs(fy, code):
             if any(r.covers(b) for r in refs for b in dx if b != code):
                 continue
             reminders.setdefault(tuple(n.text for n in notes), []).append((code, origin))
     out.extend(_fold_reminders(fy, reminders))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _excludes1_refs(fy: int, code: str) -> tuple[tuple[Note, CodeRef], ...]:
+    """The code's Excludes1 notes with each range they name, less the ranges that cover the code
+    itself (a note that names the code's own range says nothing about pairs), in printed order."""
+    return tuple((note, ref) for note in notes_of_kind(fy, code, "excludes1") for ref in note.refs
+                 if not ref.covers(code))
+
+
+def _refs_by_group(groups: dict[str, tuple[Note, ...]], code: str) -> tuple[tuple[str, tuple[Note, ...], tuple[CodeRef, ...]], ...]:
+    return tuple((origin, notes, tuple(r for n in notes for r in n.refs if not r.covers(code)))
+                 for origin, notes in groups.items())
+
+
+@lru_cache(maxsize=4096)
+def _code_first_refs(fy: int, code: str) -> tuple[tuple[str, tuple[Note, ...], tuple[CodeRef, ...]], ...]:
+    """(origin, notes, the ranges they name other than the code's own) per "Code first" group."""
+    return _refs_by_group(_code_first_groups(fy, code), code)
+
+
+@lru_cache(maxsize=4096)
+def _use_additional_refs(fy: int, code: str) -> tuple[tuple[str, tuple[Note, ...], tuple[CodeRef, ...]], ...]:
+    """(origin, notes, the ranges they name other than the code's own) per "Use additional code" group."""
+    return _refs_by_group(_use_additional_groups(fy, code), code)
 
 
 _ADVERSE_LEAD = re.compile(r"\bfor adverse effects?\b", re.I)

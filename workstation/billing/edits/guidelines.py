@@ -13,6 +13,8 @@ and Reporting; the sections cited read the same in FY2025):
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from workstation.billing.edits.diagnoses import _known, drug_effect_kind
 from workstation.billing.edits.model import Edit, ScrubContext
 
@@ -186,6 +188,7 @@ SECONDARY_ONLY: tuple[tuple[str, str], ...] = (
 _ANTINEOPLASTIC = ("Z51.0", "Z51.1")
 
 
+@lru_cache(maxsize=1 << 14)  # pure: a fixed table read per code, on every scrub
 def first_listed_only(code: str) -> str | None:
     """The I.C.16 table entry that makes `code` first-listed only, or None."""
     b = _bare(code)
@@ -195,6 +198,7 @@ def first_listed_only(code: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)  # pure: a fixed table read per code, on every scrub
 def secondary_only(code: str) -> str | None:
     b = _bare(code)
     return next((what for ref, what in SECONDARY_ONLY if b.startswith(_bare(ref))), None)

@@ -47,7 +47,7 @@ def check_outpatient_age_year(ctx: ScrubContext) -> list[Edit]:
         return []
     v37 = mce_lists()
     try:
-        findings = edit_case(ctx.case, ctx.work, any_setting=True)
+        findings = edit_case(ctx.case, ctx.work, any_setting=True, only="AGE_CONFLICT")  # the only edit read here
         label = version_for(ctx.dos).label
     except (ValueError, RuntimeError):
         return []
