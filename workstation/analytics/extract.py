@@ -24,6 +24,7 @@ Layout written by `workstation report extract --out DIR` (folders 0700, files 06
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import os
@@ -172,7 +173,7 @@ def salt() -> bytes:
 def patient_key(case: Case, key: bytes) -> str:
     p = case.patient
     ident = "|".join(s.strip().lower() for s in (p.last, p.first, p.dob, p.sex or ""))
-    return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()[:20]
+    return hmac.digest(key, ident.encode(), "sha256").hex()[:20]
 
 
 def code_year(d: str) -> int | None:
@@ -391,6 +392,9 @@ def _case_of(record: dict[str, Any], path: Path) -> Case:
                            f"import it again") from None
 
 
+SCRUB_BATCH = 256  # cases scrub_many takes at a time (its gain is there from about 50)
+
+
 def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: Registry | None,
                   chapters: _Chapters, scrub_edits: bool = True, stats: dict[str, int] | None = None) -> int:
     """Add the rows of one store; returns its number of cases.
@@ -399,9 +403,13 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
     and its work are built once, for the claim (charges come from the practice's fee schedule) and,
     when the edit cache does not have the case yet, for the scrubber. `stats` gets the cache's
     hits and misses."""
-    from workstation.billing.edits import scrub
+    from workstation.billing.edits import scrub_many
+    from workstation.codes import cpt, ncci
 
     settings = PracticeSettings.from_store(store)
+    # The imported NCCI tables and CPT file, looked up once for the store, not on every case (the
+    # edit cache's context already names them by size and modification time).
+    tables = {"ncci": ncci.ncci(), "cpt": cpt.cpt()} if scrub_edits else {}
     cache = EditCache(store.path, scrub_context() + orjson.dumps(settings.to_dict()).decode()) if scrub_edits else None
     today = Date.today()
     audit_by_case: dict[str, list[dict[str, Any]]] = {}
@@ -410,12 +418,35 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         if cid is not None:
             audit_by_case.setdefault(cid, []).append(e)
     cases_path = store.cases_path
-    n = 0
-    add = rows.add
+    # Three passes: build every case and claim and look each up in the edit cache; scrub the
+    # cases the cache lacks, many at a time (scrub_many); then write the rows, case by case.
+    prepared: list[tuple[Case, CaseWork, Claim, bool, list[list[str]] | None]] = []
+    misses: list[tuple[int, str]] = []  # (index in prepared, digest) of the cases to scrub
     for record, work_doc in store.records():
         case = _case_of(record, cases_path)
+        work = CaseWork(case.case_id) if work_doc is None else CaseWork.from_dict(work_doc)
+        claim = build_claim(case, work, settings)
+        scrubbed = bool(scrub_edits and work.diagnoses)
+        found = None
+        if scrubbed and cache is not None:
+            digest = case_digest(record, None if work_doc is None else dict(work_doc), clock_flags(claim, today))
+            found = cache.get(digest)
+            if found is None:
+                misses.append((len(prepared), digest))
+        prepared.append((case, work, claim, scrubbed, found))
+    if cache is not None:
+        for at in range(0, len(misses), SCRUB_BATCH):
+            batch = misses[at:at + SCRUB_BATCH]
+            claims = [prepared[i][:3] for i, _digest in batch]
+            for (i, digest), edits in zip(batch, scrub_many(claims, settings, **tables)):
+                found = [[ed.edit_id, ed.severity, ed.target] for ed in edits]
+                cache.put(digest, found)
+                prepared[i] = (*prepared[i][:4], found)
+    n = 0
+    add = rows.add
+    dx_columns: dict[tuple[int | None, int | None, str], dict[str, Any]] = {}
+    for case, work, claim, scrubbed, found in prepared:
         cid = case.case_id
-        work = CaseWork(cid) if work_doc is None else CaseWork.from_dict(work_doc)
         n += 1
         when = case.coding_date
         month = when[:7] if len(when) >= 7 else "unknown"
@@ -427,19 +458,11 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         exported = [e for e in entries if e["action"] == "mark_exported"]
         coder = coded[-1]["who"] if coded else next(
             (e["who"] for e in reversed(entries) if e["action"] in CODING_ACTIONS), None)
-        claim = build_claim(case, work, settings)
         errors = warnings = 0
-        scrubbed = bool(scrub_edits and work.diagnoses)
-        if scrubbed and cache is not None:
-            digest = case_digest(record, None if work_doc is None else dict(work_doc), clock_flags(claim, today))
-            found = cache.get(digest)
-            if found is None:
-                found = [[ed.edit_id, ed.severity, ed.target] for ed in scrub(case, work, claim, settings)]
-                cache.put(digest, found)
-            for edit_id, severity, target in found:
-                add("edits", {**base, "edit_id": edit_id, "severity": severity, "target": target})
-                errors += severity == "error"
-                warnings += severity == "warning"
+        for edit_id, severity, target in found or ():
+            add("edits", {**base, "edit_id": edit_id, "severity": severity, "target": target})
+            errors += severity == "error"
+            warnings += severity == "warning"
         cov = case.coverage
         patient = case.patient
         add("cases", {
@@ -457,16 +480,21 @@ def rows_of_store(store: SessionStore, name: str, rows: Rows, key: bytes, reg: R
         })
         year4 = int(when[:4]) if when[:4].isdigit() else None
         for i, code in enumerate(work.diagnoses, 1):
-            ch, ch_title, bl, bl_title = chapters.of(year, code)
-            f = reg.find(code, year4, ch == "Chapter 2" if ch else None) if reg else None
-            add("diagnoses", {
-                **base, "seq": i, "code": code, "chapter": ch or None, "chapter_title": ch_title or None,
-                "block": bl or None, "block_title": bl_title or None, "category": code[:3],
-                "registry_status": f.status if f else None, "icdo3_site": (f.site or None) if f else None,
-                "histology": (f.histology or None) if f else None, "behavior": (f.behavior or None) if f else None,
-                "laterality": (f.laterality or None) if f else None, "seer_recode": (f.recode or None) if f else None,
-                "seer_group": (f.recode_name or None) if f else None,
-            })
+            about = dx_columns.get((year, year4, code))
+            if about is None:  # the columns that depend on the code and its year only, once each
+                ch, ch_title, bl, bl_title = chapters.of(year, code)
+                f = reg.find(code, year4, ch == "Chapter 2" if ch else None) if reg else None
+                about = dx_columns[(year, year4, code)] = {
+                    "code": code, "chapter": ch or None, "chapter_title": ch_title or None,
+                    "block": bl or None, "block_title": bl_title or None, "category": code[:3],
+                    "registry_status": f.status if f else None, "icdo3_site": (f.site or None) if f else None,
+                    "histology": (f.histology or None) if f else None,
+                    "behavior": (f.behavior or None) if f else None,
+                    "laterality": (f.laterality or None) if f else None,
+                    "seer_recode": (f.recode or None) if f else None,
+                    "seer_group": (f.recode_name or None) if f else None,
+                }
+            add("diagnoses", {**base, "seq": i, **about})
         for i, code in enumerate(work.procedures, 1):
             add("procedures", {**base, "seq": i, "code": code})
         for line in claim.lines:
@@ -546,6 +574,13 @@ def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool)
     out.mkdir(mode=0o700)
     rows = Rows(out)
     stats: dict[str, int] = {}
+    in_pool = _worker_state.get("pool", False)
+    if in_pool:
+        # A store makes hundreds of thousands of short-lived, acyclic objects (records, rows):
+        # the cyclic collector would walk the whole heap (books, notes) again and again while
+        # they are made. It is off while a store is read and run once after, and what is left then
+        # (books and caches, kept for the next store) is frozen out of later collections.
+        gc.disable()
     try:
         try:
             store = _open_readonly(Path(path))
@@ -560,7 +595,16 @@ def _one_store(path: str, name: str, folder: str, key: bytes, scrub_edits: bool)
             store.close()
     finally:
         rows.close()
+        if in_pool:
+            gc.enable()
+            gc.collect()
+            gc.freeze()
     return path, dict(rows.counts), "", stats
+
+
+def _pool_worker() -> None:
+    """Set up a worker process of the extract's pool (see _one_store)."""
+    _worker_state["pool"] = True
 
 
 def _reference_rows(folder: str) -> int:
@@ -615,7 +659,8 @@ def collect(paths: Iterable[Path] = (), include_default: bool = True, folder: Pa
         order = {str(p): i for i, p in enumerate(stores)}
         work = sorted(zip(stores, names), key=lambda pn: -size(pn[0]))
         # spawn, not fork: the caller may be a threaded app.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_pool_worker) as pool:
             futures = [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in work[:jobs]]
             reference = pool.submit(_reference_rows, str(folder))
             futures += [pool.submit(_one_store, str(p), n, str(folder), key, scrub_edits) for p, n in work[jobs:]]

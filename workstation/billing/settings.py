@@ -7,6 +7,7 @@ practice. The demo defaults describe a synthetic practice; every identifier in t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -222,25 +223,33 @@ class PracticeSettings:
 
     def problems(self) -> list[tuple[str, str]]:
         """(field, message) for every setting a claim cannot go out with."""
-        out: list[tuple[str, str]] = []
-        if not self.billing_name.strip():
-            out.append(("billing_name", "billing provider name is missing"))
-        if p := npi_problem(self.npi):
-            out.append(("npi", f"billing provider {p}"))
-        if not TAX_ID_RE.fullmatch(self.tax_id or ""):
-            out.append(("tax_id", "tax id must be 9 digits (EIN, no dash)"))
-        if not ZIP9_RE.fullmatch(self.address.zip or ""):
-            out.append(("address.zip", "billing provider ZIP must be 9 digits (ZIP+4)"))
-        for f in ("line1", "city", "state"):
-            if not getattr(self.address, f).strip():
-                out.append((f"address.{f}", f"billing provider address {f} is missing"))
-        if self.taxonomy and not TAXONOMY_RE.fullmatch(self.taxonomy):
-            out.append(("taxonomy", "taxonomy code must be 10 characters (e.g. 207Q00000X)"))
-        if not self.submitter_id.strip():
-            out.append(("submitter_id", "submitter id is missing"))
-        if not self.receiver_id.strip():
-            out.append(("receiver_id", "receiver id is missing"))
-        return out
+        a = self.address
+        return list(_problems(self.billing_name, self.npi, self.tax_id, a.zip, a.line1, a.city, a.state,
+                              self.taxonomy, self.submitter_id, self.receiver_id))
+
+
+@lru_cache(maxsize=64)  # the scrubber asks on every claim; the answer depends on these values only
+def _problems(billing_name: str, npi: str, tax_id: str, zip_: str, line1: str, city: str, state: str,
+              taxonomy: str, submitter_id: str, receiver_id: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    if not billing_name.strip():
+        out.append(("billing_name", "billing provider name is missing"))
+    if p := npi_problem(npi):
+        out.append(("npi", f"billing provider {p}"))
+    if not TAX_ID_RE.fullmatch(tax_id or ""):
+        out.append(("tax_id", "tax id must be 9 digits (EIN, no dash)"))
+    if not ZIP9_RE.fullmatch(zip_ or ""):
+        out.append(("address.zip", "billing provider ZIP must be 9 digits (ZIP+4)"))
+    for f, value in (("line1", line1), ("city", city), ("state", state)):
+        if not value.strip():
+            out.append((f"address.{f}", f"billing provider address {f} is missing"))
+    if taxonomy and not TAXONOMY_RE.fullmatch(taxonomy):
+        out.append(("taxonomy", "taxonomy code must be 10 characters (e.g. 207Q00000X)"))
+    if not submitter_id.strip():
+        out.append(("submitter_id", "submitter id is missing"))
+    if not receiver_id.strip():
+        out.append(("receiver_id", "receiver id is missing"))
+    return tuple(out)
 
 
 TAX_ID_RE = re.compile(r"[0-9]{9}")

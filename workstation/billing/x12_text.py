@@ -19,6 +19,8 @@ _FOLD = str.maketrans({"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o",
 
 def fold_ascii(text: str) -> str:
     """José -> Jose, Ångström -> Angstrom, Straße -> Strasse: letters keep their base form."""
+    if text.isascii():  # nothing to fold (NFKD leaves ASCII as it is)
+        return text
     return unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode("ascii")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts other scripts' digits
 
@@ -40,6 +41,7 @@ def npi_is_valid(npi: str | None) -> bool:
     return _luhn_sum(NPI_PREFIX + npi) % 10 == 0
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for on every scrub of every claim
 def npi_problem(npi: str | None) -> str:
     """A coder-readable reason an NPI is invalid, or "" when it is valid."""
     if not npi:

