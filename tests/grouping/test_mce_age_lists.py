@@ -80,3 +80,49 @@ def test_skipping_claims_without_age_listed_codes_gives_the_editors_findings() -
         compared += 1
         conflicts += bool(full)
     assert compared == 400 and conflicts >= 40  # both sides: many claims with a conflict, many without
+
+
+def _newer_age_listed() -> list[str]:
+    """FY2026 codes on the code year's MCE age lists but not on the v37 lists (F01.511 ...)."""
+    book, v37 = icd10cm(2026), mce_lists()
+    return [c for c, _t, _l, b in book.rows()
+            if b and v37.age_category(c) is None and mce.has_age_list("v43.0", 20251115, c.replace(".", ""))]
+
+
+def test_outpatient_age_conflict_of_a_code_newer_than_v37() -> None:
+    """Both sides of the outpatient code-year age edit, which runs the editor only for such codes."""
+    from tests.billing.factory import make_work, run
+
+    newer = _newer_age_listed()
+    assert "F01.511" in newer  # vascular dementia subcodes added after FY2020, on the adult list
+    child, adult = _case("2020-01-01", "2025-11-15"), _case("1950-01-01", "2025-11-15")
+    assert "mce.age" in {e.edit_id for e in run(child, make_work(["F01.511"]))}
+    assert "mce.age" not in {e.edit_id for e in run(adult, make_work(["F01.511"]))}
+    assert "mce.age" not in {e.edit_id for e in run(child, make_work(["J06.9"]))}
+
+
+def test_the_outpatient_check_skips_the_editor_only_when_it_would_report_nothing(monkeypatch) -> None:
+    from workstation.billing.edits import mce_year_edits
+    from workstation.billing.edits.model import ScrubContext
+    from workstation.billing.claim import build_claim
+    from workstation.billing.settings import PracticeSettings
+
+    listed, others = _sample()
+    newer = _newer_age_listed()
+    rnd = random.Random(11)
+    claims = []
+    for _ in range(300):
+        age = rnd.choice([0, 5, 12, 16, 30, 60, 90])
+        case = _case(f"{2025 - age}-06-30", rnd.choice(["2025-11-15", "2026-05-20"]))
+        dx = list(dict.fromkeys(rnd.choice(rnd.choice([listed, others, newer])) for _ in range(rnd.randint(1, 3))))
+        work = CaseWork(case.case_id, diagnoses=dx)
+        claims.append((case, work, build_claim(case, work, PracticeSettings())))
+    check = mce_year_edits.check_outpatient_age_year
+
+    def edits() -> list:
+        return [check(ScrubContext(c, w, cl, PracticeSettings())) for c, w, cl in claims]
+
+    fast = edits()
+    monkeypatch.setattr(mce_year_edits, "_may_report", lambda ctx, v37: True)
+    assert fast == edits()
+    assert sum(bool(e) for e in fast) >= 20  # conflicts were found, and skipped claims had none

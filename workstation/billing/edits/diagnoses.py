@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 
 from workstation.billing.claim import MAX_DIAGNOSES
+from workstation.billing.edits.mce_edits import mce_lists
 from workstation.billing.edits.model import Edit, ScrubContext
 from workstation.codes.icd10cm import normalize
 from workstation.codes.model import CodeRef, Note
@@ -164,29 +165,31 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
     dx = _known(ctx)
     out: list[Edit] = []
 
-    # Excludes1: the two conditions cannot be reported together. One edit per pair.
+    # Excludes1: the two conditions cannot be reported together. One edit per pair, in the order
+    # the notes print their ranges, then the claim's order.
     reported: set[frozenset[str]] = set()
     for a in dx:
-        for note, ref in _excludes1_refs(fy, a):
-            for b in dx:
-                if b == a or not ref.covers(b):
-                    continue
-                pair = frozenset((a, b))
-                if pair in reported:
-                    continue
-                reported.add(pair)
-                out.append(Edit("dx.excludes1", "error",
-                                f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
-                                f"\"{note.text}\". Keep the one the documentation supports.",
-                                _src(fy, f"Excludes1 at {note.origin}"), a))
+        refs = _excludes1_refs(fy, a)
+        if not refs:
+            continue
+        hits = sorted((i, j) for j, b in enumerate(dx) if b != a for i in _excludes1_hits(fy, a, b))
+        for i, j in hits:
+            b = dx[j]
+            pair = frozenset((a, b))
+            if pair in reported:
+                continue
+            reported.add(pair)
+            note = refs[i][0]
+            out.append(Edit("dx.excludes1", "error",
+                            f"{a} and {b} cannot be coded together: {note.origin} Excludes1 "
+                            f"\"{note.text}\". Keep the one the documentation supports.",
+                            _src(fy, f"Excludes1 at {note.origin}"), a))
 
     first = dx[0] if dx and ctx.diagnoses and normalize(ctx.diagnoses[0]) == dx[0] else None
-    from workstation.billing.edits.mce_edits import mce_lists
-
     mce = mce_lists()
     reminders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for i, code in enumerate(dx):
-        code_first = [n for ns in _code_first_groups(fy, code).values() for n in ns if n.refs]
+        code_first = _code_first_notes(fy, code)
         manifest = is_manifestation_title(fy, code) or mce.is_manifestation(code)
         if manifest and code == first:
             why = "titled 'in diseases classified elsewhere'" if is_manifestation_title(fy, code) else "on the MCE manifestation list"
@@ -198,10 +201,10 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
         # Code first: the named underlying condition, when coded, must come before this code. A note
         # printed as a list ("such as: ...") is one instruction with alternatives, grouped by where
         # it is printed; it is met when any named condition is already listed before this code.
-        for origin, notes, refs in _code_first_refs(fy, code):
-            if any(r.covers(b) for r in refs for b in dx[:i]):
+        for g, (origin, notes, refs) in enumerate(_code_first_refs(fy, code)):
+            if any(_group_covers(fy, "code_first", code, g, b) for b in dx[:i]):
                 continue
-            after = [b for b in dx[i + 1:] if any(r.covers(b) for r in refs)]
+            after = [b for b in dx[i + 1:] if _group_covers(fy, "code_first", code, g, b)]
             if after:
                 note = next(n for n in notes if any(r.covers(after[0]) for r in n.refs))
                 out.append(Edit("dx.code_first_order", "error",
@@ -219,8 +222,8 @@ def check_sequencing(ctx: ScrubContext) -> list[Edit]:
         # Use additional code: a reminder only where the note names codes and none is on the claim.
         # A note printed as a list ("insulin (Z79.4)", "oral antidiabetic drugs (Z79.84)" ...) is
         # one instruction with alternatives: group by where it is printed, one reminder each.
-        for origin, notes, refs in _use_additional_refs(fy, code):
-            if any(r.covers(b) for r in refs for b in dx if b != code):
+        for g, (origin, notes, _refs) in enumerate(_use_additional_refs(fy, code)):
+            if any(_group_covers(fy, "use_additional", code, g, b) for b in dx if b != code):
                 continue
             reminders.setdefault(tuple(n.text for n in notes), []).append((code, origin))
     out.extend(_fold_reminders(fy, reminders))
@@ -233,6 +236,27 @@ def _excludes1_refs(fy: int, code: str) -> tuple[tuple[Note, CodeRef], ...]:
     itself (a note that names the code's own range says nothing about pairs), in printed order."""
     return tuple((note, ref) for note in notes_of_kind(fy, code, "excludes1") for ref in note.refs
                  if not ref.covers(code))
+
+
+@lru_cache(maxsize=1 << 16)
+def _excludes1_hits(fy: int, code: str, other: str) -> tuple[int, ...]:
+    """Which of the code's Excludes1 ranges (indexes into _excludes1_refs) cover `other`: asked
+    for every pair of codes on every claim, so each pair is worked out once."""
+    return tuple(i for i, (_note, ref) in enumerate(_excludes1_refs(fy, code)) if ref.covers(other))
+
+
+@lru_cache(maxsize=1 << 16)
+def _group_covers(fy: int, kind: str, code: str, group: int, other: str) -> bool:
+    """Whether `other` falls under the ranges of the code's `group`-th "Code first" (kind
+    code_first) or "Use additional code" (use_additional) instruction; once per pair."""
+    groups = _code_first_refs(fy, code) if kind == "code_first" else _use_additional_refs(fy, code)
+    return any(r.covers(other) for r in groups[group][2])
+
+
+@lru_cache(maxsize=4096)
+def _code_first_notes(fy: int, code: str) -> tuple[Note, ...]:
+    """The code's "Code first" notes that name codes (a manifestation code's etiology)."""
+    return tuple(n for ns in _code_first_groups(fy, code).values() for n in ns if n.refs)
 
 
 def _refs_by_group(groups: dict[str, tuple[Note, ...]], code: str) -> tuple[tuple[str, tuple[Note, ...], tuple[CodeRef, ...]], ...]:

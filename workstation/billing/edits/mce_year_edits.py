@@ -46,6 +46,8 @@ def check_outpatient_age_year(ctx: ScrubContext) -> list[Edit]:
     if ctx.inpatient or not covers(ctx.dos) or not ctx.work.diagnoses:
         return []
     v37 = mce_lists()
+    if not _may_report(ctx, v37):
+        return []
     try:
         findings = edit_case(ctx.case, ctx.work, any_setting=True, only="AGE_CONFLICT")  # the only edit read here
         if not findings:
@@ -65,3 +67,23 @@ def check_outpatient_age_year(ctx: ScrubContext) -> list[Edit]:
                         f"({ctx.patient_age} on the date of service) on the MCE age lists of FY{fy}: "
                         "check the code or the date of birth.", source, f.target))
     return out
+
+
+def _may_report(ctx: ScrubContext, v37) -> bool:
+    """Whether a code on the claim is on the code year's MCE age lists (the only codes an age
+    conflict can fall on) and not on the v37 lists (whose codes mce_edits reports): when none
+    is, the editor is not run, since whatever it found would be left out above."""
+    from workstation.grouping.drg import GroupingError, bare, discharge_of
+    from workstation.grouping.mce import covers, has_age_list
+    from workstation.grouping.versions import version_for
+
+    try:
+        discharge = discharge_of(ctx.case)  # the date edit_case edits by
+    except GroupingError:
+        return True  # edit_case says what is wrong with it
+    if not covers(discharge):
+        return True
+    label = version_for(discharge).label
+    day = discharge.year * 10000 + discharge.month * 100 + discharge.day
+    return any(has_age_list(label, day, bare(c)) and (v37 is None or v37.age_category(c) is None)
+               for c in ctx.work.diagnoses)
