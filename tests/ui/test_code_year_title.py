@@ -66,3 +66,51 @@ async def test_the_title_bar_names_the_code_year_of_the_case(tmp_path: Path) -> 
             assert "FY2026 ICD-10-CM · date of service 2026-09-30" in _title(screen)
     finally:
         store.close()
+
+
+async def test_the_trees_show_the_release_of_the_case_date(tmp_path: Path) -> None:
+    """The tabular (and HCPCS) tree follow the case's code year, as search and detail do: M72.2
+    is a billable code in FY2026 and a header in FY2027 (M72.20-M72.22 below it)."""
+    from workstation.ui.widgets.code_tree import CodeTree
+
+    from test_flows import search
+
+    store = SessionStore.open(tmp_path / "years.json")
+    store.add_cases(_cases())
+    try:
+        app = WorkstationApp(store, label="years.json")
+        app.warmed = True
+        async with app.run_test(size=(160, 48)) as pilot:
+            seen = {}
+            for case_id in ("YR-003", "YR-001", "YR-003"):  # FY2026, FY2027, FY2026 again
+                screen = await open_case(pilot, case_id)
+                await search(pilot, "M72.2")
+                await pilot.press("down", "enter")  # the result, opened in the tabular
+                await settle(pilot)
+                tree = screen.query_one("#tabular", CodeTree)
+                assert screen.codes.view == "tabular" and tree.current().code == "M72.2"
+                node = tree.cursor_node
+                if node.allow_expand:
+                    tree.ensure_loaded(node)
+                seen.setdefault(case_id, []).append([k.data.code for k in node.children])
+                await back_to_worklist(pilot)
+            assert seen["YR-003"] == [[], []]  # FY2026: billable, nothing below it
+            assert seen["YR-001"] == [["M72.20", "M72.21", "M72.22"]]  # FY2027: a header
+    finally:
+        store.close()
+
+
+def test_the_hcpcs_tree_reads_the_release_in_force_on_the_date(monkeypatch) -> None:
+    from workstation.codes import hcpcs
+    from workstation.ui.widgets import trees
+
+    asked: list[str | None] = []
+    real = hcpcs.hcpcs
+
+    def spy(date: str | None = None):
+        asked.append(date)
+        return real(date)
+
+    monkeypatch.setattr(hcpcs, "hcpcs", spy)
+    source = trees.source_for("hcpcs", "2020-02-01")
+    assert asked == ["2020-02-01"] and source.roots()

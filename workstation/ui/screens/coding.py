@@ -223,7 +223,7 @@ class CodingScreen(Screen):
         case = await self.app.store_call(store.case, self.case_id)
         work_state = await self.app.store_call(store.work, self.case_id)
         self.case, self.work_state = case, work_state
-        self.codes.date = self.dos
+        self.codes.set_date(self.dos)
         self.codes.sex, self.codes.age = _patient_for_search(case)
         self.codes.note = NoteContext.of(d.text for d in case.documents)
         self.read_suggested(case)

@@ -144,6 +144,8 @@ class CodesPane(Vertical):
         self.searching = False
         self.shown: list[core.SearchResult] = []  # the rows of the search results view, in order
         self._pending_reveal: str | None = None
+        # The releases the tabular and HCPCS trees show: those in force on the case's coding date.
+        self._book_for_view: dict[str, str] = {}
 
     # ------------------------------------------------------------ layout
 
@@ -285,13 +287,44 @@ class CodesPane(Vertical):
         self.screen.set_focus(box)
         box.select_all()
 
+    def set_date(self, date: str | None) -> None:
+        """The case's coding date: search, detail and the trees follow its code year. A tree
+        already showing another release (the tabular of another fiscal year, an older HCPCS
+        quarter) is loaded again from the release in force on the date."""
+        self.date = date
+        if self._book_for_view.get("tabular") != self._wanted_book("tabular"):
+            self.loaded_views.discard("tabular")
+            self.load_tabular()
+        if "hcpcs" in self._book_for_view and self._book_for_view["hcpcs"] != self._wanted_book("hcpcs"):
+            self.loaded_views.discard("hcpcs")
+            if self.view == "hcpcs":
+                self.loaded_views.add("hcpcs")
+                self.load_view("hcpcs")
+
+    def _wanted_book(self, view: str) -> str:
+        """Which release a tree view shows for the current date (a name to compare)."""
+        try:
+            if view == "tabular":
+                return f"icd10cm-{core.icd10cm(self.date).fiscal_year}"
+            if view == "hcpcs":
+                from workstation.codes import hcpcs
+
+                return str(hcpcs.book_for(self.date)["name"])
+        except Exception:  # noqa: BLE001 - a missing book: the view says so when it loads
+            return ""
+        return ""
+
     @work(thread=True, exclusive=True, group="tabular")
     def load_tabular(self) -> None:
-        source = icd10cm_source(core.icd10cm(None))
-        self.app.call_from_thread(self._set_source, "tabular", source)
+        wanted = self._wanted_book("tabular")
+        source = icd10cm_source(core.icd10cm(self.date))
+        self.app.call_from_thread(self._set_source, "tabular", source, wanted)
 
-    def _set_source(self, view: str, source: TreeSource) -> None:
+    def _set_source(self, view: str, source: TreeSource, book: str = "") -> None:
+        if book and book != self._wanted_book(view):
+            return  # a load for an earlier case's date came in late: the current one follows
         self.query_one(f"#{view}", CodeTree).set_source(source)
+        self._book_for_view[view] = book
         self.loaded_views.add(view)
         if view == "tabular" and self._pending_reveal:
             key, self._pending_reveal = self._pending_reveal, None
@@ -304,8 +337,9 @@ class CodesPane(Vertical):
 
             self.app.call_from_thread(self._set_pcs, icd10pcs())
             return
+        wanted = self._wanted_book(view)
         source = trees.source_for(view, self.date)
-        self.app.call_from_thread(self._set_source, view, source)
+        self.app.call_from_thread(self._set_source, view, source, wanted)
 
     def _set_pcs(self, book: ICD10PCS) -> None:
         builder = self.query_one(PcsBuilder)

@@ -28,7 +28,7 @@ def source_for(view: str, date: str | None) -> TreeSource:
         if view in PATH_VIEWS:
             return _index_source(view)
         if view == "hcpcs":
-            return _hcpcs_source()
+            return _hcpcs_source(date)
     except Exception as exc:  # a missing or broken book: say so in the view
         return unavailable(view, f"not available: {type(exc).__name__}: {exc}")
     return unavailable(view, "unknown view")
@@ -198,8 +198,9 @@ def term_item(term: Term) -> tuple[NodeData, Text]:
 
 # ---------------------------------------------------------------- HCPCS
 
-def _hcpcs_source() -> TreeSource:
-    book = hcpcs.hcpcs()
+def _hcpcs_source(date: str | None) -> TreeSource:
+    """The sections and codes of the HCPCS release in force on the case's date."""
+    book = hcpcs.hcpcs(date)
     sections = book.sections()
 
     def section_item(s: hcpcs.Section) -> tuple[NodeData, Text]:
