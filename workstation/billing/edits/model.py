@@ -30,6 +30,8 @@ class _once:
             return self
         value = obj.__dict__[self.name] = self.fn(obj)
         return value
+
+
 _UNSET: Any = object()
 
 
