@@ -114,3 +114,34 @@ def test_the_hcpcs_tree_reads_the_release_in_force_on_the_date(monkeypatch) -> N
     monkeypatch.setattr(hcpcs, "hcpcs", spy)
     source = trees.source_for("hcpcs", "2020-02-01")
     assert asked == ["2020-02-01"] and source.roots()
+
+
+async def test_the_title_bar_fits_a_narrow_terminal(tmp_path: Path) -> None:
+    """At 80x24 the code year is shortened and the name cut, so the pane markers and the save
+    state always show; a long save message shows whole and the title gives way."""
+    from rich.cells import cell_len
+
+    store = SessionStore.open(tmp_path / "years.json")
+    store.add_cases(_cases())
+    try:
+        app = WorkstationApp(store, label="years.json")
+        app.warmed = True
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_case(pilot, "YR-001")
+            title = _title(screen)
+            assert "FY2027 (prov.) · DOS 2026-11-20" in title and "Yearc…" in title
+            assert all(marker in title for marker in (" Case ", " Codes ", " Claim "))
+            assert cell_len(title) <= 78  # the bar's width inside its padding
+            for state, year in (("saved ✓ 12:01:02  (u undoes: 12)", "FY2027"), ("not saved", "FY2027 (prov.)")):
+                screen.save_state = state
+                screen._show_title()
+                title = _title(screen)
+                assert state in title and " Claim " in title and "YR-001" in title and year in title
+                assert cell_len(title) <= 78
+            await pilot.resize_terminal(160, 48)
+            await settle(pilot)
+            screen.save_state = ""
+            screen._show_title()
+            assert "FY2027 ICD-10-CM (provisional) · date of service 2026-11-20" in _title(screen)
+    finally:
+        store.close()

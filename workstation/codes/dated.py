@@ -143,19 +143,23 @@ def _list(codes: list[str], limit: int) -> str:
     return ", ".join(codes[:limit]) + more
 
 
-def code_year_title(encounter: Encounter) -> str:
+def code_year_title(encounter: Encounter, short: bool = False) -> str:
     """'FY2027 ICD-10-CM · date of service 2026-11-20' (an inpatient stay: '· discharge 2026-10-02'):
-    the code year `Encounter.coding_date` decides, as the coding screen's title bar shows it."""
+    the code year `Encounter.coding_date` decides, as the coding screen's title bar shows it.
+    `short`, for a narrow terminal: 'FY2027 (prov.) · DOS 2026-11-20', '· disch. 2026-10-02'."""
     day = encounter.coding_date
     if not day:
-        return "no date of service: no code year"
-    which = "discharge" if encounter.type == "inpatient" and day == encounter.discharge_date else "date of service"
+        return "no DOS: no code year" if short else "no date of service: no code year"
+    inpatient = encounter.type == "inpatient" and day == encounter.discharge_date
+    which = ("disch." if inpatient else "DOS") if short else ("discharge" if inpatient else "date of service")
     try:
         e = books.release_for_date(day)
     except books.NoRelease:
         return f"no ICD-10-CM release · {which} {day}"
     except ValueError:
         return f"not a date: {which} {day}"
+    if short:
+        return f"FY{e['fiscal_year']}{' (prov.)' if e.get('provisional') else ''} · {which} {day}"
     provisional = " (provisional)" if e.get("provisional") else ""
     return f"FY{e['fiscal_year']} ICD-10-CM{provisional} · {which} {day}"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -182,22 +183,47 @@ class CodingScreen(Screen):
         self.notes_beside = not self.notes_beside
 
     def _show_title(self) -> None:
+        right = Text("  ")
+        for i, name in enumerate(PANE_NAMES):
+            right.append(f" {name} ", style="bold reverse" if i == self.pane else "dim")
+        if self.save_state:
+            right.append("  " + self.save_state, style="bold")
+        bar = self.query_one("#title-bar", Static)
         t = Text()
         if self.case is not None:
-            p = self.case.patient
-            status = self.work_state.status if self.work_state else ""
             t.append(f" {self.case.case_id} ", style="bold reverse")
-            # The code year, decided by Encounter.coding_date (inpatient: the discharge date).
-            year = core.code_year_title(self.case.encounter)
-            t.append(clean(f" {p.last}, {p.first} · {year} · {status.replace('_', ' ')} "))
+            width = bar.content_region.width  # 0 before the first layout: the whole title, fitted on resize
+            t.append(self._case_title(width - t.cell_len - right.cell_len if width else None))
         else:
             t.append(f" {self.case_id} ", style="bold reverse")
-        t.append("  ")
-        for i, name in enumerate(PANE_NAMES):
-            t.append(f" {name} ", style="bold reverse" if i == self.pane else "dim")
-        if self.save_state:
-            t.append("  " + self.save_state, style="bold")
-        self.query_one("#title-bar", Static).update(t)
+        bar.update(t + right)
+
+    def _case_title(self, room: int | None) -> str:
+        """Patient, code year and status in `room` cells, so the pane markers and the save state
+        after it always show: the code year is shortened first, then the patient's name cut, then
+        left out, then only the fiscal year is kept."""
+        assert self.case is not None
+        p = self.case.patient
+        status = (self.work_state.status if self.work_state else "").replace("_", " ")
+        name = clean(f"{p.last}, {p.first}")
+        # The code year, decided by Encounter.coding_date (inpatient: the discharge date).
+        full = clean(f" {name} · {core.code_year_title(self.case.encounter)} · {status} ")
+        if room is None or cell_len(full) <= room:
+            return full
+        short = clean(core.code_year_title(self.case.encounter, short=True))
+        rest = f" · {short} · {status} "
+        keep = room - cell_len(rest) - 1
+        cut = Text(name)
+        cut.truncate(max(keep, 0), overflow="ellipsis")
+        year = short.split(" · ")[0]
+        for title in (f" {name}{rest}", f" {cut.plain}{rest}" if keep > 1 else "", f" {short} · {status} ",
+                      f" {year} ", f" {year.split(' (')[0]} "):
+            if title and cell_len(title) <= room:
+                return title
+        return " "
+
+    def on_resize(self) -> None:
+        self._show_title()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Keep the pane marker true when focus moves by mouse or by a widget's own keys.
